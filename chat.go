@@ -1,0 +1,78 @@
+package bunnybook
+
+import "context"
+
+// ChatGroup is a conversation. Today every group is private: two members,
+// created when they become friends, inactive while they are not.
+type ChatGroup struct {
+	ID      string
+	Private bool
+	Active  bool
+	Members []string // profile ids
+	LastSeq int64    // seq of the newest message, 0 when empty
+}
+
+// ChatMessage is one message of a conversation. Seq numbers a group's
+// messages 1, 2, 3… in the order they were accepted.
+type ChatMessage struct {
+	ID            string `json:"id"`
+	Seq           int64  `json:"seq"`
+	CreatedAt     Time   `json:"createdAt"`
+	FromProfileID string `json:"fromProfileId"`
+	ChatGroupID   string `json:"chatGroupId"`
+	Content       string `json:"content"`
+	// ClientID is the sender's id for the message; resending the same one is
+	// idempotent. Not shown to other members.
+	ClientID string `json:"-"`
+}
+
+// PrivateChat is one of a profile's active private chats: the group and the
+// other member (a friend).
+type PrivateChat struct {
+	ChatGroupID string `json:"chatGroupId"`
+	ProfileID   string `json:"profileId"`
+	Username    string `json:"username"`
+}
+
+// Conversation describes the latest message of a chat group, as seen by one member.
+type Conversation struct {
+	FromProfileID       string `json:"fromProfileId"`
+	FromProfileUsername string `json:"fromProfileUsername"`
+	Content             string `json:"content"`
+	CreatedAt           Time   `json:"createdAt"`
+	ChatGroupID         string `json:"chatGroupId"`
+	ChatGroupName       string `json:"chatGroupName"` // the other member's username
+	Seq                 int64  `json:"seq"`
+	// ReadAt is when the member read this latest message, nil if unread.
+	ReadAt *Time `json:"readAt"`
+}
+
+// ChatStore keeps chat groups and messages.
+type ChatStore interface {
+	// ChatGroup returns a group with its members, or ENotFound.
+	ChatGroup(ctx context.Context, id string) (*ChatGroup, error)
+	// PrivateChats returns the profile's active private chats, by the other member's username.
+	PrivateChats(ctx context.Context, profileID string) ([]PrivateChat, error)
+	// ChatMessages returns a page of a group's messages, newest first.
+	ChatMessages(ctx context.Context, groupID string, page TimePage) ([]ChatMessage, error)
+	// MessagesAfter returns up to limit messages with seq > after, oldest first.
+	MessagesAfter(ctx context.Context, groupID string, after int64, limit int) ([]ChatMessage, error)
+	// MessageByClientID returns the message a sender sent with that client
+	// id in that group, or ENotFound.
+	MessageByClientID(ctx context.Context, groupID, from, clientID string) (*ChatMessage, error)
+	// AppendMessages stores messages in one transaction. Each carries its
+	// seq (assigned by the conversation's single writer, consecutive after
+	// the group's LastSeq); the group's LastSeq advances and each sender's
+	// read pointer moves to their message. A duplicate seq or client id is
+	// EConflict and nothing is stored.
+	AppendMessages(ctx context.Context, msgs []ChatMessage) error
+	// MarkChatRead moves the profile's read pointer in the group forward to
+	// seq (never backward) and records at.
+	MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at Time) error
+	// Conversations returns a page of the latest messages of the profile's
+	// active groups that have messages, newest first.
+	Conversations(ctx context.Context, profileID string, page TimePage) ([]Conversation, error)
+	// UnreadConversations returns the ids of the profile's active groups whose
+	// latest message is after the profile's read pointer.
+	UnreadConversations(ctx context.Context, profileID string) ([]string, error)
+}

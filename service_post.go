@@ -1,0 +1,155 @@
+package bunnybook
+
+import "context"
+
+// NewPost is what an author asks to publish.
+type NewPost struct {
+	Content       string
+	WallProfileID string // "" = the author's own wall
+	Privacy       Privacy
+}
+
+// CreatePost publishes a post by author on a wall the author may write on
+// (their own or a friend's). The wall owner is notified when it is not theirs.
+func (s *Service) CreatePost(ctx context.Context, author Profile, in NewPost) (*Post, error) {
+	if err := ValidateText("content", in.Content, PostMax, false); err != nil {
+		return nil, err
+	}
+	if in.WallProfileID == "" {
+		in.WallProfileID = author.ID
+	}
+	if in.Privacy == "" {
+		in.Privacy = Public
+	}
+	ok, err := s.canSeeWall(ctx, author.ID, in.WallProfileID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, forbidden("only the owner and their friends may post on this wall")
+	}
+	p := &Post{
+		ID:            NewID(),
+		Content:       in.Content,
+		CreatedAt:     Now(),
+		WallProfileID: in.WallProfileID,
+		ProfileID:     author.ID,
+		Privacy:       in.Privacy,
+		Username:      author.Username,
+	}
+	var notes []Notification
+	if p.WallProfileID != author.ID {
+		notes = append(notes, newNotification(p.WallProfileID, EventNewPostOnWall, map[string]string{
+			"byId": author.ID, "byUsername": author.Username, "postId": p.ID, "postPreview": preview(p.Content),
+		}))
+	}
+	if err := s.Store.CreatePost(ctx, p, notes); err != nil {
+		return nil, wrap(err, "create post")
+	}
+	s.notify(ctx, notes)
+	return p, nil
+}
+
+// Wall returns a page of a wall's posts that viewer may see.
+func (s *Service) Wall(ctx context.Context, viewer, wall string, page TimePage) ([]Post, error) {
+	if err := s.mustExist(ctx, wall); err != nil {
+		return nil, err
+	}
+	friends, err := s.canSeeWall(ctx, viewer, wall)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.WallPosts(ctx, wall, friends, page)
+}
+
+// Post returns a post viewer may see: ENotFound, or EForbidden for a
+// FRIENDS post when viewer is neither the wall owner nor their friend.
+func (s *Service) Post(ctx context.Context, viewer, id string) (*Post, error) {
+	p, err := s.Store.Post(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Privacy == Public {
+		return p, nil
+	}
+	ok, err := s.canSeeWall(ctx, viewer, p.WallProfileID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, forbidden("this post is for the wall owner's friends")
+	}
+	return p, nil
+}
+
+// DeletePost deletes a post; only its author or the wall owner may.
+func (s *Service) DeletePost(ctx context.Context, viewer, id string) error {
+	p, err := s.Store.Post(ctx, id)
+	if err != nil {
+		return err
+	}
+	if viewer != p.ProfileID && viewer != p.WallProfileID {
+		return forbidden("only the author or the wall owner may delete a post")
+	}
+	return s.Store.DeletePost(ctx, id)
+}
+
+// CreateComment comments on a post author may see. Everyone involved in
+// the post (its author, the wall owner, other commenters) is notified.
+func (s *Service) CreateComment(ctx context.Context, author Profile, postID, content string) (*Comment, error) {
+	if err := ValidateText("content", content, CommentMax, true); err != nil {
+		return nil, err
+	}
+	p, err := s.Post(ctx, author.ID, postID)
+	if err != nil {
+		return nil, err
+	}
+	commenters, err := s.Store.CommentAuthors(ctx, postID)
+	if err != nil {
+		return nil, wrap(err, "comment authors")
+	}
+	c := &Comment{
+		ID:        NewID(),
+		Content:   content,
+		CreatedAt: Now(),
+		PostID:    postID,
+		ProfileID: author.ID,
+		Username:  author.Username,
+	}
+	payload := map[string]string{
+		"byId": author.ID, "byUsername": author.Username,
+		"postById": p.ProfileID, "postByUsername": p.Username,
+		"postId": p.ID, "commentPreview": preview(content),
+	}
+	var notes []Notification
+	for _, id := range distinct(append(commenters, p.ProfileID, p.WallProfileID)) {
+		if id != author.ID {
+			notes = append(notes, newNotification(id, EventNewCommentOnPost, payload))
+		}
+	}
+	if err := s.Store.CreateComment(ctx, c, notes); err != nil {
+		return nil, wrap(err, "create comment")
+	}
+	s.notify(ctx, notes)
+	return c, nil
+}
+
+// Comments returns a page of comments of a post viewer may see.
+func (s *Service) Comments(ctx context.Context, viewer, postID string, page TimePage) ([]Comment, error) {
+	if _, err := s.Post(ctx, viewer, postID); err != nil {
+		return nil, err
+	}
+	return s.Store.Comments(ctx, postID, page)
+}
+
+func distinct(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
