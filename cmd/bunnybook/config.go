@@ -1,0 +1,184 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the server's configuration. Each field has a default, an
+// environment variable (BUNNYBOOK_*) and a flag; flags win over the
+// environment, which wins over defaults.
+type Config struct {
+	HTTPAddr        string        // REST, web UI and websocket listen address; default 127.0.0.1:8080
+	DataDir         string        // SQLite file and generated secrets; default ./data
+	DatabaseURL     string        // postgres://… ; empty = embedded SQLite in DataDir
+	JWTSecret       string        // HMAC key for access tokens; empty = generated once, kept in DataDir
+	LogLevel        string        // debug, info, warn or error; default info
+	LogFormat       string        // text or json; default text
+	RateLimits      bool          // per-IP REST rate limits; default on
+	TrustProxy      bool          // take the client IP from X-Forwarded-For; default off
+	SecureCookies   bool          // mark auth cookies Secure (serve over HTTPS); default off
+	ShutdownTimeout time.Duration // graceful drain on SIGTERM; default 10s
+}
+
+// setting is one configuration entry: where it is kept and how it is named.
+type setting struct {
+	flag, env, usage string
+	value            flag.Value
+}
+
+func (c *Config) settings() []setting {
+	return []setting{
+		{"http-addr", "BUNNYBOOK_HTTP_ADDR", "listen address for REST, web UI and websocket", (*stringValue)(&c.HTTPAddr)},
+		{"data-dir", "BUNNYBOOK_DATA_DIR", "directory for the embedded SQLite database and generated secrets", (*stringValue)(&c.DataDir)},
+		{"database-url", "BUNNYBOOK_DATABASE_URL", "PostgreSQL URL (postgres://…); empty = embedded SQLite", (*stringValue)(&c.DatabaseURL)},
+		{"jwt-secret", "BUNNYBOOK_JWT_SECRET", "access-token signing key (≥ 32 bytes); empty = generated once and kept in the data dir", (*stringValue)(&c.JWTSecret)},
+		{"log-level", "BUNNYBOOK_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&c.LogLevel)},
+		{"log-format", "BUNNYBOOK_LOG_FORMAT", "text or json", (*stringValue)(&c.LogFormat)},
+		{"rate-limits", "BUNNYBOOK_RATE_LIMITS", "per-client-IP rate limits on REST endpoints", (*boolValue)(&c.RateLimits)},
+		{"trust-proxy", "BUNNYBOOK_TRUST_PROXY", "trust X-Forwarded-For for the client IP (only behind a proxy you run)", (*boolValue)(&c.TrustProxy)},
+		{"secure-cookies", "BUNNYBOOK_SECURE_COOKIES", "mark auth cookies Secure (when served over HTTPS)", (*boolValue)(&c.SecureCookies)},
+		{"shutdown-timeout", "BUNNYBOOK_SHUTDOWN_TIMEOUT", "how long to drain connections on SIGTERM", (*durationValue)(&c.ShutdownTimeout)},
+	}
+}
+
+// DefaultConfig returns the configuration used when nothing is set.
+func DefaultConfig() Config {
+	return Config{
+		HTTPAddr:        "127.0.0.1:8080",
+		DataDir:         "./data",
+		LogLevel:        "info",
+		LogFormat:       "text",
+		RateLimits:      true,
+		ShutdownTimeout: 10 * time.Second,
+	}
+}
+
+// ParseConfig builds the configuration from defaults, the environment
+// (getenv) and command-line args, in that order. Every problem is reported
+// at once.
+func ParseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+	c := DefaultConfig()
+	var errs []error
+	for _, s := range c.settings() {
+		if v := getenv(s.env); v != "" {
+			if err := s.value.Set(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %v", s.env, err))
+			}
+		}
+		fs.Var(s.value, s.flag, fmt.Sprintf("%s (env %s)", s.usage, s.env))
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	errs = append(errs, c.validate()...)
+	return c, errors.Join(errs...)
+}
+
+func (c *Config) validate() []error {
+	var errs []error
+	if c.HTTPAddr == "" {
+		errs = append(errs, errors.New("http-addr: must not be empty"))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, errors.New("database-url: must start with postgres:// (or be empty for embedded SQLite)"))
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		errs = append(errs, errors.New("jwt-secret: must be at least 32 bytes"))
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		errs = append(errs, err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, errors.New("log-format: must be text or json"))
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, errors.New("shutdown-timeout: must be positive"))
+	}
+	return errs
+}
+
+// Secret returns the JWT secret: the configured one, or the one kept in
+// DataDir/jwt-secret, generated on first use.
+func (c *Config) Secret() ([]byte, error) {
+	if c.JWTSecret != "" {
+		return []byte(c.JWTSecret), nil
+	}
+	path := filepath.Join(c.DataDir, "jwt-secret")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return nil, err
+	}
+	secret := []byte(hex.EncodeToString(raw[:]))
+	// O_EXCL: when two nodes share a data dir and race, one write wins and
+	// both then read it.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		_, err = f.Write(secret)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return secret, err
+	}
+	if errors.Is(err, os.ErrExist) {
+		return os.ReadFile(path)
+	}
+	return nil, err
+}
+
+// Logger builds the process logger.
+func (c *Config) Logger() *slog.Logger {
+	level, _ := parseLevel(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, fmt.Errorf("log-level: %q is not debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+type stringValue string
+
+func (v *stringValue) Set(s string) error { *v = stringValue(s); return nil }
+func (v *stringValue) String() string     { return string(*v) }
+
+type boolValue bool
+
+func (v *boolValue) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	*v = boolValue(b)
+	return err
+}
+func (v *boolValue) String() string   { return strconv.FormatBool(bool(*v)) }
+func (v *boolValue) IsBoolFlag() bool { return true }
+
+type durationValue time.Duration
+
+func (v *durationValue) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	*v = durationValue(d)
+	return err
+}
+func (v *durationValue) String() string { return time.Duration(*v).String() }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs Bunnybook's whole test suite against real services that it starts
+# itself (see scripts/services.sh) and stops again on exit.
+#
+#   scripts/test.sh              # everything
+#   scripts/test.sh -run Wall    # extra arguments go to `go test`
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# A private services dir per run, so a developer's own services (and other
+# runs) are left alone.
+BUNNYBOOK_SERVICES_DIR=$(mktemp -d -t bunnybook-services.XXXXXX)
+export BUNNYBOOK_SERVICES_DIR
+trap 'scripts/services.sh stop >&2 || true; rm -rf "$BUNNYBOOK_SERVICES_DIR"' EXIT
+
+eval "$(scripts/services.sh start postgres)"
+
+echo "== go vet" >&2
+go vet ./...
+echo "== go test" >&2
+go test -count=1 -timeout 20m ./... "$@"
