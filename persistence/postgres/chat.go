@@ -1,0 +1,202 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/bunnybook/bunnybook"
+	"github.com/jackc/pgx/v5"
+)
+
+// ChatGroup returns a group with its members (by id), or ENotFound.
+func (db *DB) ChatGroup(ctx context.Context, id string) (*bunnybook.ChatGroup, error) {
+	var g bunnybook.ChatGroup
+	err := db.pool.QueryRow(ctx, `
+		SELECT g.id, g.private, g.active, g.last_seq,
+		       array(SELECT m.profile_id::text FROM chat_member m WHERE m.chat_group_id = g.id ORDER BY m.profile_id)
+		FROM chat_group g WHERE g.id = $1`, id).Scan(&g.ID, &g.Private, &g.Active, &g.LastSeq, &g.Members)
+	if err != nil {
+		return nil, fail("chat group "+id, err)
+	}
+	return &g, nil
+}
+
+// PrivateChats returns the profile's active private chats, by the other
+// member's username.
+func (db *DB) PrivateChats(ctx context.Context, profileID string) ([]bunnybook.PrivateChat, error) {
+	rows, err := db.pool.Query(ctx, `
+		SELECT g.id, o.profile_id, p.username
+		FROM chat_member me
+		JOIN chat_group g ON g.id = me.chat_group_id AND g.active AND g.private
+		JOIN chat_member o ON o.chat_group_id = g.id AND o.profile_id <> me.profile_id
+		JOIN profile p ON p.id = o.profile_id
+		WHERE me.profile_id = $1
+		ORDER BY p.username`, profileID)
+	if err != nil {
+		return nil, fail("private chats", err)
+	}
+	chats, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bunnybook.PrivateChat, error) {
+		var c bunnybook.PrivateChat
+		err := r.Scan(&c.ChatGroupID, &c.ProfileID, &c.Username)
+		return c, err
+	})
+	return chats, fail("private chats", err)
+}
+
+const messageColumns = `id, seq, created_at, from_profile_id, chat_group_id, content, coalesce(client_id, '')`
+
+func scanMessage(row pgx.CollectableRow) (bunnybook.ChatMessage, error) {
+	var m bunnybook.ChatMessage
+	err := row.Scan(&m.ID, &m.Seq, timeDst{&m.CreatedAt}, &m.FromProfileID, &m.ChatGroupID, &m.Content, &m.ClientID)
+	return m, err
+}
+
+// ChatMessages returns a page of a group's messages, newest first.
+func (db *DB) ChatMessages(ctx context.Context, groupID string, page bunnybook.TimePage) ([]bunnybook.ChatMessage, error) {
+	before, beforeID := keyset(page)
+	rows, err := db.pool.Query(ctx, `
+		SELECT `+messageColumns+` FROM chat_message
+		WHERE chat_group_id = $1 AND (created_at, id) < ($2, $3)
+		ORDER BY created_at DESC, id DESC
+		LIMIT $4`, groupID, before, beforeID, limit(page.Limit))
+	if err != nil {
+		return nil, fail("chat messages", err)
+	}
+	msgs, err := pgx.CollectRows(rows, scanMessage)
+	return msgs, fail("chat messages", err)
+}
+
+// MessagesAfter returns up to n messages with seq > after, oldest first.
+func (db *DB) MessagesAfter(ctx context.Context, groupID string, after int64, n int) ([]bunnybook.ChatMessage, error) {
+	rows, err := db.pool.Query(ctx, `
+		SELECT `+messageColumns+` FROM chat_message
+		WHERE chat_group_id = $1 AND seq > $2
+		ORDER BY seq LIMIT $3`, groupID, after, limit(n))
+	if err != nil {
+		return nil, fail("messages after", err)
+	}
+	msgs, err := pgx.CollectRows(rows, scanMessage)
+	return msgs, fail("messages after", err)
+}
+
+// MessageByClientID returns the message from sent with clientID in the
+// group, or ENotFound.
+func (db *DB) MessageByClientID(ctx context.Context, groupID, from, clientID string) (*bunnybook.ChatMessage, error) {
+	rows, err := db.pool.Query(ctx, `
+		SELECT `+messageColumns+` FROM chat_message
+		WHERE chat_group_id = $1 AND from_profile_id = $2 AND client_id = $3`, groupID, from, clientID)
+	if err != nil {
+		return nil, fail("message by client id", err)
+	}
+	m, err := pgx.CollectExactlyOneRow(rows, scanMessage)
+	if err != nil {
+		return nil, fail("message by client id", err)
+	}
+	return &m, nil
+}
+
+// AppendMessages stores msgs, advances their groups' LastSeq and moves
+// each sender's read pointer to their newest message, in one transaction
+// and one round trip for the statements. A duplicate seq or client id
+// violates a unique constraint: EConflict, and the transaction stores
+// nothing. An empty client id is stored as NULL, which never collides.
+func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	var ids, groups, froms, contents, clients []string
+	var seqs []int64
+	var times []time.Time
+	for _, m := range msgs {
+		ids = append(ids, m.ID)
+		groups = append(groups, m.ChatGroupID)
+		seqs = append(seqs, m.Seq)
+		froms = append(froms, m.FromProfileID)
+		contents = append(contents, m.Content)
+		clients = append(clients, m.ClientID)
+		times = append(times, m.CreatedAt.Time)
+	}
+	var b pgx.Batch
+	b.Queue(`
+		INSERT INTO chat_message (id, chat_group_id, seq, from_profile_id, content, client_id, created_at)
+		SELECT id, g, seq, f, content, nullif(client, ''), t
+		FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[])
+		     AS m(id, g, seq, f, content, client, t)`,
+		ids, groups, seqs, froms, contents, clients, times)
+	b.Queue(`
+		UPDATE chat_group g SET last_seq = greatest(g.last_seq, m.seq)
+		FROM (SELECT g, max(seq) AS seq FROM unnest($1::uuid[], $2::bigint[]) AS m(g, seq) GROUP BY g) m
+		WHERE g.id = m.g`, groups, seqs)
+	b.Queue(`
+		INSERT INTO chat_read (profile_id, chat_group_id, seq, read_at)
+		SELECT DISTINCT ON (f, g) f, g, seq, t
+		FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::timestamptz[]) AS m(f, g, seq, t)
+		ORDER BY f, g, seq DESC
+		ON CONFLICT (profile_id, chat_group_id) DO UPDATE SET seq = excluded.seq, read_at = excluded.read_at
+		WHERE chat_read.seq < excluded.seq`, froms, groups, seqs, times)
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		return tx.SendBatch(ctx, &b).Close()
+	})
+	return fail("append messages", err)
+}
+
+// MarkChatRead moves the profile's read pointer in the group forward to seq
+// (never backward) and records at.
+func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at bunnybook.Time) error {
+	_, err := db.pool.Exec(ctx, `
+		INSERT INTO chat_read (profile_id, chat_group_id, seq, read_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (profile_id, chat_group_id) DO UPDATE SET seq = excluded.seq, read_at = excluded.read_at
+		WHERE chat_read.seq < excluded.seq`, profileID, groupID, seq, at.Time)
+	return fail("mark chat read", err)
+}
+
+// Conversations returns a page of the latest messages of the profile's
+// active groups that have messages, newest first. The latest message is
+// found by the group's last_seq, through the (chat_group_id, seq) key.
+func (db *DB) Conversations(ctx context.Context, profileID string, page bunnybook.TimePage) ([]bunnybook.Conversation, error) {
+	before, beforeID := keyset(page)
+	rows, err := db.pool.Query(ctx, `
+		SELECT m.from_profile_id, sender.username, m.content, m.created_at, g.id,
+		       coalesce(other.username, ''), m.seq,
+		       CASE WHEN r.seq >= g.last_seq THEN r.read_at END
+		FROM chat_member me
+		JOIN chat_group g ON g.id = me.chat_group_id AND g.active AND g.last_seq > 0
+		JOIN chat_message m ON m.chat_group_id = g.id AND m.seq = g.last_seq
+		JOIN profile sender ON sender.id = m.from_profile_id
+		LEFT JOIN LATERAL (
+			SELECT p.username FROM chat_member o JOIN profile p ON p.id = o.profile_id
+			WHERE o.chat_group_id = g.id AND o.profile_id <> me.profile_id
+			ORDER BY p.username LIMIT 1
+		) other ON true
+		LEFT JOIN chat_read r ON r.profile_id = me.profile_id AND r.chat_group_id = g.id
+		WHERE me.profile_id = $1 AND (m.created_at, m.id) < ($2, $3)
+		ORDER BY m.created_at DESC, m.id DESC
+		LIMIT $4`, profileID, before, beforeID, limit(page.Limit))
+	if err != nil {
+		return nil, fail("conversations", err)
+	}
+	convs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bunnybook.Conversation, error) {
+		var c bunnybook.Conversation
+		err := r.Scan(&c.FromProfileID, &c.FromProfileUsername, &c.Content, timeDst{&c.CreatedAt},
+			&c.ChatGroupID, &c.ChatGroupName, &c.Seq, nullTimeDst{&c.ReadAt})
+		return c, err
+	})
+	return convs, fail("conversations", err)
+}
+
+// UnreadConversations returns the ids of the profile's active groups whose
+// latest message is after its read pointer.
+func (db *DB) UnreadConversations(ctx context.Context, profileID string) ([]string, error) {
+	rows, err := db.pool.Query(ctx, `
+		SELECT g.id::text
+		FROM chat_member me
+		JOIN chat_group g ON g.id = me.chat_group_id AND g.active AND g.last_seq > 0
+		LEFT JOIN chat_read r ON r.profile_id = me.profile_id AND r.chat_group_id = g.id
+		WHERE me.profile_id = $1 AND coalesce(r.seq, 0) < g.last_seq
+		ORDER BY g.id`, profileID)
+	if err != nil {
+		return nil, fail("unread conversations", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return ids, fail("unread conversations", err)
+}

@@ -1,0 +1,14 @@
+// Package postgres is Bunnybook's PostgreSQL backend: it implements
+// bunnybook.Store (profiles, refresh tokens, posts, comments, notifications,
+// friendships, chats) and bunnybook.Graph (the friendship graph in
+// relational tables) over a pgx connection pool.
+//
+// The schema lives in migrations/*.sql, embedded and applied with goose by
+// DB.Migrate. Driver errors become *bunnybook.Error in one function,
+// translate. Friendship changes lock both profiles' rows (in id order) for
+// the length of their transaction, so concurrent actions on one pair run one
+// after the other and each sees the other's result.
+//
+// MustOpen gives a test its own schema in the database named by
+// BUNNYBOOK_TEST_DATABASE_URL.
+package postgres
