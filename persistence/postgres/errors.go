@@ -23,7 +23,6 @@ var conflicts = map[string]*bunnybook.Error{
 	"chat_message_client_id_key": {Kind: bunnybook.EConflict, Message: "a message with this client id already exists"},
 }
 
-
 // fail translates a driver error into a *bunnybook.Error where it has a
 // domain meaning, and adds op as context. It is the one place that knows
 // pgx's and PostgreSQL's errors. nil stays nil.

@@ -71,4 +71,3 @@ func dropSchema(tb testing.TB, url, schema string) {
 		tb.Errorf("postgres: drop schema %s: %v", schema, err)
 	}
 }
-
