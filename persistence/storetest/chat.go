@@ -1,0 +1,268 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/bunnybook/bunnybook"
+)
+
+var chatTests = []test{
+	{"UnknownGroup", testUnknownGroup},
+	{"PrivateChats", testPrivateChats},
+	{"Append", testAppend},
+	{"AppendDuplicateSeq", testAppendDuplicateSeq},
+	{"AppendDuplicateClientID", testAppendDuplicateClientID},
+	{"ReadPointers", testReadPointers},
+	{"Conversations", testConversations},
+}
+
+// pair creates two friends, ben and daisy, and returns them with their group.
+func pair(tb testing.TB, s bunnybook.Store) (ben, daisy bunnybook.Account, group string) {
+	tb.Helper()
+	acc := MustCreateAccounts(tb, s, "ben", "daisy")
+	return acc[0], acc[1], MustBefriend(tb, s, acc[0].ID, acc[1].ID)
+}
+
+// wantMessage fails unless got equals want.
+func wantMessage(tb testing.TB, what string, got, want bunnybook.ChatMessage) {
+	tb.Helper()
+	if got.ID != want.ID || got.Seq != want.Seq || !got.CreatedAt.Equal(want.CreatedAt.Time) ||
+		got.FromProfileID != want.FromProfileID || got.ChatGroupID != want.ChatGroupID ||
+		got.Content != want.Content || got.ClientID != want.ClientID {
+		tb.Fatalf("%s: got %+v, want %+v", what, got, want)
+	}
+}
+
+// mustAfter returns the group's messages after seq.
+func mustAfter(tb testing.TB, s bunnybook.Store, group string, after int64, limit int) []bunnybook.ChatMessage {
+	tb.Helper()
+	ms, err := s.MessagesAfter(tb.Context(), group, after, limit)
+	must(tb, "MessagesAfter", err)
+	return ms
+}
+
+func testUnknownGroup(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
+	ctx := t.Context()
+	_, err := s.ChatGroup(ctx, bunnybook.NewID())
+	wantKind(t, "ChatGroup(unknown)", err, bunnybook.ENotFound)
+	ms, err := s.ChatMessages(ctx, bunnybook.NewID(), bunnybook.TimePage{Limit: 10})
+	must(t, "ChatMessages(unknown)", err)
+	wantIDs(t, "ChatMessages(unknown)", messageIDs(ms), []string{})
+}
+
+func testPrivateChats(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
+	acc := MustCreateAccounts(t, s, "me", "zed", "amy", "kim", "other")
+	me, zed, amy, kim := acc[0], acc[1], acc[2], acc[3]
+	gz := MustBefriend(t, s, me.ID, zed.ID)
+	ga := MustBefriend(t, s, amy.ID, me.ID)
+	gk := MustBefriend(t, s, me.ID, kim.ID)
+	MustBefriend(t, s, amy.ID, acc[4].ID)
+	MustUnfriend(t, s, kim.ID, me.ID)
+
+	got := mustPrivateChats(t, s, me.ID)
+	want := []bunnybook.PrivateChat{
+		{ChatGroupID: ga, ProfileID: amy.ID, Username: "amy"},
+		{ChatGroupID: gz, ProfileID: zed.ID, Username: "zed"},
+	}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("PrivateChats(me): got %+v, want %+v", got, want)
+	}
+	if gk == ga || gk == gz || ga == gz {
+		t.Fatalf("chat groups are not distinct: %s %s %s", ga, gz, gk)
+	}
+}
+
+func testAppend(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
+	ctx := t.Context()
+	ben, daisy, group := pair(t, s)
+	m1 := NewMessage(group, ben.ID, 1, at(1))
+	m1.Content = "Ünïcode 🐰 'quotes' \"double\" \\ %_"
+	m2 := NewMessage(group, daisy.ID, 2, at(2))
+	m3 := NewMessage(group, ben.ID, 3, at(2))
+	m3.ClientID = m2.ClientID // client ids are per sender
+	MustAppend(t, s, m1, m2, m3)
+	wantGroup(t, s, group, true, 3, ben.ID, daisy.ID)
+
+	got := mustAfter(t, s, group, 0, 10)
+	wantIDs(t, "MessagesAfter(0)", messageIDs(got), []string{m1.ID, m2.ID, m3.ID})
+	wantMessage(t, "MessagesAfter(0)[0]", got[0], m1)
+	wantMessage(t, "MessagesAfter(0)[2]", got[2], m3)
+	wantIDs(t, "MessagesAfter(1, 1)", messageIDs(mustAfter(t, s, group, 1, 1)), []string{m2.ID})
+	wantIDs(t, "MessagesAfter(3)", messageIDs(mustAfter(t, s, group, 3, 10)), []string{})
+
+	m, err := s.MessageByClientID(ctx, group, daisy.ID, m2.ClientID)
+	must(t, "MessageByClientID", err)
+	wantMessage(t, "MessageByClientID", *m, m2)
+	_, err = s.MessageByClientID(ctx, group, daisy.ID, m1.ClientID)
+	wantKind(t, "MessageByClientID(other sender's client id)", err, bunnybook.ENotFound)
+	_, err = s.MessageByClientID(ctx, bunnybook.NewID(), ben.ID, m1.ClientID)
+	wantKind(t, "MessageByClientID(unknown group)", err, bunnybook.ENotFound)
+
+	m4 := NewMessage(group, daisy.ID, 4, at(3))
+	MustAppend(t, s, m4)
+	wantGroup(t, s, group, true, 4, ben.ID, daisy.ID)
+	wantHistory(t, s, group, m4.ID, m3.ID, m2.ID, m1.ID)
+	MustAppend(t, s) // an empty batch is fine
+}
+
+// wantNothingAppended fails unless the group still has exactly ids, up to lastSeq.
+func wantNothingAppended(tb testing.TB, s bunnybook.Store, group string, lastSeq int64, ids ...string) {
+	tb.Helper()
+	if cg := mustChatGroup(tb, s, group); cg.LastSeq != lastSeq {
+		tb.Fatalf("LastSeq after a failed append: got %d, want %d", cg.LastSeq, lastSeq)
+	}
+	wantIDs(tb, "messages after a failed append", messageIDs(mustAfter(tb, s, group, 0, 100)), ids)
+}
+
+func testAppendDuplicateSeq(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
+	ctx := t.Context()
+	ben, daisy, group := pair(t, s)
+	m1, m2 := NewMessage(group, ben.ID, 1, at(1)), NewMessage(group, daisy.ID, 2, at(2))
+	MustAppend(t, s, m1, m2)
+
+	for _, batch := range [][]bunnybook.ChatMessage{
+		{NewMessage(group, daisy.ID, 2, at(3))},
+		{NewMessage(group, daisy.ID, 3, at(3)), NewMessage(group, daisy.ID, 2, at(3))},
+		{NewMessage(group, ben.ID, 3, at(3)), NewMessage(group, daisy.ID, 3, at(3))},
+	} {
+		wantKind(t, "AppendMessages(duplicate seq)", s.AppendMessages(ctx, batch), bunnybook.EConflict)
+		wantNothingAppended(t, s, group, 2, m1.ID, m2.ID)
+	}
+	// ben's read pointer did not move to his seq 3 of the failed batch.
+	wantUnread(t, s, ben.ID, group)
+	wantUnread(t, s, daisy.ID)
+}
+
+func testAppendDuplicateClientID(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
+	ctx := t.Context()
+	ben, daisy, group := pair(t, s)
+	m1 := NewMessage(group, ben.ID, 1, at(1))
+	MustAppend(t, s, m1)
+
+	resend := NewMessage(group, ben.ID, 2, at(2))
+	resend.ClientID = m1.ClientID
+	wantKind(t, "AppendMessages(duplicate client id)", s.AppendMessages(ctx, []bunnybook.ChatMessage{resend}), bunnybook.EConflict)
+	wantNothingAppended(t, s, group, 1, m1.ID)
+
+	a, b := NewMessage(group, ben.ID, 2, at(2)), NewMessage(group, ben.ID, 3, at(2))
+	b.ClientID = a.ClientID
+	wantKind(t, "AppendMessages(duplicate client id in one batch)", s.AppendMessages(ctx, []bunnybook.ChatMessage{a, b}), bunnybook.EConflict)
+	wantNothingAppended(t, s, group, 1, m1.ID)
+	wantUnread(t, s, ben.ID)
+	wantUnread(t, s, daisy.ID, group)
+}
+
+// mustConversations returns the profile's conversations (first 20).
+func mustConversations(tb testing.TB, s bunnybook.Store, profile string) []bunnybook.Conversation {
+	tb.Helper()
+	cs, err := s.Conversations(tb.Context(), profile, bunnybook.TimePage{Limit: 20})
+	must(tb, "Conversations", err)
+	return cs
+}
+
+// wantReadAt fails unless the profile's only conversation has ReadAt want.
+func wantReadAt(tb testing.TB, s bunnybook.Store, profile string, want *bunnybook.Time) {
+	tb.Helper()
+	cs := mustConversations(tb, s, profile)
+	if len(cs) != 1 {
+		tb.Fatalf("Conversations: got %d, want 1", len(cs))
+	}
+	if !timeEqual(cs[0].ReadAt, want) {
+		tb.Fatalf("Conversations[0].ReadAt: got %v, want %v", cs[0].ReadAt, want)
+	}
+}
+
+// wantUnread fails unless the profile's unread conversations are want.
+func wantUnread(tb testing.TB, s bunnybook.Store, profile string, want ...string) {
+	tb.Helper()
+	got, err := s.UnreadConversations(tb.Context(), profile)
+	must(tb, "UnreadConversations", err)
+	wantSameIDs(tb, "UnreadConversations", got, want)
+}
+
+func testReadPointers(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
+	ctx := t.Context()
+	ben, daisy, group := pair(t, s)
+	wantUnread(t, s, ben.ID)
+	wantUnread(t, s, daisy.ID)
+
+	MustAppend(t, s, NewMessage(group, ben.ID, 1, at(1)))
+	wantUnread(t, s, ben.ID)
+	wantUnread(t, s, daisy.ID, group)
+	wantReadAt(t, s, daisy.ID, nil)
+	if cs := mustConversations(t, s, ben.ID); len(cs) != 1 || cs[0].ReadAt == nil {
+		t.Fatalf("sender's conversation: got %+v, want it read", cs)
+	}
+
+	must(t, "MarkChatRead", s.MarkChatRead(ctx, daisy.ID, group, 1, at(10)))
+	wantUnread(t, s, daisy.ID)
+	wantReadAt(t, s, daisy.ID, ptr(at(10)))
+
+	MustAppend(t, s, NewMessage(group, ben.ID, 2, at(20)), NewMessage(group, ben.ID, 3, at(21)))
+	wantUnread(t, s, daisy.ID, group)
+	wantReadAt(t, s, daisy.ID, nil)
+	must(t, "MarkChatRead(2 of 3)", s.MarkChatRead(ctx, daisy.ID, group, 2, at(30)))
+	wantUnread(t, s, daisy.ID, group)
+	wantReadAt(t, s, daisy.ID, nil)
+	must(t, "MarkChatRead(3)", s.MarkChatRead(ctx, daisy.ID, group, 3, at(40)))
+	wantUnread(t, s, daisy.ID)
+	wantReadAt(t, s, daisy.ID, ptr(at(40)))
+
+	// Never backward: a late mark of an older message changes nothing.
+	must(t, "MarkChatRead(backward)", s.MarkChatRead(ctx, daisy.ID, group, 1, at(50)))
+	wantUnread(t, s, daisy.ID)
+	wantReadAt(t, s, daisy.ID, ptr(at(40)))
+
+	// Sending moves the sender's pointer: daisy replies, ben has read it all.
+	wantUnread(t, s, ben.ID)
+	MustAppend(t, s, NewMessage(group, daisy.ID, 4, at(60)))
+	wantUnread(t, s, ben.ID, group)
+	wantUnread(t, s, daisy.ID)
+	if cs := mustConversations(t, s, daisy.ID); len(cs) != 1 || cs[0].ReadAt == nil || cs[0].Seq != 4 {
+		t.Fatalf("sender's conversation: got %+v, want it read at seq 4", cs)
+	}
+}
+
+func testConversations(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
+	acc := MustCreateAccounts(t, s, "me", "amy", "bob", "cat", "dan")
+	me, amy, bob, cat := acc[0], acc[1], acc[2], acc[3]
+	ga := MustBefriend(t, s, me.ID, amy.ID)
+	gb := MustBefriend(t, s, bob.ID, me.ID)
+	MustBefriend(t, s, me.ID, cat.ID) // no messages: not listed
+	gd := MustBefriend(t, s, amy.ID, acc[4].ID)
+
+	MustAppend(t, s, NewMessage(ga, me.ID, 1, at(1)), NewMessage(ga, amy.ID, 2, at(5)))
+	lastB := NewMessage(gb, bob.ID, 1, at(3))
+	lastB.Content = "latest from bob"
+	MustAppend(t, s, lastB)
+	MustAppend(t, s, NewMessage(gd, amy.ID, 1, at(9))) // not my group
+
+	cs := mustConversations(t, s, me.ID)
+	if len(cs) != 2 || cs[0].ChatGroupID != ga || cs[1].ChatGroupID != gb {
+		t.Fatalf("Conversations(me): got %+v, want amy's group then bob's", cs)
+	}
+	want := bunnybook.Conversation{
+		FromProfileID:       bob.ID,
+		FromProfileUsername: "bob",
+		Content:             "latest from bob",
+		CreatedAt:           at(3),
+		ChatGroupID:         gb,
+		ChatGroupName:       "bob",
+		Seq:                 1,
+	}
+	got := cs[1]
+	if got.FromProfileID != want.FromProfileID || got.FromProfileUsername != want.FromProfileUsername ||
+		got.Content != want.Content || !got.CreatedAt.Equal(want.CreatedAt.Time) || got.ChatGroupID != want.ChatGroupID ||
+		got.ChatGroupName != want.ChatGroupName || got.Seq != want.Seq || got.ReadAt != nil {
+		t.Fatalf("Conversations(me)[1]: got %+v, want %+v", got, want)
+	}
+	if cs[0].Seq != 2 || cs[0].FromProfileUsername != "amy" || cs[0].ChatGroupName != "amy" {
+		t.Fatalf("Conversations(me)[0]: got %+v, want amy's message seq 2", cs[0])
+	}
+	// The other member sees the same message under the other name.
+	bs := mustConversations(t, s, bob.ID)
+	if len(bs) != 1 || bs[0].ChatGroupName != "me" || bs[0].FromProfileUsername != "bob" || bs[0].ReadAt == nil {
+		t.Fatalf("Conversations(bob): got %+v, want one read conversation named me", bs)
+	}
+	wantUnread(t, s, me.ID, ga, gb)
+}
