@@ -1,0 +1,347 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/cluster"
+
+	"github.com/bunnybook/bunnybook"
+)
+
+// typingInterval is how often one member's typing is relayed at most.
+const typingInterval = time.Second
+
+// recentLimit is how many acknowledged messages a conversation remembers
+// for idempotent resends without asking the store.
+const recentLimit = 512
+
+// pending is a message waiting for its commit, with whoever waits for the ack.
+type pending struct {
+	msg     bunnybook.ChatMessage
+	origin  string
+	waiters []*actor.PID
+}
+
+// batchDone reports a commit back to the grain (local message).
+type batchDone struct {
+	batch []*pending
+	err   error
+}
+
+// conversationGrain is one active chat group. All fields are owned by the
+// actor, except that a commit runs on its own goroutine with the batch it
+// was handed.
+type conversationGrain struct {
+	cfg     *Config
+	id      string
+	group   *bunnybook.ChatGroup // nil until loaded or after a failed commit
+	queue   []*pending           // accepted, waiting for the next commit
+	writing []*pending           // being committed
+	recent  map[string]*bunnybook.ChatMessage
+	order   []string // keys of recent, oldest first
+	typing  map[string]time.Time
+}
+
+func newConversationGrain(cfg *Config) *conversationGrain {
+	return &conversationGrain{cfg: cfg, recent: map[string]*bunnybook.ChatMessage{}, typing: map[string]time.Time{}}
+}
+
+func (g *conversationGrain) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *cluster.ClusterInit:
+		g.id = m.Identity.Identity
+		ctx.SetReceiveTimeout(g.cfg.IdleTimeout)
+	case *actor.ReceiveTimeout:
+		if len(g.writing) == 0 && len(g.queue) == 0 {
+			ctx.Poison(ctx.Self())
+		}
+	case *SendMessage:
+		g.send(ctx, m)
+		g.stopIfMissing(ctx)
+	case batchDone:
+		g.committed(ctx, m)
+	case *Typing:
+		ctx.Respond(g.relayTyping(ctx, m))
+		g.stopIfMissing(ctx)
+	case *MarkRead:
+		ctx.Respond(g.markRead(m))
+		g.stopIfMissing(ctx)
+	}
+}
+
+// stopIfMissing stops a grain activated for a chat group that does not
+// exist, so made-up ids cannot pile up idle grains.
+func (g *conversationGrain) stopIfMissing(ctx actor.Context) {
+	if g.group == nil && len(g.writing) == 0 && len(g.queue) == 0 {
+		ctx.Poison(ctx.Self())
+	}
+}
+
+func (g *conversationGrain) ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), g.cfg.StoreTimeout)
+}
+
+// member loads the group if needed and checks that profileID may write to it.
+func (g *conversationGrain) member(profileID string) error {
+	if g.group == nil {
+		c, cancel := g.ctx()
+		defer cancel()
+		grp, err := g.cfg.Store.ChatGroup(c, g.id)
+		if err != nil {
+			return err
+		}
+		g.group = grp
+	}
+	if !g.group.IsMember(profileID) {
+		return bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of this conversation")
+	}
+	if !g.group.Active {
+		return bunnybook.Errorf(bunnybook.EForbidden, "this conversation is closed: you are no longer friends")
+	}
+	return nil
+}
+
+func key(from, clientID string) string { return from + "\x00" + clientID }
+
+// send accepts a message for the next commit, or answers a resend.
+func (g *conversationGrain) send(ctx actor.Context, m *SendMessage) {
+	if err := g.member(m.GetFromProfileId()); err != nil {
+		ctx.Respond(ackError(err))
+		return
+	}
+	if err := bunnybook.ValidateText("content", m.GetContent(), bunnybook.ChatMessageMax, true); err != nil {
+		ctx.Respond(ackError(err))
+		return
+	}
+	k := key(m.GetFromProfileId(), m.GetClientId())
+	if done, ok := g.recent[k]; ok {
+		ctx.Respond(&MessageAck{Message: chatMessageToWire(*done)})
+		return
+	}
+	for _, p := range append(g.writing, g.queue...) {
+		if key(p.msg.FromProfileID, p.msg.ClientID) == k {
+			p.waiters = append(p.waiters, ctx.Sender())
+			return
+		}
+	}
+	g.queue = append(g.queue, &pending{
+		msg: bunnybook.ChatMessage{
+			ID:            bunnybook.NewID(),
+			CreatedAt:     bunnybook.Now(),
+			FromProfileID: m.GetFromProfileId(),
+			ChatGroupID:   g.id,
+			Content:       m.GetContent(),
+			ClientID:      m.GetClientId(),
+		},
+		origin:  m.GetOriginConn(),
+		waiters: []*actor.PID{ctx.Sender()},
+	})
+	g.startCommit(ctx)
+}
+
+// startCommit hands the queue to a writer goroutine unless one is running:
+// messages that arrive meanwhile form the next batch (group commit).
+func (g *conversationGrain) startCommit(ctx actor.Context) {
+	if len(g.writing) > 0 || len(g.queue) == 0 {
+		return
+	}
+	n := min(len(g.queue), g.cfg.BatchMax)
+	batch := g.queue[:n:n]
+	g.queue = g.queue[n:]
+	g.writing = batch
+	self, root := ctx.Self(), ctx.ActorSystem().Root
+	go func() {
+		root.Send(self, batchDone{batch: batch, err: g.commit(batch)})
+	}()
+}
+
+// commit numbers and stores a batch. It runs off the actor, touching only
+// the batch: the group's current seq and state are read from the store.
+func (g *conversationGrain) commit(batch []*pending) error {
+	c, cancel := g.ctx()
+	defer cancel()
+	grp, err := g.cfg.Store.ChatGroup(c, g.id)
+	if err != nil {
+		return err
+	}
+	if !grp.Active {
+		return bunnybook.Errorf(bunnybook.EForbidden, "this conversation is closed: you are no longer friends")
+	}
+	msgs := make([]bunnybook.ChatMessage, len(batch))
+	for i, p := range batch {
+		p.msg.Seq = grp.LastSeq + int64(i) + 1
+		msgs[i] = p.msg
+	}
+	return g.cfg.Store.AppendMessages(c, msgs)
+}
+
+// committed answers the waiters of a finished commit and fans the messages out.
+func (g *conversationGrain) committed(ctx actor.Context, done batchDone) {
+	g.writing = nil
+	g.group = nil // re-read: seq and active state moved on
+	if bunnybook.ErrorKind(done.err) == bunnybook.EConflict {
+		// A resend of a message stored before this activation (or a second
+		// activation elsewhere): settle the batch one message at a time.
+		g.retryOneByOne(ctx, done.batch)
+	} else if done.err != nil {
+		g.cfg.Logger.Error("store chat messages", "chat_group_id", g.id, "error", done.err)
+		for _, p := range done.batch {
+			g.reply(ctx, p, ackError(done.err))
+		}
+	} else {
+		g.deliver(ctx, done.batch)
+	}
+	g.startCommit(ctx)
+}
+
+// retryOneByOne commits each message alone; a message already stored is
+// acknowledged with the stored copy.
+func (g *conversationGrain) retryOneByOne(ctx actor.Context, batch []*pending) {
+	for _, p := range batch {
+		c, cancel := g.ctx()
+		existing, err := g.cfg.Store.MessageByClientID(c, g.id, p.msg.FromProfileID, p.msg.ClientID)
+		cancel()
+		switch {
+		case err == nil:
+			p.msg = *existing
+			g.remember(&p.msg)
+			g.reply(ctx, p, &MessageAck{Message: chatMessageToWire(p.msg)})
+		case bunnybook.ErrorKind(err) != bunnybook.ENotFound:
+			g.reply(ctx, p, ackError(err))
+		default:
+			if err := g.commit([]*pending{p}); err != nil {
+				g.reply(ctx, p, ackError(err))
+				continue
+			}
+			g.deliver(ctx, []*pending{p})
+		}
+	}
+}
+
+// deliver acknowledges stored messages and pushes them to online members.
+func (g *conversationGrain) deliver(ctx actor.Context, batch []*pending) {
+	for _, p := range batch {
+		g.remember(&p.msg)
+		g.reply(ctx, p, &MessageAck{Message: chatMessageToWire(p.msg)})
+	}
+	members, err := g.members()
+	if err != nil {
+		g.cfg.Logger.Warn("fan out chat messages", "chat_group_id", g.id, "error", err)
+		return
+	}
+	for _, p := range batch {
+		push := &Push{
+			Frame:       ChatMessageFrame(p.msg),
+			ChatGroupId: g.id,
+			Seq:         p.msg.Seq,
+			OriginConn:  p.origin,
+		}
+		g.tell(ctx, members, &Deliver{Push: push})
+	}
+}
+
+// members returns the group's member ids, loading the group if needed.
+func (g *conversationGrain) members() ([]string, error) {
+	if g.group == nil {
+		c, cancel := g.ctx()
+		defer cancel()
+		grp, err := g.cfg.Store.ChatGroup(c, g.id)
+		if err != nil {
+			return nil, err
+		}
+		g.group = grp
+	}
+	return g.group.Members, nil
+}
+
+// tell sends msg to the profile grains of the online ones among ids.
+func (g *conversationGrain) tell(ctx actor.Context, ids []string, msg any) {
+	c, cancel := g.ctx()
+	defer cancel()
+	if err := tellOnline(c, cluster.GetCluster(ctx.ActorSystem()), g.cfg.Presence, ids, msg); err != nil {
+		g.cfg.Logger.Warn("presence lookup", "chat_group_id", g.id, "error", err)
+	}
+}
+
+func (g *conversationGrain) reply(ctx actor.Context, p *pending, ack *MessageAck) {
+	for _, w := range p.waiters {
+		ctx.Send(w, ack)
+	}
+}
+
+// remember keeps an acknowledged message for idempotent resends.
+func (g *conversationGrain) remember(m *bunnybook.ChatMessage) {
+	k := key(m.FromProfileID, m.ClientID)
+	if _, ok := g.recent[k]; ok {
+		return
+	}
+	g.recent[k] = m
+	g.order = append(g.order, k)
+	if len(g.order) > recentLimit {
+		delete(g.recent, g.order[0])
+		g.order = g.order[1:]
+	}
+}
+
+// relayTyping tells the other online members that m's sender is typing,
+// at most once per typingInterval per member.
+func (g *conversationGrain) relayTyping(ctx actor.Context, m *Typing) *Ack {
+	if err := g.member(m.GetProfileId()); err != nil {
+		return ackErrorOf(err)
+	}
+	now := time.Now()
+	if now.Sub(g.typing[m.GetProfileId()]) < typingInterval {
+		return &Ack{}
+	}
+	g.typing[m.GetProfileId()] = now
+	var others []string
+	for _, id := range g.group.Members {
+		if id != m.GetProfileId() {
+			others = append(others, id)
+		}
+	}
+	frame := encode(typingFrame{Type: "chat.typing", ChatGroupID: g.id, ProfileID: m.GetProfileId(), Username: m.GetUsername()})
+	g.tell(ctx, others, &Deliver{Push: &Push{Frame: frame}})
+	return &Ack{}
+}
+
+// markRead moves a member's read pointer.
+func (g *conversationGrain) markRead(m *MarkRead) *Ack {
+	if _, err := g.members(); err != nil {
+		return ackErrorOf(err)
+	}
+	if !g.group.IsMember(m.GetProfileId()) {
+		return ackErrorOf(bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of this conversation"))
+	}
+	if m.GetSeq() > g.group.LastSeq {
+		return ackErrorOf(bunnybook.Errorf(bunnybook.EInvalid, "seq %d is past the newest message (%d)", m.GetSeq(), g.group.LastSeq))
+	}
+	c, cancel := g.ctx()
+	defer cancel()
+	if err := g.cfg.Store.MarkChatRead(c, m.GetProfileId(), g.id, m.GetSeq(), bunnybook.Now()); err != nil {
+		return ackErrorOf(err)
+	}
+	return &Ack{}
+}
+
+// errorOf splits err into a kind and a message fit for clients.
+func errorOf(err error) (kind, message string) {
+	var e *bunnybook.Error
+	if errors.As(err, &e) {
+		return e.Kind, e.Message
+	}
+	return bunnybook.EUnavailable, "the message could not be stored, try again"
+}
+
+func ackError(err error) *MessageAck {
+	kind, msg := errorOf(err)
+	return &MessageAck{ErrorKind: kind, ErrorMessage: msg}
+}
+
+func ackErrorOf(err error) *Ack {
+	kind, msg := errorOf(err)
+	return &Ack{ErrorKind: kind, ErrorMessage: msg}
+}

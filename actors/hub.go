@@ -1,0 +1,188 @@
+package actors
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/cluster"
+
+	"github.com/bunnybook/bunnybook"
+)
+
+// Grain kinds.
+const (
+	ProfileKind      = "Profile"
+	ConversationKind = "Conversation"
+)
+
+// Store is what the grains read and write.
+type Store interface {
+	bunnybook.ChatStore
+	UnreadNotificationCount(ctx context.Context, profileID string) (int, error)
+}
+
+// Config holds the grains' dependencies and timings.
+type Config struct {
+	Store    Store
+	Presence bunnybook.Presence
+	Logger   *slog.Logger
+
+	PresenceTTL  time.Duration // how long an online mark lasts without refresh; default 10s
+	Heartbeat    time.Duration // how often a profile grain refreshes its mark and re-reads its friends'; default 3s
+	Linger       time.Duration // how long a profile grain waits after its last connection; default 2s
+	IdleTimeout  time.Duration // conversation grain passivation; default 2m
+	BatchMax     int           // most messages per commit; default 256
+	StoreTimeout time.Duration // per store call; default 5s
+}
+
+func (c *Config) withDefaults() {
+	set := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	set(&c.PresenceTTL, 10*time.Second)
+	set(&c.Heartbeat, 3*time.Second)
+	set(&c.Linger, 2*time.Second)
+	set(&c.IdleTimeout, 2*time.Minute)
+	set(&c.StoreTimeout, 5*time.Second)
+	if c.BatchMax == 0 {
+		c.BatchMax = 256
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Kinds returns the grain kinds this node hosts.
+func Kinds(cfg Config) []*cluster.Kind {
+	cfg.withDefaults()
+	return []*cluster.Kind{
+		cluster.NewKind(ProfileKind, actor.PropsFromProducer(func() actor.Actor { return newProfileGrain(&cfg) })),
+		cluster.NewKind(ConversationKind, actor.PropsFromProducer(func() actor.Actor { return newConversationGrain(&cfg) })),
+	}
+}
+
+// Hub is the server's handle on the grains: the gateway connects sessions
+// and sends chat events through it, and Service pushes committed changes
+// through it (it implements bunnybook.Notifier).
+type Hub struct {
+	cluster  *cluster.Cluster
+	presence bunnybook.Presence
+	logger   *slog.Logger
+	timeout  time.Duration
+}
+
+// NewHub returns a Hub on a started cluster member.
+func NewHub(c *cluster.Cluster, presence bunnybook.Presence, logger *slog.Logger) *Hub {
+	return &Hub{cluster: c, presence: presence, logger: logger, timeout: 5 * time.Second}
+}
+
+var _ bunnybook.Notifier = (*Hub)(nil)
+
+// request calls a grain and returns its typed answer.
+func request[T any](h *Hub, identity, kind string, msg any) (T, error) {
+	var zero T
+	res, err := h.cluster.Request(identity, kind, msg, cluster.WithTimeout(h.timeout), cluster.WithRetryAction(backoff))
+	if err != nil {
+		return zero, bunnybook.Errorf(bunnybook.EUnavailable, "%s %s did not answer: %v", kind, identity, err)
+	}
+	t, ok := res.(T)
+	if !ok {
+		return zero, fmt.Errorf("%s %s answered %T", kind, identity, res)
+	}
+	return t, nil
+}
+
+// backoff waits a little longer before each retry of a grain call (the
+// library's default waits nanoseconds).
+func backoff(i int) int {
+	time.Sleep(time.Duration(i*i*20+10) * time.Millisecond)
+	return i + 1
+}
+
+// Connect attaches a session to its profile grain and returns the hello data.
+func (h *Hub) Connect(profileID, connID string, session *actor.PID) (*Hello, error) {
+	hello, err := request[*Hello](h, profileID, ProfileKind, &Connect{Session: session, ConnId: connID})
+	if err == nil && hello.GetError() != "" {
+		err = errors.New(hello.GetError())
+	}
+	return hello, err
+}
+
+// Send asks a conversation to accept a message; it answers after the commit.
+func (h *Hub) Send(groupID string, m *SendMessage) (*bunnybook.ChatMessage, error) {
+	ack, err := request[*MessageAck](h, groupID, ConversationKind, m)
+	if err != nil {
+		return nil, err
+	}
+	if ack.GetErrorKind() != "" {
+		return nil, &bunnybook.Error{Kind: ack.GetErrorKind(), Message: ack.GetErrorMessage()}
+	}
+	msg := ack.GetMessage().ToDomain()
+	return &msg, nil
+}
+
+// Typing relays that a member is typing.
+func (h *Hub) Typing(groupID, profileID, username string) error {
+	return ackErr(request[*Ack](h, groupID, ConversationKind, &Typing{ProfileId: profileID, Username: username}))
+}
+
+// MarkRead moves a member's read pointer.
+func (h *Hub) MarkRead(groupID, profileID string, seq int64) error {
+	return ackErr(request[*Ack](h, groupID, ConversationKind, &MarkRead{ProfileId: profileID, Seq: seq}))
+}
+
+func ackErr(a *Ack, err error) error {
+	if err != nil {
+		return err
+	}
+	if a.GetErrorKind() != "" {
+		return &bunnybook.Error{Kind: a.GetErrorKind(), Message: a.GetErrorMessage()}
+	}
+	return nil
+}
+
+// tellOnline sends msg to the profile grains of those ids that are online,
+// without activating grains for offline profiles.
+func tellOnline(ctx context.Context, c *cluster.Cluster, presence bunnybook.Presence, ids []string, msg any) error {
+	online, err := presence.Online(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range online {
+		if pid := c.Get(id, ProfileKind); pid != nil {
+			c.ActorSystem.Root.Send(pid, msg)
+		}
+	}
+	return nil
+}
+
+func (h *Hub) tell(ctx context.Context, ids []string, msg any) {
+	if err := tellOnline(ctx, h.cluster, h.presence, ids, msg); err != nil {
+		h.logger.Warn("live push failed", "error", err, "profile_ids", ids)
+	}
+}
+
+// NotificationCreated pushes n to its recipient's connections, if online.
+func (h *Hub) NotificationCreated(ctx context.Context, n bunnybook.Notification) {
+	b, _ := json.Marshal(n)
+	h.tell(ctx, []string{n.ProfileID}, &NotificationCreated{Notification: b})
+}
+
+// FriendAdded tells both new friends, if online.
+func (h *Hub) FriendAdded(ctx context.Context, a, b bunnybook.Profile, chatGroupID string) {
+	h.tell(ctx, []string{a.ID}, &FriendAdded{Chat: &PrivateChat{ChatGroupId: chatGroupID, ProfileId: b.ID, Username: b.Username}})
+	h.tell(ctx, []string{b.ID}, &FriendAdded{Chat: &PrivateChat{ChatGroupId: chatGroupID, ProfileId: a.ID, Username: a.Username}})
+}
+
+// FriendRemoved tells both former friends, if online.
+func (h *Hub) FriendRemoved(ctx context.Context, a, b string) {
+	h.tell(ctx, []string{a}, &FriendRemoved{ProfileId: b})
+	h.tell(ctx, []string{b}, &FriendRemoved{ProfileId: a})
+}

@@ -1,0 +1,360 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"sort"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/gobwas/ws"
+
+	"github.com/bunnybook/bunnybook"
+	"github.com/bunnybook/bunnybook/actors"
+)
+
+// Close codes. 1000–1011 are the RFC 6455 codes; 4000–4999 are ours.
+const (
+	CloseNormal          = 1000
+	CloseGoingAway       = 1001 // server shutting down
+	CloseProtocolError   = 1002 // unmasked or unexpected frame
+	CloseUnsupportedData = 1003 // binary or fragmented frames
+	CloseInvalidPayload  = 1007 // text frame that is not UTF-8
+	CloseTooBig          = 1009 // frame over the size limit
+	CloseInternal        = 1011 // the server failed
+	CloseIdle            = 4000 // no frame within the idle timeout (send ping)
+	CloseRateLimited     = 4008 // kept flooding after rate-limit errors
+	CloseUnavailable     = 4011 // the profile could not be attached; reconnect later
+)
+
+// floodLimit is how many rate-limited frames in a row end the connection.
+const floodLimit = 50
+
+// conn is one websocket connection. The reader goroutine owns reads; writes
+// are serialized by wmu; the session actor owns dedupe state.
+type conn struct {
+	s       *Server
+	nc      net.Conn
+	id      string
+	profile bunnybook.Profile
+	session *actor.PID
+
+	wmu    sync.Mutex
+	closed bool // guarded by wmu
+
+	tokens  float64   // rate-limit bucket, owned by the reader
+	refill  time.Time // last refill, owned by the reader
+	limited int       // consecutive rate-limited frames, owned by the reader
+}
+
+func (s *Server) serve(nc net.Conn, profile bunnybook.Profile) {
+	c := &conn{s: s, nc: nc, id: bunnybook.NewID(), profile: profile, tokens: float64(s.cfg.EventBurst), refill: time.Now()}
+	s.track(c, true)
+	defer s.track(c, false)
+	log := s.logger.With("conn_id", c.id, "profile_id", profile.ID)
+
+	c.session = s.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
+		return &session{c: c, last: map[string]int64{}}
+	}))
+	defer s.system.Root.Poison(c.session)
+	if err := c.attach(); err != nil {
+		log.Warn("attach profile", "error", err)
+		c.close(CloseUnavailable, "profile unavailable, reconnect later")
+		return
+	}
+	code, reason := c.readLoop()
+	c.close(code, reason)
+	log.Debug("connection closed", "code", code, "reason", reason)
+}
+
+// attach connects the session to its profile grain and sends hello.
+func (c *conn) attach() error {
+	hello, err := c.s.hub.Connect(c.profile.ID, c.id, c.session)
+	if err != nil {
+		return err
+	}
+	c.s.system.Root.Send(c.session, watchGrain{hello.GetGrain()})
+	f := helloFrame{
+		Type:                     "hello",
+		ProfileID:                c.profile.ID,
+		PrivateChats:             []bunnybook.PrivateChat{},
+		OnlineFriends:            orEmpty(hello.GetOnlineFriends()),
+		UnreadConversationIDs:    orEmpty(hello.GetUnreadConversationIds()),
+		UnreadNotificationsCount: hello.GetUnreadNotificationsCount(),
+		ConnID:                   c.id,
+	}
+	for _, pc := range hello.GetPrivateChats() {
+		f.PrivateChats = append(f.PrivateChats, bunnybook.PrivateChat{ChatGroupID: pc.GetChatGroupId(), ProfileID: pc.GetProfileId(), Username: pc.GetUsername()})
+	}
+	sort.Slice(f.PrivateChats, func(i, j int) bool { return f.PrivateChats[i].Username < f.PrivateChats[j].Username })
+	return c.write(mustJSON(f))
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// readLoop reads frames until the connection ends and says how to close it.
+func (c *conn) readLoop() (code int, reason string) {
+	for {
+		c.nc.SetReadDeadline(time.Now().Add(c.s.cfg.IdleTimeout))
+		h, err := ws.ReadHeader(c.nc)
+		if err != nil {
+			return readErrorCode(err)
+		}
+		if !h.Masked {
+			return CloseProtocolError, "client frames must be masked"
+		}
+		if h.Length > int64(c.s.cfg.MaxFrame) {
+			return CloseTooBig, "frame too large"
+		}
+		payload := make([]byte, h.Length)
+		if _, err := io.ReadFull(c.nc, payload); err != nil {
+			return readErrorCode(err)
+		}
+		ws.Cipher(payload, h.Mask, 0)
+		switch h.OpCode {
+		case ws.OpClose:
+			return CloseNormal, ""
+		case ws.OpPing:
+			c.writeFrame(ws.NewPongFrame(payload))
+			continue
+		case ws.OpPong:
+			continue
+		case ws.OpText:
+			if !h.Fin {
+				return CloseUnsupportedData, "fragmented frames are not supported"
+			}
+			if !utf8.Valid(payload) {
+				return CloseInvalidPayload, "text frames must be UTF-8"
+			}
+		default:
+			return CloseUnsupportedData, "only text frames are supported"
+		}
+		if code, reason := c.handle(payload); code != 0 {
+			return code, reason
+		}
+	}
+}
+
+func readErrorCode(err error) (int, string) {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return CloseIdle, "idle: send a ping at least every 30 seconds"
+	}
+	if errors.Is(err, ws.ErrHeaderLengthUnexpected) || errors.Is(err, ws.ErrHeaderLengthMSB) {
+		return CloseProtocolError, "bad frame header"
+	}
+	return CloseNormal, "" // peer went away
+}
+
+// allow takes a token from the connection's bucket.
+func (c *conn) allow() bool {
+	now := time.Now()
+	c.tokens = min(float64(c.s.cfg.EventBurst), c.tokens+now.Sub(c.refill).Seconds()*c.s.cfg.EventRate)
+	c.refill = now
+	if c.tokens < 1 {
+		return false
+	}
+	c.tokens--
+	return true
+}
+
+// handle acts on one text frame; a non-zero code closes the connection.
+func (c *conn) handle(payload []byte) (code int, reason string) {
+	if !c.allow() {
+		if c.limited++; c.limited >= floodLimit {
+			return CloseRateLimited, "too many frames"
+		}
+		c.write(encodeError("", bunnybook.ERateLimited, "too many frames: slow down"))
+		return 0, ""
+	}
+	c.limited = 0
+	f, err := decodeFrame(payload)
+	if err != nil {
+		var fe *frameError
+		errors.As(err, &fe)
+		c.write(encodeError(fe.id, fe.kind, fe.message))
+		return 0, ""
+	}
+	switch f.Type {
+	case typePing:
+		c.write(pongFrame)
+	case typeSend:
+		msg, err := c.s.hub.Send(f.ChatGroupID, &actors.SendMessage{
+			FromProfileId: c.profile.ID, ClientId: f.clientID, Content: f.Content, OriginConn: c.id,
+		})
+		if err != nil {
+			c.writeErr(f.clientID, err)
+			return 0, ""
+		}
+		c.write(mustJSON(ackFrame{Type: "chat.ack", ID: f.clientID, Message: *msg}))
+	case typeTyping:
+		if err := c.s.hub.Typing(f.ChatGroupID, c.profile.ID, c.profile.Username); err != nil {
+			c.writeErr(f.clientID, err)
+		}
+	case typeRead:
+		if err := c.s.hub.MarkRead(f.ChatGroupID, c.profile.ID, f.Seq); err != nil {
+			c.writeErr(f.clientID, err)
+		}
+	case typeResume:
+		c.s.system.Root.Send(c.session, resume{chats: f.Chats})
+	}
+	return 0, ""
+}
+
+func (c *conn) writeErr(id string, err error) {
+	kind, message := bunnybook.EInternal, "internal error"
+	if e := bunnybook.AsError(err); e != nil {
+		kind, message = e.Kind, e.Message
+	} else {
+		c.s.logger.Error("websocket request", "conn_id", c.id, "error", err)
+	}
+	c.write(encodeError(id, kind, message))
+}
+
+func (c *conn) write(frame []byte) error {
+	return c.writeFrame(ws.NewTextFrame(frame))
+}
+
+func (c *conn) writeFrame(f ws.Frame) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.closed {
+		return net.ErrClosed
+	}
+	c.nc.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
+	err := ws.WriteFrame(c.nc, f)
+	if err != nil {
+		// A peer that cannot keep up is dropped; its reader then ends.
+		c.closed = true
+		c.nc.Close()
+	}
+	return err
+}
+
+// close sends a close frame (best effort) and closes the socket, once.
+func (c *conn) close(code int, reason string) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.closed {
+		return
+	}
+	c.closed = true
+	c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+	ws.WriteFrame(c.nc, ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusCode(code), reason)))
+	c.nc.Close()
+}
+
+// session is the connection's actor: grains send it Pushes, which it writes
+// in order, dropping chat messages the client already has.
+type session struct {
+	c     *conn
+	last  map[string]int64 // chat group id → newest seq written
+	grain *actor.PID
+}
+
+// Local messages from the reader to its session.
+type (
+	resume     struct{ chats map[string]int64 }
+	watchGrain struct{ pid *actor.PID }
+)
+
+// resumeLimit bounds how many missed messages one resume replays per chat.
+const resumeLimit = 1000
+
+func (s *session) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actors.Push:
+		s.push(m)
+	case resume:
+		s.resume(m.chats)
+	case watchGrain:
+		s.grain = m.pid
+		if m.pid != nil {
+			ctx.Watch(m.pid)
+		}
+	case *actor.Terminated:
+		// Our profile grain stopped (its node left, or rebalancing):
+		// attach again, which activates it wherever it now belongs.
+		if s.grain != nil && m.Who.Equal(s.grain) {
+			s.grain = nil
+			go func() {
+				if err := s.c.attach(); err != nil {
+					s.c.close(CloseUnavailable, "profile unavailable, reconnect later")
+				}
+			}()
+		}
+	}
+}
+
+func (s *session) push(p *actors.Push) {
+	gid, seq := p.GetChatGroupId(), p.GetSeq()
+	if gid != "" && seq > 0 {
+		if seq <= s.last[gid] {
+			return // already written (resume and live delivery overlapped)
+		}
+		s.last[gid] = seq
+		if p.GetOriginConn() == s.c.id {
+			return // the sender's connection got a chat.ack instead
+		}
+	}
+	s.c.write(p.GetFrame())
+}
+
+// resume replays, per chat, the messages after the client's last seen seq,
+// for chats the profile is a member of.
+func (s *session) resume(chats map[string]int64) {
+	ids := make([]string, 0, len(chats))
+	for id := range chats {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, gid := range ids {
+		if err := s.replay(gid, chats[gid]); err != nil {
+			kind, msg := bunnybook.ErrorKind(err), "could not resume chat "+gid
+			if e := bunnybook.AsError(err); e != nil {
+				msg = e.Message
+			}
+			s.c.write(encodeError("", kind, msg))
+		}
+	}
+	s.c.write(mustJSON(map[string]string{"type": "resume.done"}))
+}
+
+func (s *session) replay(gid string, after int64) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	g, err := s.c.s.history.ChatGroup(ctx, gid)
+	if err != nil {
+		return err
+	}
+	if !g.IsMember(s.c.profile.ID) {
+		return bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of chat %s", gid)
+	}
+	if s.last[gid] < after {
+		s.last[gid] = after
+	}
+	msgs, err := s.c.s.history.MessagesAfter(ctx, gid, after, resumeLimit)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		s.push(&actors.Push{
+			Frame: mustJSON(struct {
+				Type    string                `json:"type"`
+				Message bunnybook.ChatMessage `json:"message"`
+			}{"chat.message", m}),
+			ChatGroupId: gid,
+			Seq:         m.Seq,
+		})
+	}
+	return nil
+}

@@ -1,0 +1,192 @@
+package gateway
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/base64"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/valyala/fasthttp"
+
+	"github.com/bunnybook/bunnybook"
+	"github.com/bunnybook/bunnybook/actors"
+)
+
+// Authenticator verifies an access token and says whose it is.
+type Authenticator interface {
+	Authenticate(token string) (bunnybook.Profile, error)
+}
+
+// History is what sessions read to resume conversations.
+type History interface {
+	ChatGroup(ctx context.Context, id string) (*bunnybook.ChatGroup, error)
+	MessagesAfter(ctx context.Context, groupID string, after int64, limit int) ([]bunnybook.ChatMessage, error)
+}
+
+// Config sets the gateway's limits. Zero values take the defaults.
+type Config struct {
+	// AllowedOrigins are the browser origins (scheme://host[:port]) allowed
+	// to connect with the access-token cookie, besides the server's own.
+	AllowedOrigins []string
+	MaxFrame       int           // largest client frame in bytes; default 16 KiB
+	IdleTimeout    time.Duration // close when no frame arrives for this long; default 60s
+	WriteTimeout   time.Duration // per frame write; default 10s
+	EventRate      float64       // sustained client frames per second; default 20
+	EventBurst     int           // frames allowed in a burst; default 40
+}
+
+func (c *Config) withDefaults() {
+	if c.MaxFrame == 0 {
+		c.MaxFrame = 16 << 10
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = 60 * time.Second
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = 10 * time.Second
+	}
+	if c.EventRate == 0 {
+		c.EventRate = 20
+	}
+	if c.EventBurst == 0 {
+		c.EventBurst = 40
+	}
+}
+
+// Server upgrades /ws requests and serves their connections.
+type Server struct {
+	cfg     Config
+	auth    Authenticator
+	hub     *actors.Hub
+	history History
+	system  *actor.ActorSystem
+	logger  *slog.Logger
+
+	mu    sync.Mutex
+	conns map[*conn]struct{} // open connections, for Close
+}
+
+// NewServer returns a gateway on a started cluster member's actor system.
+func NewServer(cfg Config, auth Authenticator, hub *actors.Hub, history History, system *actor.ActorSystem, logger *slog.Logger) *Server {
+	cfg.withDefaults()
+	return &Server{cfg: cfg, auth: auth, hub: hub, history: history, system: system, logger: logger, conns: map[*conn]struct{}{}}
+}
+
+// AccessCookie is the cookie browsers authenticate with.
+const AccessCookie = "access_token"
+
+// Handle is the fasthttp handler for GET /ws.
+func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
+	h := &ctx.Request.Header
+	if !ctx.IsGet() || !headerHas(h.Peek("Upgrade"), "websocket") || !headerHas(h.Peek("Connection"), "upgrade") {
+		httpError(ctx, fasthttp.StatusBadRequest, "this endpoint only speaks websocket")
+		return
+	}
+	key := string(h.Peek("Sec-WebSocket-Key"))
+	if string(h.Peek("Sec-WebSocket-Version")) != "13" || key == "" {
+		ctx.Response.Header.Set("Sec-WebSocket-Version", "13")
+		httpError(ctx, fasthttp.StatusUpgradeRequired, "websocket version 13 required")
+		return
+	}
+	token, fromCookie := bearer(h), false
+	if token == "" {
+		token, fromCookie = string(h.Cookie(AccessCookie)), true
+	}
+	if token == "" {
+		httpError(ctx, fasthttp.StatusUnauthorized, "log in first: send the access token as a Bearer token or cookie")
+		return
+	}
+	if fromCookie && !s.originAllowed(ctx) {
+		httpError(ctx, fasthttp.StatusForbidden, "origin not allowed")
+		return
+	}
+	profile, err := s.auth.Authenticate(token)
+	if err != nil {
+		httpError(ctx, fasthttp.StatusUnauthorized, "invalid or expired access token")
+		return
+	}
+	ctx.SetStatusCode(fasthttp.StatusSwitchingProtocols)
+	ctx.Response.Header.Set("Upgrade", "websocket")
+	ctx.Response.Header.Set("Connection", "Upgrade")
+	ctx.Response.Header.Set("Sec-WebSocket-Accept", acceptKey(key))
+	ctx.Hijack(func(nc net.Conn) { s.serve(nc, profile) })
+}
+
+// originAllowed checks a cookie-authenticated upgrade's Origin against the
+// server's own origin and the allow-list (cross-site websocket hijacking).
+func (s *Server) originAllowed(ctx *fasthttp.RequestCtx) bool {
+	origin := string(ctx.Request.Header.Peek("Origin"))
+	if origin == "" {
+		return false
+	}
+	for _, o := range s.cfg.AllowedOrigins {
+		if strings.EqualFold(o, origin) {
+			return true
+		}
+	}
+	host := string(ctx.Host())
+	return strings.EqualFold(origin, "http://"+host) || strings.EqualFold(origin, "https://"+host)
+}
+
+// Close ends every open connection with "going away", for shutdown.
+func (s *Server) Close() {
+	s.mu.Lock()
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.close(CloseGoingAway, "server shutting down")
+	}
+}
+
+// Conns returns the number of open connections.
+func (s *Server) Conns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+func (s *Server) track(c *conn, open bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if open {
+		s.conns[c] = struct{}{}
+	} else {
+		delete(s.conns, c)
+	}
+}
+
+func bearer(h *fasthttp.RequestHeader) string {
+	v := string(h.Peek("Authorization"))
+	if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
+		return strings.TrimSpace(v[7:])
+	}
+	return ""
+}
+
+func headerHas(v []byte, token string) bool {
+	for _, part := range strings.Split(string(v), ",") {
+		if strings.EqualFold(strings.TrimSpace(part), token) {
+			return true
+		}
+	}
+	return false
+}
+
+func acceptKey(key string) string {
+	h := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+	return base64.StdEncoding.EncodeToString(h[:])
+}
+
+func httpError(ctx *fasthttp.RequestCtx, status int, message string) {
+	ctx.SetStatusCode(status)
+	ctx.SetContentType("application/json")
+	ctx.SetBody(mustJSON(map[string]string{"detail": fasthttp.StatusMessage(status), "message": message}))
+}
