@@ -1,0 +1,172 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsutil"
+)
+
+// Conn is a websocket connection to /ws.
+type Conn struct {
+	nc  net.Conn
+	r   io.Reader // nc, after any bytes the handshake read past its response
+	wmu sync.Mutex
+}
+
+// DialOptions tune Dial.
+type DialOptions struct {
+	// LocalAddr is the source IP to dial from (e.g. 127.0.0.2), to spread
+	// many connections over several source addresses.
+	LocalAddr string
+	// Origin is sent as the Origin header (browsers always send one).
+	Origin string
+	// Cookie authenticates with the access-token cookie instead of Bearer.
+	Cookie bool
+}
+
+// Dial opens a websocket to the server at baseURL (http:// or https://)
+// authenticated by token.
+func Dial(ctx context.Context, baseURL, token string, o DialOptions) (*Conn, error) {
+	u := "ws" + strings.TrimPrefix(strings.TrimRight(baseURL, "/"), "http") + "/ws"
+	h := http.Header{}
+	if o.Cookie {
+		h.Set("Cookie", "access_token="+token)
+	} else if token != "" {
+		h.Set("Authorization", "Bearer "+token)
+	}
+	if o.Origin != "" {
+		h.Set("Origin", o.Origin)
+	}
+	d := ws.Dialer{Header: ws.HandshakeHeaderHTTP(h), Timeout: 10 * time.Second}
+	if o.LocalAddr != "" {
+		nd := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(o.LocalAddr)}, Timeout: 10 * time.Second}
+		d.NetDial = nd.DialContext
+	}
+	nc, br, _, err := d.Dial(ctx, u)
+	if err != nil {
+		var se ws.StatusError
+		if errors.As(err, &se) {
+			return nil, &Error{Status: int(se), Body: "websocket upgrade refused"}
+		}
+		return nil, err
+	}
+	c := &Conn{nc: nc, r: nc}
+	if br != nil {
+		c.r = io.MultiReader(br, nc)
+	}
+	return c, nil
+}
+
+// Send writes v as a JSON text frame.
+func (c *Conn) Send(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return c.SendRaw(b)
+}
+
+// SendRaw writes b as one text frame, as is.
+func (c *Conn) SendRaw(b []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	return wsutil.WriteClientText(c.nc, b)
+}
+
+// Frame is one server frame.
+type Frame struct {
+	Type string
+	Raw  json.RawMessage
+}
+
+// Decode unmarshals the frame into v.
+func (f Frame) Decode(v any) error { return json.Unmarshal(f.Raw, v) }
+
+// CloseError is how the server closed the connection.
+type CloseError struct {
+	Code   int
+	Reason string
+}
+
+func (e *CloseError) Error() string { return fmt.Sprintf("websocket closed: %d %s", e.Code, e.Reason) }
+
+// Read returns the next text frame, answering pings; a close frame from the
+// server is a *CloseError.
+func (c *Conn) Read(timeout time.Duration) (Frame, error) {
+	c.nc.SetReadDeadline(time.Now().Add(timeout))
+	r := c.r
+	for {
+		h, err := ws.ReadHeader(r)
+		if err != nil {
+			return Frame{}, err
+		}
+		payload := make([]byte, h.Length)
+		if _, err := io.ReadFull(r, payload); err != nil {
+			return Frame{}, err
+		}
+		switch h.OpCode {
+		case ws.OpClose:
+			code, reason := ws.ParseCloseFrameData(payload)
+			return Frame{}, &CloseError{Code: int(code), Reason: reason}
+		case ws.OpPing:
+			c.wmu.Lock()
+			wsutil.WriteClientMessage(c.nc, ws.OpPong, payload)
+			c.wmu.Unlock()
+		case ws.OpText:
+			var head struct {
+				Type string `json:"type"`
+			}
+			if err := json.Unmarshal(payload, &head); err != nil {
+				return Frame{}, fmt.Errorf("server sent a non-JSON frame: %q", payload)
+			}
+			return Frame{Type: head.Type, Raw: payload}, nil
+		}
+	}
+}
+
+// Await reads frames until one satisfies match, within timeout; frames
+// that do not match are dropped.
+func (c *Conn) Await(timeout time.Duration, match func(Frame) bool) (Frame, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return Frame{}, errors.New("timed out waiting for a frame")
+		}
+		f, err := c.Read(left)
+		if err != nil {
+			return Frame{}, err
+		}
+		if match(f) {
+			return f, nil
+		}
+	}
+}
+
+// AwaitType waits for the next frame of type typ.
+func (c *Conn) AwaitType(timeout time.Duration, typ string) (Frame, error) {
+	return c.Await(timeout, func(f Frame) bool { return f.Type == typ })
+}
+
+// Close sends a normal close frame and closes the socket.
+func (c *Conn) Close() error {
+	c.wmu.Lock()
+	c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+	ws.WriteFrame(c.nc, ws.MaskFrame(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusNormalClosure, ""))))
+	c.wmu.Unlock()
+	return c.nc.Close()
+}
+
+// NetConn exposes the socket, for tests that send raw bytes.
+func (c *Conn) NetConn() net.Conn { return c.nc }
