@@ -78,7 +78,7 @@ func testAppend(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
 	m1 := NewMessage(group, ben.ID, 1, at(1))
 	m1.Content = "Ünïcode 🐰 'quotes' \"double\" \\ %_"
 	m2 := NewMessage(group, daisy.ID, 2, at(2))
-	m3 := NewMessage(group, ben.ID, 3, at(2))
+	m3 := NewMessage(group, ben.ID, 3, at(3))
 	m3.ClientID = m2.ClientID // client ids are per sender
 	MustAppend(t, s, m1, m2, m3)
 	wantGroup(t, s, group, true, 3, ben.ID, daisy.ID)
@@ -98,7 +98,7 @@ func testAppend(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
 	_, err = s.MessageByClientID(ctx, bunnybook.NewID(), ben.ID, m1.ClientID)
 	wantKind(t, "MessageByClientID(unknown group)", err, bunnybook.ENotFound)
 
-	m4 := NewMessage(group, daisy.ID, 4, at(3))
+	m4 := NewMessage(group, daisy.ID, 4, at(4))
 	MustAppend(t, s, m4)
 	wantGroup(t, s, group, true, 4, ben.ID, daisy.ID)
 	wantHistory(t, s, group, m4.ID, m3.ID, m2.ID, m1.ID)

@@ -154,7 +154,9 @@ func MustAppend(tb testing.TB, s bunnybook.Store, msgs ...bunnybook.ChatMessage)
 var baseTime = bunnybook.At(time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC))
 
 // at returns baseTime plus ms milliseconds.
-func at(ms int) bunnybook.Time { return bunnybook.At(baseTime.Add(time.Duration(ms) * time.Millisecond)) }
+func at(ms int) bunnybook.Time {
+	return bunnybook.At(baseTime.Add(time.Duration(ms) * time.Millisecond))
+}
 
 // wantKind fails unless err has the given kind.
 func wantKind(tb testing.TB, what string, err error, kind string) {

@@ -1,0 +1,233 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/bunnybook/bunnybook"
+)
+
+// ChatGroup returns a group with its members (ordered by id), or ENotFound.
+func (db *DB) ChatGroup(ctx context.Context, id string) (*bunnybook.ChatGroup, error) {
+	g := bunnybook.ChatGroup{ID: id}
+	err := db.read.QueryRowContext(ctx, `SELECT private, active, last_seq FROM chat_group WHERE id = ?`, id).
+		Scan(&g.Private, &g.Active, &g.LastSeq)
+	if err != nil {
+		return nil, fmt.Errorf("chat group %s: %w", id, translate(err))
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT profile_id FROM chat_member WHERE chat_group_id = ? ORDER BY profile_id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("chat group %s members: %w", id, translate(err))
+	}
+	if g.Members, err = scanStrings(rows); err != nil {
+		return nil, fmt.Errorf("chat group %s members: %w", id, err)
+	}
+	return &g, nil
+}
+
+// PrivateChats returns the profile's active private chats, by the other
+// member's username.
+func (db *DB) PrivateChats(ctx context.Context, profileID string) ([]bunnybook.PrivateChat, error) {
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT g.id, p.id, p.username
+		FROM chat_member m
+		JOIN chat_group g ON g.id = m.chat_group_id AND g.active = 1 AND g.private = 1
+		JOIN chat_member o ON o.chat_group_id = g.id AND o.profile_id <> m.profile_id
+		JOIN profile p ON p.id = o.profile_id
+		WHERE m.profile_id = ?
+		ORDER BY p.username`, profileID)
+	if err != nil {
+		return nil, fmt.Errorf("private chats: %w", translate(err))
+	}
+	defer rows.Close()
+	out := []bunnybook.PrivateChat{}
+	for rows.Next() {
+		var c bunnybook.PrivateChat
+		if err := rows.Scan(&c.ChatGroupID, &c.ProfileID, &c.Username); err != nil {
+			return nil, fmt.Errorf("private chats: %w", translate(err))
+		}
+		out = append(out, c)
+	}
+	return out, translate(rows.Err())
+}
+
+const messageColumns = `id, seq, created_at, from_profile_id, chat_group_id, content, coalesce(client_id, '')`
+
+// scanMessage reads one row of messageColumns.
+func scanMessage(row interface{ Scan(...any) error }) (bunnybook.ChatMessage, error) {
+	var m bunnybook.ChatMessage
+	var created int64
+	err := row.Scan(&m.ID, &m.Seq, &created, &m.FromProfileID, &m.ChatGroupID, &m.Content, &m.ClientID)
+	m.CreatedAt = bunnybook.UnixMilli(created)
+	return m, err
+}
+
+// queryMessages runs a query selecting messageColumns.
+func (db *DB) queryMessages(ctx context.Context, query string, args ...any) ([]bunnybook.ChatMessage, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []bunnybook.ChatMessage{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, m)
+	}
+	return out, translate(rows.Err())
+}
+
+// ChatMessages returns a page of a group's messages, newest first.
+func (db *DB) ChatMessages(ctx context.Context, groupID string, page bunnybook.TimePage) ([]bunnybook.ChatMessage, error) {
+	cond, args := keyset(page, "created_at", "id")
+	ms, err := db.queryMessages(ctx, `
+		SELECT `+messageColumns+` FROM chat_message
+		WHERE chat_group_id = ?`+cond+`
+		ORDER BY created_at DESC, id DESC LIMIT ?`,
+		append(append([]any{groupID}, args...), limit(page.Limit))...)
+	if err != nil {
+		return nil, fmt.Errorf("chat messages: %w", err)
+	}
+	return ms, nil
+}
+
+// MessagesAfter returns up to n messages with seq > after, oldest first.
+func (db *DB) MessagesAfter(ctx context.Context, groupID string, after int64, n int) ([]bunnybook.ChatMessage, error) {
+	ms, err := db.queryMessages(ctx, `
+		SELECT `+messageColumns+` FROM chat_message
+		WHERE chat_group_id = ? AND seq > ? ORDER BY seq LIMIT ?`, groupID, after, limit(n))
+	if err != nil {
+		return nil, fmt.Errorf("messages after %d: %w", after, err)
+	}
+	return ms, nil
+}
+
+// MessageByClientID returns the message from sent with clientID in the
+// group, or ENotFound.
+func (db *DB) MessageByClientID(ctx context.Context, groupID, from, clientID string) (*bunnybook.ChatMessage, error) {
+	m, err := scanMessage(db.read.QueryRowContext(ctx, `
+		SELECT `+messageColumns+` FROM chat_message
+		WHERE chat_group_id = ? AND from_profile_id = ? AND client_id = ?`, groupID, from, clientID))
+	if err != nil {
+		return nil, fmt.Errorf("message by client id: %w", translate(err))
+	}
+	return &m, nil
+}
+
+// AppendMessages stores msgs in one transaction, advancing each group's
+// last seq and each sender's read pointer. A duplicate seq or client id is
+// EConflict and nothing is stored.
+func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, m := range msgs {
+			if err := appendMessage(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("append %d messages: %w", len(msgs), err)
+	}
+	return nil
+}
+
+// appendMessage stores one message in tx.
+func appendMessage(ctx context.Context, tx *sql.Tx, m bunnybook.ChatMessage) error {
+	var clientID any
+	if m.ClientID != "" {
+		clientID = m.ClientID
+	}
+	at := millis(m.CreatedAt)
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO chat_message (id, chat_group_id, seq, from_profile_id, content, client_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.ChatGroupID, m.Seq, m.FromProfileID, m.Content, clientID, at)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE chat_group SET last_seq = max(last_seq, ?) WHERE id = ?`, m.Seq, m.ChatGroupID)
+	if err != nil {
+		return err
+	}
+	return markRead(ctx, tx, m.FromProfileID, m.ChatGroupID, m.Seq, at)
+}
+
+// markRead moves a read pointer forward to seq, never backward.
+func markRead(ctx context.Context, db execer, profileID, groupID string, seq, at int64) error {
+	_, err := db.ExecContext(ctx, `
+		INSERT INTO chat_read (profile_id, chat_group_id, seq, read_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (profile_id, chat_group_id) DO UPDATE SET seq = excluded.seq, read_at = excluded.read_at
+		WHERE excluded.seq > chat_read.seq`,
+		profileID, groupID, seq, at)
+	return err
+}
+
+// MarkChatRead moves the profile's read pointer in the group forward to seq.
+func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at bunnybook.Time) error {
+	if err := markRead(ctx, db.write, profileID, groupID, seq, millis(at)); err != nil {
+		return fmt.Errorf("mark chat read: %w", translate(err))
+	}
+	return nil
+}
+
+// Conversations returns a page of the latest messages of the profile's
+// active groups that have messages, newest first. The cursor's id is the
+// chat group id (a conversation's only id).
+func (db *DB) Conversations(ctx context.Context, profileID string, page bunnybook.TimePage) ([]bunnybook.Conversation, error) {
+	cond, args := keyset(page, "msg.created_at", "g.id")
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT msg.from_profile_id, sender.username, msg.content, msg.created_at, g.id,
+		       coalesce(other.username, ''), msg.seq,
+		       CASE WHEN r.seq >= g.last_seq THEN r.read_at END
+		FROM chat_member m
+		JOIN chat_group g ON g.id = m.chat_group_id AND g.active = 1 AND g.last_seq > 0
+		JOIN chat_message msg ON msg.chat_group_id = g.id AND msg.seq = g.last_seq
+		JOIN profile sender ON sender.id = msg.from_profile_id
+		LEFT JOIN chat_member om ON om.chat_group_id = g.id AND om.profile_id <> m.profile_id
+		LEFT JOIN profile other ON other.id = om.profile_id
+		LEFT JOIN chat_read r ON r.profile_id = m.profile_id AND r.chat_group_id = g.id
+		WHERE m.profile_id = ?`+cond+`
+		ORDER BY msg.created_at DESC, g.id DESC LIMIT ?`,
+		append(append([]any{profileID}, args...), limit(page.Limit))...)
+	if err != nil {
+		return nil, fmt.Errorf("conversations: %w", translate(err))
+	}
+	defer rows.Close()
+	out := []bunnybook.Conversation{}
+	for rows.Next() {
+		var c bunnybook.Conversation
+		var created int64
+		var readAt sql.NullInt64
+		if err := rows.Scan(&c.FromProfileID, &c.FromProfileUsername, &c.Content, &created, &c.ChatGroupID,
+			&c.ChatGroupName, &c.Seq, &readAt); err != nil {
+			return nil, fmt.Errorf("conversations: %w", translate(err))
+		}
+		c.CreatedAt, c.ReadAt = bunnybook.UnixMilli(created), timePtr(readAt)
+		out = append(out, c)
+	}
+	return out, translate(rows.Err())
+}
+
+// UnreadConversations returns the ids of the profile's active groups whose
+// latest message is after the profile's read pointer.
+func (db *DB) UnreadConversations(ctx context.Context, profileID string) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT g.id
+		FROM chat_member m
+		JOIN chat_group g ON g.id = m.chat_group_id AND g.active = 1 AND g.last_seq > 0
+		LEFT JOIN chat_read r ON r.profile_id = m.profile_id AND r.chat_group_id = g.id
+		WHERE m.profile_id = ? AND coalesce(r.seq, 0) < g.last_seq
+		ORDER BY g.id`, profileID)
+	if err != nil {
+		return nil, fmt.Errorf("unread conversations: %w", translate(err))
+	}
+	return scanStrings(rows)
+}

@@ -1,0 +1,145 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/bunnybook/bunnybook"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Compile-time checks that DB is a whole relational backend.
+var (
+	_ bunnybook.Store = (*DB)(nil)
+	_ bunnybook.Graph = (*DB)(nil)
+)
+
+// readers is the size of the read pool. WAL lets readers run alongside the
+// one writer; a few are enough for 2–4 cores.
+const readers = 4
+
+// busyTimeout is how long a connection waits for another process's lock
+// (milliseconds). In this process writes are already serialized by the
+// one-connection write pool.
+const busyTimeout = 5000
+
+// DB is Bunnybook's relational store in one SQLite file. It implements
+// bunnybook.Store and bunnybook.Graph (friendships are relational tables).
+//
+// It keeps two pools on the same file: write, with a single connection, so
+// write transactions queue in Go instead of failing with SQLITE_BUSY, and
+// begin IMMEDIATE so a transaction never has to upgrade a read lock; and
+// read, a few query-only connections that WAL lets run during a write.
+type DB struct {
+	path  string
+	write *sql.DB
+	read  *sql.DB
+}
+
+// Open opens (creating it, and its directory, if needed) the SQLite database
+// at path. Call Migrate before use and Close when done.
+func Open(ctx context.Context, path string) (*DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite path %q: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("create directory of %s: %w", abs, err)
+	}
+	db := &DB{path: abs}
+	if db.write, err = openPool(ctx, abs, 1, false); err != nil {
+		return nil, err
+	}
+	if db.read, err = openPool(ctx, abs, readers, true); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openPool opens a pool of n connections to the file at path.
+func openPool(ctx context.Context, path string, n int, queryOnly bool) (*sql.DB, error) {
+	q := url.Values{}
+	q.Set("_busy_timeout", fmt.Sprint(busyTimeout))
+	q.Set("_foreign_keys", "on")
+	q.Set("_journal_mode", "WAL")
+	// FULL: a commit is on disk when it returns, so an acknowledged chat
+	// message survives a power cut, not only a crash of the process.
+	q.Set("_synchronous", "FULL")
+	q.Set("_txlock", "immediate")
+	if queryOnly {
+		q.Set("_query_only", "on")
+	}
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	pool, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	pool.SetMaxOpenConns(n)
+	pool.SetMaxIdleConns(n)
+	pool.SetConnMaxLifetime(0)
+	pool.SetConnMaxIdleTime(0)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, translate(err))
+	}
+	return pool, nil
+}
+
+// Migrate applies the embedded migrations that are not applied yet.
+func (db *DB) Migrate(ctx context.Context) error {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Ping reports whether the database file can be read and written.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping sqlite: %w", translate(err))
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping sqlite: %w", translate(err))
+	}
+	return nil
+}
+
+// inTx runs fn in a write transaction and commits it if fn returns nil.
+// Errors are translated.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return translate(err)
+	}
+	return translate(tx.Commit())
+}

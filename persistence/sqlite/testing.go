@@ -1,0 +1,22 @@
+package sqlite
+
+import "testing"
+
+// MustOpen opens and migrates a fresh database in a temporary directory of
+// tb, closed when tb ends. It is for tests of this and other packages.
+func MustOpen(tb testing.TB) *DB {
+	tb.Helper()
+	db, err := Open(tb.Context(), tb.TempDir()+"/bunnybook.db")
+	if err != nil {
+		tb.Fatalf("open sqlite: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Errorf("close sqlite: %v", err)
+		}
+	})
+	if err := db.Migrate(tb.Context()); err != nil {
+		tb.Fatalf("migrate sqlite: %v", err)
+	}
+	return db
+}
