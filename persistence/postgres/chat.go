@@ -152,7 +152,9 @@ func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq i
 
 // Conversations returns a page of the latest messages of the profile's
 // active groups that have messages, newest first. The latest message is
-// found by the group's last_seq, through the (chat_group_id, seq) key.
+// found by the group's last_seq, through the (chat_group_id, seq) key. A
+// Conversation carries no message id, so the page cursor's id (and the
+// tie-break among messages of one millisecond) is the chat group id.
 func (db *DB) Conversations(ctx context.Context, profileID string, page bunnybook.TimePage) ([]bunnybook.Conversation, error) {
 	before, beforeID := keyset(page)
 	rows, err := db.pool.Query(ctx, `
@@ -169,8 +171,8 @@ func (db *DB) Conversations(ctx context.Context, profileID string, page bunnyboo
 			ORDER BY p.username LIMIT 1
 		) other ON true
 		LEFT JOIN chat_read r ON r.profile_id = me.profile_id AND r.chat_group_id = g.id
-		WHERE me.profile_id = $1 AND (m.created_at, m.id) < ($2, $3)
-		ORDER BY m.created_at DESC, m.id DESC
+		WHERE me.profile_id = $1 AND (m.created_at, g.id) < ($2, $3)
+		ORDER BY m.created_at DESC, g.id DESC
 		LIMIT $4`, profileID, before, beforeID, limit(page.Limit))
 	if err != nil {
 		return nil, fail("conversations", err)
