@@ -18,16 +18,22 @@ import (
 // environment variable (BUNNYBOOK_*) and a flag; flags win over the
 // environment, which wins over defaults.
 type Config struct {
-	HTTPAddr        string        // REST, web UI and websocket listen address; default 127.0.0.1:8080
-	DataDir         string        // SQLite file and generated secrets; default ./data
-	DatabaseURL     string        // postgres://… ; empty = embedded SQLite in DataDir
-	JWTSecret       string        // HMAC key for access tokens; empty = generated once, kept in DataDir
-	LogLevel        string        // debug, info, warn or error; default info
-	LogFormat       string        // text or json; default text
-	RateLimits      bool          // per-IP REST rate limits; default on
-	TrustProxy      bool          // take the client IP from X-Forwarded-For; default off
-	SecureCookies   bool          // mark auth cookies Secure (serve over HTTPS); default off
-	ShutdownTimeout time.Duration // graceful drain on SIGTERM; default 10s
+	HTTPAddr          string        // REST, web UI and websocket listen address; default 127.0.0.1:8080
+	DataDir           string        // SQLite file and generated secrets; default ./data
+	DatabaseURL       string        // postgres://… ; empty = embedded SQLite in DataDir
+	JWTSecret         string        // HMAC key for access tokens; empty = generated once, kept in DataDir
+	LogLevel          string        // debug, info, warn or error; default info
+	LogFormat         string        // text or json; default text
+	RateLimits        bool          // per-IP REST rate limits; default on
+	TrustProxy        bool          // take the client IP from X-Forwarded-For; default off
+	SecureCookies     bool          // mark auth cookies Secure (serve over HTTPS); default off
+	ShutdownTimeout   time.Duration // graceful drain on SIGTERM; default 10s
+	AllowedOrigins    []string      // extra browser origins allowed to open /ws with cookies; default none
+	ClusterHost       string        // actor remoting bind host; default 127.0.0.1
+	ClusterPort       int           // actor remoting port; default 0 (any free port)
+	ClusterAdvertise  string        // host:port other nodes reach this one at; default the bound address
+	ClusterPeers      []string      // membership addresses (host:port) of all nodes; empty = single node
+	ClusterMemberPort int           // this node's membership (health) port, with ClusterPeers; default 6330
 }
 
 // setting is one configuration entry: where it is kept and how it is named.
@@ -48,18 +54,26 @@ func (c *Config) settings() []setting {
 		{"trust-proxy", "BUNNYBOOK_TRUST_PROXY", "trust X-Forwarded-For for the client IP (only behind a proxy you run)", (*boolValue)(&c.TrustProxy)},
 		{"secure-cookies", "BUNNYBOOK_SECURE_COOKIES", "mark auth cookies Secure (when served over HTTPS)", (*boolValue)(&c.SecureCookies)},
 		{"shutdown-timeout", "BUNNYBOOK_SHUTDOWN_TIMEOUT", "how long to drain connections on SIGTERM", (*durationValue)(&c.ShutdownTimeout)},
+		{"allowed-origins", "BUNNYBOOK_ALLOWED_ORIGINS", "comma-separated extra origins (scheme://host:port) allowed to open /ws with the cookie", (*listValue)(&c.AllowedOrigins)},
+		{"cluster-host", "BUNNYBOOK_CLUSTER_HOST", "bind host for actor traffic between nodes", (*stringValue)(&c.ClusterHost)},
+		{"cluster-port", "BUNNYBOOK_CLUSTER_PORT", "port for actor traffic between nodes (0 = any free port)", (*intValue)(&c.ClusterPort)},
+		{"cluster-advertise", "BUNNYBOOK_CLUSTER_ADVERTISE", "host:port other nodes use to reach this one (default: the bound address)", (*stringValue)(&c.ClusterAdvertise)},
+		{"cluster-peers", "BUNNYBOOK_CLUSTER_PEERS", "comma-separated membership addresses (host:port) of every node, this one included; empty = single node", (*listValue)(&c.ClusterPeers)},
+		{"cluster-member-port", "BUNNYBOOK_CLUSTER_MEMBER_PORT", "this node's membership port (with cluster-peers)", (*intValue)(&c.ClusterMemberPort)},
 	}
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
 	return Config{
-		HTTPAddr:        "127.0.0.1:8080",
-		DataDir:         "./data",
-		LogLevel:        "info",
-		LogFormat:       "text",
-		RateLimits:      true,
-		ShutdownTimeout: 10 * time.Second,
+		HTTPAddr:          "127.0.0.1:8080",
+		DataDir:           "./data",
+		LogLevel:          "info",
+		LogFormat:         "text",
+		RateLimits:        true,
+		ShutdownTimeout:   10 * time.Second,
+		ClusterHost:       "127.0.0.1",
+		ClusterMemberPort: 6330,
 	}
 }
 
@@ -103,6 +117,9 @@ func (c *Config) validate() []error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("shutdown-timeout: must be positive"))
+	}
+	if len(c.ClusterPeers) > 0 && c.DatabaseURL == "" {
+		errs = append(errs, errors.New("cluster-peers: a cluster of several nodes needs a shared database: set database-url (embedded SQLite and in-memory presence belong to one node)"))
 	}
 	return errs
 }
@@ -173,6 +190,28 @@ func (v *boolValue) Set(s string) error {
 }
 func (v *boolValue) String() string   { return strconv.FormatBool(bool(*v)) }
 func (v *boolValue) IsBoolFlag() bool { return true }
+
+type intValue int
+
+func (v *intValue) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	*v = intValue(n)
+	return err
+}
+func (v *intValue) String() string { return strconv.Itoa(int(*v)) }
+
+type listValue []string
+
+func (v *listValue) Set(s string) error {
+	*v = nil
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			*v = append(*v, part)
+		}
+	}
+	return nil
+}
+func (v *listValue) String() string { return strings.Join(*v, ",") }
 
 type durationValue time.Duration
 

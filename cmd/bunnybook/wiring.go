@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	pa "github.com/asynkron/protoactor-go/cluster"
+	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
+	"github.com/valyala/fasthttp"
+
+	"github.com/bunnybook/bunnybook"
+	"github.com/bunnybook/bunnybook/actors"
+	"github.com/bunnybook/bunnybook/api"
+	"github.com/bunnybook/bunnybook/auth"
+	"github.com/bunnybook/bunnybook/cluster"
+	"github.com/bunnybook/bunnybook/gateway"
+	"github.com/bunnybook/bunnybook/persistence/memory"
+	"github.com/bunnybook/bunnybook/persistence/postgres"
+	"github.com/bunnybook/bunnybook/persistence/sqlite"
+)
+
+// store is what a relational backend provides.
+type store interface {
+	bunnybook.Store
+	bunnybook.Graph
+}
+
+// Main is one running server: its stores, cluster member, gateway and HTTP
+// listener. End-to-end tests run several in one process.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+
+	// Tests may set these before Run to share them between nodes in one
+	// process; otherwise Run makes them from Config.
+	Store        store
+	Presence     bunnybook.Presence
+	ClusterAgent *test.InMemAgent
+
+	storeName string
+	closers   []func() error // run in reverse order by Close
+	cluster   *pa.Cluster
+	gateway   *gateway.Server
+	server    *fasthttp.Server
+	ln        net.Listener
+	serveErr  chan error
+}
+
+// NewMain returns a server for cfg; Run starts it.
+func NewMain(cfg Config) *Main {
+	return &Main{Config: cfg, Logger: cfg.Logger(), serveErr: make(chan error, 1)}
+}
+
+// Run opens the stores, joins the cluster and starts serving HTTP in the
+// background. Call Close to stop, also after a failed Run.
+func (m *Main) Run(ctx context.Context) error {
+	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	secret, err := m.Config.Secret()
+	if err != nil {
+		return fmt.Errorf("jwt secret: %w", err)
+	}
+	authn, err := auth.New(auth.Config{Secret: secret}, m.Store)
+	if err != nil {
+		return err
+	}
+	if m.Presence == nil {
+		m.Presence = memory.NewPresence()
+	}
+	m.cluster, err = cluster.Start(ctx, cluster.Config{
+		Host:           m.Config.ClusterHost,
+		Port:           m.Config.ClusterPort,
+		AdvertisedHost: m.Config.ClusterAdvertise,
+		Peers:          m.Config.ClusterPeers,
+		MembershipPort: m.Config.ClusterMemberPort,
+		Agent:          m.ClusterAgent,
+	}, actors.Kinds(actors.Config{Store: m.Store, Presence: m.Presence, Logger: m.Logger}), m.Logger)
+	if err != nil {
+		return err
+	}
+	m.closers = append(m.closers, func() error { m.cluster.Shutdown(true); return nil })
+	hub := actors.NewHub(m.cluster, m.Presence, m.Logger)
+
+	svc := bunnybook.NewService(m.Store, m.Store, m.Logger)
+	svc.Notifier = hub
+	apiServer := api.New(api.Config{
+		DisableRateLimits: !m.Config.RateLimits,
+		TrustProxy:        m.Config.TrustProxy,
+		SecureCookies:     m.Config.SecureCookies,
+		ReadyChecks:       []api.Check{{Name: m.storeName, Ping: m.Store.Ping}},
+	}, svc, authn, memory.NewRateLimiter(), m.Logger)
+	m.gateway = gateway.NewServer(gateway.Config{AllowedOrigins: m.Config.AllowedOrigins},
+		tokenAuth{authn.Verifier}, hub, m.Store, m.cluster.ActorSystem, m.Logger)
+
+	return m.listen(apiServer)
+}
+
+// listen starts the HTTP server: /ws goes to the gateway, the rest to the API.
+func (m *Main) listen(apiServer *api.Server) error {
+	apiHandler := apiServer.Handler()
+	m.server = &fasthttp.Server{
+		Name: "bunnybook",
+		Handler: func(ctx *fasthttp.RequestCtx) {
+			if string(ctx.Path()) == "/ws" {
+				m.gateway.Handle(ctx)
+				return
+			}
+			apiHandler(ctx)
+		},
+		ErrorHandler:       apiServer.ErrorHandler,
+		MaxRequestBodySize: api.DefaultMaxBodyBytes,
+		ReadTimeout:        30 * time.Second,
+		WriteTimeout:       30 * time.Second,
+		IdleTimeout:        2 * time.Minute,
+		Logger:             slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", m.Config.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	m.ln = ln
+	go func() { m.serveErr <- m.server.Serve(ln) }()
+	return nil
+}
+
+// Addr returns the address the server listens on.
+func (m *Main) Addr() string { return m.ln.Addr().String() }
+
+// URL returns the server's base URL.
+func (m *Main) URL() string { return "http://" + m.Addr() }
+
+// openStore opens and migrates the configured relational store, unless a
+// test set one.
+func (m *Main) openStore(ctx context.Context) error {
+	if m.Store != nil {
+		m.storeName = "store"
+		return nil
+	}
+	if url := m.Config.DatabaseURL; url != "" {
+		db, err := postgres.Open(ctx, url)
+		if err != nil {
+			return fmt.Errorf("open postgres: %w", err)
+		}
+		m.closers = append(m.closers, func() error { db.Close(); return nil })
+		m.Store, m.storeName = db, "postgres"
+		return db.Migrate(ctx)
+	}
+	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
+		return err
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(m.Config.DataDir, "bunnybook.db"))
+	if err != nil {
+		return fmt.Errorf("open sqlite: %w", err)
+	}
+	m.closers = append(m.closers, db.Close)
+	m.Store, m.storeName = db, "sqlite"
+	return db.Migrate(ctx)
+}
+
+// Close drains the server: stop accepting, close websockets (clients
+// reconnect elsewhere), leave the cluster, close the stores.
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	if m.gateway != nil {
+		m.gateway.Close()
+	}
+	if m.server != nil {
+		errs = append(errs, m.server.ShutdownWithContext(ctx))
+	}
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		errs = append(errs, m.closers[i]())
+	}
+	m.closers = nil
+	return errors.Join(errs...)
+}
+
+// tokenAuth lets the gateway verify access tokens.
+type tokenAuth struct{ v *auth.Verifier }
+
+func (t tokenAuth) Authenticate(token string) (bunnybook.Profile, error) {
+	c, err := t.v.Verify(token)
+	if err != nil {
+		return bunnybook.Profile{}, err
+	}
+	return c.User.Profile(), nil
+}
