@@ -1,0 +1,234 @@
+package api
+
+import "github.com/bunnybook/bunnybook"
+
+func (s *Server) searchProfiles(r *request) error {
+	q := r.requiredQuery("username_query")
+	if err := r.check(); err != nil {
+		return err
+	}
+	profiles, err := s.svc.SearchProfiles(r, q)
+	if err != nil {
+		return err
+	}
+	return r.ok(nonNil(profiles))
+}
+
+func (s *Server) getProfile(r *request) error {
+	id := r.pathID("profile_id")
+	if err := r.check(); err != nil {
+		return err
+	}
+	p, err := s.svc.Profile(r, id)
+	if err != nil {
+		return err
+	}
+	return r.ok(p)
+}
+
+func (s *Server) relationship(r *request) error {
+	a, b := r.pathID("profile_id"), r.pathID("other_profile_id")
+	if err := r.check(); err != nil {
+		return err
+	}
+	rel, err := s.svc.Relationship(r, a, b)
+	if err != nil {
+		return err
+	}
+	return r.ok(rel)
+}
+
+// pair parses an "auth (self)" route's profile_id and the other profile's
+// id, then checks input and ownership.
+func (r *request) pair(other string) (string, error) {
+	r.pathID("profile_id")
+	id := r.pathID(other)
+	return id, r.check()
+}
+
+func (s *Server) sendFriendRequest(r *request) error {
+	target, err := r.pair("target_profile_id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.SendFriendRequest(r, r.me(), target); err != nil {
+		return err
+	}
+	return r.created(nil)
+}
+
+func (s *Server) cancelFriendRequest(r *request) error {
+	target, err := r.pair("target_profile_id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.CancelFriendRequest(r, r.viewer(), target); err != nil {
+		return err
+	}
+	return r.noContent()
+}
+
+func (s *Server) rejectFriendRequest(r *request) error {
+	requester, err := r.pair("requester_profile_id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.RejectFriendRequest(r, r.viewer(), requester); err != nil {
+		return err
+	}
+	return r.noContent()
+}
+
+func (s *Server) acceptFriendRequest(r *request) error {
+	requester, err := r.pair("requester_profile_id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.AcceptFriendRequest(r, r.me(), requester); err != nil {
+		return err
+	}
+	return r.created(nil)
+}
+
+func (s *Server) unfriend(r *request) error {
+	friend, err := r.pair("friend_profile_id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.Unfriend(r, r.viewer(), friend); err != nil {
+		return err
+	}
+	return r.noContent()
+}
+
+func (s *Server) friends(r *request) error {
+	id := r.pathID("profile_id")
+	page := r.namePage()
+	if err := r.check(); err != nil {
+		return err
+	}
+	friends, err := s.svc.Friends(r, id, page)
+	if err != nil {
+		return err
+	}
+	return r.ok(nonNil(friends))
+}
+
+func (s *Server) friendRequests(r *request) error {
+	r.pathID("profile_id")
+	incoming := false
+	switch dir, _ := r.query("direction"); dir {
+	case "incoming":
+		incoming = true
+	case "outgoing", "":
+	default:
+		r.fail(inQuery, "direction", "must be incoming or outgoing", "type_error.enum")
+	}
+	page := r.namePage()
+	if err := r.check(); err != nil {
+		return err
+	}
+	profiles, err := s.svc.FriendRequests(r, r.viewer(), incoming, page)
+	if err != nil {
+		return err
+	}
+	return r.ok(nonNil(profiles))
+}
+
+func (s *Server) suggestions(r *request) error {
+	r.pathID("profile_id")
+	page := r.suggestionPage()
+	if err := r.check(); err != nil {
+		return err
+	}
+	suggestions, err := s.svc.Suggestions(r, r.viewer(), page)
+	if err != nil {
+		return err
+	}
+	return r.ok(nonNil(suggestions))
+}
+
+func (s *Server) mutualFriends(r *request) error {
+	r.pathID("profile_id")
+	other := r.pathID("friend_profile_id")
+	page := r.namePage()
+	if err := r.check(); err != nil {
+		return err
+	}
+	mutual, err := s.svc.MutualFriends(r, r.viewer(), other, page)
+	if err != nil {
+		return err
+	}
+	return r.ok(nonNil(mutual))
+}
+
+func (s *Server) notifications(r *request) error {
+	r.pathID("profile_id")
+	page := r.timePage(bunnybook.NotificationPageLimits)
+	if err := r.check(); err != nil {
+		return err
+	}
+	notes, err := s.svc.Notifications(r, r.viewer(), page)
+	if err != nil {
+		return err
+	}
+	return r.ok(nonNil(notes))
+}
+
+// maxMarkIDs bounds the ids of one PATCH notifications request.
+const maxMarkIDs = 100
+
+func (s *Server) markNotifications(r *request) error {
+	r.pathID("profile_id")
+	read, visited := r.queryBool("read"), r.queryBool("visited")
+	if _, hasRead := r.query("read"); !hasRead {
+		if _, hasVisited := r.query("visited"); !hasVisited {
+			r.fail(inQuery, "read", "give read, visited or both", "value_error.missing")
+		}
+	}
+	var ids []string
+	if r.decodeBody(&ids, "a JSON array of notification ids") {
+		if len(ids) == 0 || len(ids) > maxMarkIDs {
+			r.fail(inBody, "", "must list 1 to 100 notification ids", "value_error.list")
+		}
+		for i, id := range ids {
+			if !bunnybook.ValidID(id) {
+				r.errs = append(r.errs, fieldError{In: inBody, Index: i, Msg: "must be a UUID", Type: "type_error.uuid"})
+			}
+		}
+	}
+	if err := r.check(); err != nil {
+		return err
+	}
+	notes, err := s.svc.MarkNotifications(r, r.viewer(), ids, read, visited)
+	if err != nil {
+		return err
+	}
+	return r.ok(nonNil(notes))
+}
+
+func (s *Server) conversations(r *request) error {
+	r.pathID("profile_id")
+	page := r.timePage(bunnybook.ConversationPageLimits)
+	if err := r.check(); err != nil {
+		return err
+	}
+	convs, err := s.svc.Conversations(r, r.viewer(), page)
+	if err != nil {
+		return err
+	}
+	return r.ok(nonNil(convs))
+}
+
+func (s *Server) chatMessages(r *request) error {
+	group := r.pathID("chat_group_id")
+	page := r.timePage(bunnybook.MessagePageLimits)
+	if err := r.check(); err != nil {
+		return err
+	}
+	msgs, err := s.svc.ChatMessages(r, r.viewer(), group, page)
+	if err != nil {
+		return err
+	}
+	return r.ok(nonNil(msgs))
+}

@@ -1,0 +1,141 @@
+package api
+
+import "github.com/bunnybook/bunnybook"
+
+// object returns an object schema; required lists the members that are
+// always present (responses) or must be given (requests).
+func object(description string, required []string, props map[string]*oaSchema) *oaSchema {
+	return &oaSchema{Type: "object", Description: description, Required: required, Properties: props}
+}
+
+func str(description string) *oaSchema { return &oaSchema{Type: "string", Description: description} }
+
+func uuid(description string) *oaSchema {
+	return &oaSchema{Type: "string", Format: "uuid", Description: description}
+}
+
+func timestamp(description string) *oaSchema {
+	return &oaSchema{Type: "string", Format: "date-time", Description: description}
+}
+
+func integer(description string) *oaSchema {
+	return &oaSchema{Type: "integer", Description: description}
+}
+
+func boolean(description string) *oaSchema {
+	return &oaSchema{Type: "boolean", Description: description}
+}
+
+func nullable(s *oaSchema) *oaSchema { s.Nullable = true; return s }
+
+func enum(description string, values ...string) *oaSchema {
+	return &oaSchema{Type: "string", Description: description, Enum: values}
+}
+
+// schemas returns the document's component schemas: request bodies,
+// response shapes and error bodies.
+func schemas() map[string]*oaSchema {
+	post := map[string]*oaSchema{
+		"id":            uuid(""),
+		"content":       str(""),
+		"createdAt":     timestamp(""),
+		"updatedAt":     nullable(timestamp("Always null: posts are not edited.")),
+		"wallProfileId": uuid("The wall's owner."),
+		"profileId":     uuid("The author."),
+		"privacy":       enum("", string(bunnybook.Public), string(bunnybook.Friends)),
+		"commentsCount": integer(""),
+	}
+	postCreated := object("A post as created (no username).", []string{"id", "content", "createdAt", "updatedAt", "wallProfileId", "profileId", "privacy", "commentsCount"}, post)
+	fullPost := map[string]*oaSchema{"username": str("The author's username.")}
+	for k, v := range post {
+		fullPost[k] = v
+	}
+	return map[string]*oaSchema{
+		"Profile": object("A profile's public face.", []string{"id", "username"}, map[string]*oaSchema{
+			"id": uuid(""), "username": str(""),
+		}),
+		"Account": object("An account, as shown to its owner.", []string{"id", "username", "email", "role"}, map[string]*oaSchema{
+			"id": uuid(""), "username": str(""), "email": str("Lower-cased."),
+			"role": enum("", bunnybook.RoleUser, bunnybook.RoleAdmin),
+		}),
+		"Registration": object("A new account. Members may also be spelled in snake_case (avatar_identifier).",
+			[]string{"username", "email", "password"}, map[string]*oaSchema{
+				"username": {Type: "string", MinLength: intp(bunnybook.UsernameMin), MaxLength: intp(bunnybook.UsernameMax),
+					Pattern: `^[a-zA-Z0-9]+([-_.][a-zA-Z0-9]+)*$`},
+				"email":            {Type: "string", Format: "email"},
+				"password":         {Type: "string", MinLength: intp(bunnybook.PasswordMin), MaxLength: intp(bunnybook.PasswordMax)},
+				"avatarIdentifier": {Type: "string", MaxLength: intp(avatarSeedMax), Description: "The seed of the account's avatar (see /web/avatar/{identifier}). Default: the account id."},
+			}),
+		"Credentials": object("", []string{"email", "password"}, map[string]*oaSchema{
+			"email": {Type: "string", Format: "email"}, "password": str(""),
+		}),
+		"Tokens": object("A session. The same tokens are also set as cookies.", []string{"accessToken", "accessExp", "refreshExp", "csrfToken"}, map[string]*oaSchema{
+			"accessToken": str("JWT (HS256) for the Authorization: Bearer header; 15 minutes."),
+			"accessExp":   integer("When the access token expires, in seconds since the epoch."),
+			"refreshExp":  integer("When the refresh token expires, in seconds since the epoch."),
+			"csrfToken":   str("Send it in the X-CSRF-Token header of cookie-authenticated POST, PUT, PATCH and DELETE requests."),
+		}),
+		"NewPost": object("A post to publish. Members may also be spelled in snake_case (wall_profile_id).", []string{"content"}, map[string]*oaSchema{
+			"content":       {Type: "string", MinLength: intp(1), MaxLength: intp(bunnybook.PostMax)},
+			"wallProfileId": uuid("Default: the caller's own wall."),
+			"privacy":       {Type: "string", Enum: []string{string(bunnybook.Public), string(bunnybook.Friends)}, Default: string(bunnybook.Public)},
+		}),
+		"PostCreated": postCreated,
+		"Post":        object("A post.", append(postCreated.Required, "username"), fullPost),
+		"NewComment": object("", []string{"content"}, map[string]*oaSchema{
+			"content": {Type: "string", MinLength: intp(1), MaxLength: intp(bunnybook.CommentMax), Description: "Not only whitespace."},
+		}),
+		"Comment": object("A comment.", []string{"id", "content", "createdAt", "postId", "profileId", "username"}, map[string]*oaSchema{
+			"id": uuid(""), "content": str(""), "createdAt": timestamp(""), "postId": uuid(""),
+			"profileId": uuid("The author."), "username": str("The author's username."),
+		}),
+		"Relationship": enum("How the first profile relates to the second.",
+			string(bunnybook.RelFriend), string(bunnybook.RelOutgoing), string(bunnybook.RelIncoming), string(bunnybook.RelSelf), string(bunnybook.RelNone)),
+		"Suggestion": object("A friend of a friend.", []string{"id", "username", "mutualFriendsCount"}, map[string]*oaSchema{
+			"id": uuid(""), "username": str(""), "mutualFriendsCount": integer("Friends shared with the caller."),
+		}),
+		"Notification": object("", []string{"id", "createdAt", "profileId", "data", "read", "visited"}, map[string]*oaSchema{
+			"id": uuid(""), "createdAt": timestamp(""), "profileId": uuid("The recipient."),
+			"data": object("What happened.", []string{"event", "payload"}, map[string]*oaSchema{
+				"event": enum("", bunnybook.EventNewPostOnWall, bunnybook.EventNewCommentOnPost, bunnybook.EventNewFriendshipRequest, bunnybook.EventNewFriend),
+				"payload": {Type: "object", AdditionalProperties: &oaSchema{Type: "string"},
+					Description: "Event fields, e.g. byId, byUsername, postId, postPreview."},
+			}),
+			"read":    boolean("Seen in the list."),
+			"visited": boolean("Its link was followed."),
+		}),
+		"Conversation": object("The latest message of one of the caller's chats.",
+			[]string{"fromProfileId", "fromProfileUsername", "content", "createdAt", "chatGroupId", "chatGroupName", "seq", "readAt"}, map[string]*oaSchema{
+				"fromProfileId": uuid(""), "fromProfileUsername": str(""), "content": str(""), "createdAt": timestamp(""),
+				"chatGroupId": uuid(""), "chatGroupName": str("The other member's username."), "seq": integer("The message's number in its chat."),
+				"readAt": nullable(timestamp("When the caller read it; null if unread.")),
+			}),
+		"ChatMessage": object("", []string{"id", "seq", "createdAt", "fromProfileId", "chatGroupId", "content"}, map[string]*oaSchema{
+			"id": uuid(""), "seq": integer("1, 2, 3… in the order the chat accepted them."), "createdAt": timestamp(""),
+			"fromProfileId": uuid(""), "chatGroupId": uuid(""), "content": str(""),
+		}),
+		"Error": object("An error.", []string{"detail", "message"}, map[string]*oaSchema{
+			"detail":  str("The status's reason phrase."),
+			"message": str("What went wrong (UnexpectedRelationshipState for relationship changes that do not fit)."),
+		}),
+		"Conflict": object("A registration conflict.", []string{"message", "code", "error"}, map[string]*oaSchema{
+			"message": str("e.g. email already taken"),
+			"code":    enum("", "EmailAlreadyTaken", "UsernameAlreadyTaken"),
+			"error":   object("", []string{"field"}, map[string]*oaSchema{"field": enum("", "email", "username")}),
+		}),
+		"ValidationError": object("Invalid input: one entry per problem.", []string{"detail", "message"}, map[string]*oaSchema{
+			"detail": {Type: "array", Items: object("", []string{"loc", "msg", "type"}, map[string]*oaSchema{
+				"loc":  {Type: "array", Description: `Where: "body", "query" or "path", then the member or parameter name (and an array index).`, Items: &oaSchema{OneOf: []*oaSchema{{Type: "string"}, {Type: "integer"}}}},
+				"msg":  str(""),
+				"type": str("e.g. value_error.missing, type_error.uuid"),
+			})},
+			"message": str("All problems in one line."),
+		}),
+		"RateLimited": object("", []string{"detail"}, map[string]*oaSchema{"detail": enum("", "Too Many Requests")}),
+		"Health":      object("", []string{"status"}, map[string]*oaSchema{"status": enum("", "ok")}),
+		"Readiness": object("", []string{"status", "checks"}, map[string]*oaSchema{
+			"status": enum("", "ready", "unavailable"),
+			"checks": {Type: "object", AdditionalProperties: &oaSchema{Type: "string", Description: `"up" or "down: <reason>"`}},
+		}),
+	}
+}

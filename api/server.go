@@ -1,0 +1,167 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/fasthttp/router"
+	"github.com/valyala/fasthttp"
+
+	"github.com/bunnybook/bunnybook"
+	"github.com/bunnybook/bunnybook/auth"
+)
+
+// Defaults of Config.
+const (
+	DefaultMaxBodyBytes = 64 << 10
+	DefaultReadyTimeout = 2 * time.Second
+)
+
+// Check is one readiness check run by /readyz.
+type Check struct {
+	Name string
+	// Ping returns nil when the dependency is usable.
+	Ping func(ctx context.Context) error
+}
+
+// RateLimit allows Limit requests per Window.
+type RateLimit struct {
+	Limit  int
+	Window time.Duration
+}
+
+// Config configures the API.
+type Config struct {
+	// DisableRateLimits turns the per-IP rate limits off. Default false:
+	// limits on.
+	DisableRateLimits bool
+	// RateLimits replaces the limits of some routes. Keys are
+	// "METHOD /path" as in the OpenAPI document, e.g.
+	// "GET /web/profiles/{profile_id}"; an empty slice means no limit.
+	// Default: the original's table (spec §2).
+	RateLimits map[string][]RateLimit
+	// TrustProxy takes the client IP from the first X-Forwarded-For value;
+	// set it only behind a proxy that sets that header. Default false: the
+	// socket's peer address.
+	TrustProxy bool
+	// SecureCookies marks the auth cookies Secure; set it when clients
+	// reach the server over HTTPS. Default false.
+	SecureCookies bool
+	// ReadyChecks are run by /readyz. Default none.
+	ReadyChecks []Check
+	// ReadyTimeout bounds each readiness check. Default 2 s.
+	ReadyTimeout time.Duration
+	// MaxBodyBytes bounds request bodies, in bytes. Default 64 KiB.
+	// The fasthttp.Server's MaxRequestBodySize must be at least this.
+	MaxBodyBytes int
+	// Avatar renders the avatar PNG for a seed. Default avatar.PNG.
+	Avatar func(seed string) ([]byte, error)
+}
+
+// Server serves the REST API. Build it with New.
+type Server struct {
+	cfg     Config
+	svc     *bunnybook.Service
+	auth    *auth.Auth
+	limiter bunnybook.RateLimiter
+	log     *slog.Logger
+
+	routes  []*route
+	router  *router.Router
+	openapi []byte // the OpenAPI document, encoded once
+	docs    []byte // the /docs page, rendered once
+	avatars *avatarCache
+}
+
+// New returns a Server calling svc, authenticating with a and counting
+// requests in limiter (unused when rate limits are disabled).
+func New(cfg Config, svc *bunnybook.Service, a *auth.Auth, limiter bunnybook.RateLimiter, logger *slog.Logger) *Server {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.ReadyTimeout <= 0 {
+		cfg.ReadyTimeout = DefaultReadyTimeout
+	}
+	if cfg.Avatar == nil {
+		cfg.Avatar = defaultAvatar
+	}
+	s := &Server{cfg: cfg, svc: svc, auth: a, limiter: limiter, log: logger, avatars: newAvatarCache(avatarCacheSize)}
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		if limits, ok := cfg.RateLimits[rt.key()]; ok {
+			rt.limits = limits
+		}
+	}
+	s.router = s.newRouter()
+	doc := s.document()
+	s.openapi = mustJSON(doc)
+	s.docs = renderDocs(doc, s.routes)
+	return s
+}
+
+// Handler returns the request handler: it routes, recovers panics into
+// 500s and logs every request once.
+func (s *Server) Handler() fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		start := time.Now()
+		defer func() {
+			if p := recover(); p != nil {
+				s.recovered(ctx, p)
+			}
+			s.logRequest(ctx, start)
+		}()
+		s.router.Handler(ctx)
+	}
+}
+
+// ErrorHandler answers requests fasthttp itself rejects (too large,
+// malformed) with JSON; set it as the fasthttp.Server's ErrorHandler.
+func (s *Server) ErrorHandler(ctx *fasthttp.RequestCtx, err error) {
+	var e error = bunnybook.Errorf(bunnybook.EBadRequest, "malformed request")
+	if isTooLarge(err) {
+		e = bunnybook.Errorf(bunnybook.ETooLarge, "request body too large")
+	}
+	status, body := errorResponse(e, func(string) string { return inBody })
+	writeJSON(ctx, status, body)
+}
+
+func (s *Server) newRouter() *router.Router {
+	r := router.New()
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	for _, rt := range s.routes {
+		r.Handle(rt.method, rt.path, s.endpoint(rt))
+	}
+	r.NotFound = func(ctx *fasthttp.RequestCtx) {
+		s.fail(ctx, nil, bunnybook.Errorf(bunnybook.ENotFound, "no route for %s %s", ctx.Method(), ctx.Path()))
+	}
+	r.MethodNotAllowed = func(ctx *fasthttp.RequestCtx) {
+		writeJSON(ctx, fasthttp.StatusMethodNotAllowed, errorBody{
+			Detail:  fasthttp.StatusMessage(fasthttp.StatusMethodNotAllowed),
+			Message: "allowed: " + string(ctx.Response.Header.Peek("Allow")),
+		})
+	}
+	return r
+}
+
+// endpoint runs one route: rate limit, body size, authentication, then
+// the handler (which validates, checks ownership and calls the service).
+func (s *Server) endpoint(rt *route) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		r := &request{RequestCtx: ctx, route: rt}
+		err := s.rateLimit(r)
+		if err == nil && len(ctx.Request.Body()) > s.cfg.MaxBodyBytes {
+			err = bunnybook.Errorf(bunnybook.ETooLarge, "request body larger than %d bytes", s.cfg.MaxBodyBytes)
+		}
+		if err == nil {
+			err = s.authenticate(r)
+		}
+		if err == nil {
+			err = rt.handle(r)
+		}
+		if err != nil {
+			s.fail(ctx, rt, err)
+		}
+	}
+}
