@@ -388,3 +388,5 @@ func claimsFor(c *client, exp time.Time) jwt.MapClaims {
 func apiConfigSecureCookies() api.Config {
 	return api.Config{DisableRateLimits: true, SecureCookies: true}
 }
+
+func newID() string { return bunnybook.NewID() }

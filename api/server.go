@@ -10,6 +10,7 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/auth"
+	"github.com/bunnybook/bunnybook/avatar"
 )
 
 // Defaults of Config.
@@ -84,7 +85,7 @@ func New(cfg Config, svc *bunnybook.Service, a *auth.Auth, limiter bunnybook.Rat
 		cfg.ReadyTimeout = DefaultReadyTimeout
 	}
 	if cfg.Avatar == nil {
-		cfg.Avatar = defaultAvatar
+		cfg.Avatar = avatar.PNG
 	}
 	s := &Server{cfg: cfg, svc: svc, auth: a, limiter: limiter, log: logger, avatars: newAvatarCache(avatarCacheSize)}
 	s.routes = s.routeTable()
