@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -243,7 +244,7 @@ func (rt *route) operation() *oaOperation {
 	if len(rt.limits) > 0 {
 		parts := make([]string, len(rt.limits))
 		for i, l := range rt.limits {
-			parts[i] = fmt.Sprintf("%d per %s", l.Limit, l.Window)
+			parts[i] = fmt.Sprintf("%d per %s", l.Limit, windowText(l.Window))
 		}
 		op.RateLimit = strings.Join(parts, " and ")
 	}
@@ -308,4 +309,17 @@ func operationID(rt *route) string {
 		}
 	}
 	return b.String()
+}
+
+// windowText writes a rate-limit window for people: "second", "minute", "10s".
+func windowText(d time.Duration) string {
+	switch d {
+	case time.Second:
+		return "second"
+	case time.Minute:
+		return "minute"
+	case time.Hour:
+		return "hour"
+	}
+	return d.String()
 }
