@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 // DB is the PostgreSQL store. It is safe for concurrent use.
@@ -66,15 +67,27 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // Migrate applies the embedded migrations that are not applied yet. It
-// works in the first schema of the connection's search_path.
+// works in the first schema of the connection's search_path. Nodes that
+// migrate one schema at the same time take turns: goose holds an advisory
+// lock keyed by the schema's name while it migrates.
 func (db *DB) Migrate(ctx context.Context) error {
 	dir, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return fmt.Errorf("postgres: migrations: %w", err)
 	}
+	var lockID int64
+	if err := db.pool.QueryRow(ctx, `SELECT hashtextextended('bunnybook migrations ' || current_schema(), 0)`).
+		Scan(&lockID); err != nil {
+		return fail("migrate", err)
+	}
+	// Polls every second, for up to 5 minutes, only while another node migrates.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID), lock.WithLockTimeout(1, 300))
+	if err != nil {
+		return fmt.Errorf("postgres: migration lock: %w", err)
+	}
 	sqlDB := stdlib.OpenDBFromPool(db.pool)
 	defer sqlDB.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, dir,
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, dir, goose.WithSessionLocker(locker),
 		goose.WithLogger(goose.NopLogger()), goose.WithDisableGlobalRegistry(true))
 	if err != nil {
 		return fmt.Errorf("postgres: migrations: %w", err)

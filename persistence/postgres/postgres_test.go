@@ -2,8 +2,11 @@ package postgres_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -210,5 +213,34 @@ func TestUnreachableIsUnavailable(t *testing.T) {
 	}
 	if !errors.As(err, new(*bunnybook.Error)) {
 		t.Fatal(fmt.Sprint("not a domain error: ", err))
+	}
+}
+
+func TestConcurrentMigrate(t *testing.T) {
+	t.Parallel()
+	db := postgres.MustOpen(t)
+	// A fresh schema in the same database, migrated by several "nodes" at once.
+	ctx := t.Context()
+	schema := "test_concurrent_" + strings.ToLower(rand.Text()[:8])
+	if _, err := db.Pool().Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Pool().Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
+	url := os.Getenv(postgres.TestDatabaseEnv) + "?search_path=" + schema + ",public"
+	if strings.Contains(os.Getenv(postgres.TestDatabaseEnv), "?") {
+		url = os.Getenv(postgres.TestDatabaseEnv) + "&search_path=" + schema + ",public"
+	}
+	errs := race(3, func() error {
+		node, err := postgres.Open(ctx, url)
+		if err != nil {
+			return err
+		}
+		defer node.Close()
+		return node.Migrate(ctx)
+	})
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent Migrate: %v", err)
+		}
 	}
 }
