@@ -85,6 +85,7 @@ func (s *Server) refresh(r *request) error {
 
 func (s *Server) startSession(r *request, sess *auth.Session) error {
 	s.setSessionCookies(r.RequestCtx, sess)
+	r.Response.Header.Set("Cache-Control", "no-store")
 	return r.ok(tokens{
 		AccessToken: sess.AccessToken,
 		AccessExp:   sess.AccessExp.Unix(),

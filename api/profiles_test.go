@@ -88,7 +88,9 @@ func TestFriendshipFlows(t *testing.T) {
 			if len(friendsOf(t, srv, ben))+len(friendsOf(t, srv, daisy)) != 0 {
 				t.Error("friends before any request")
 			}
-			ben.post(ben.path("/outgoing_friend_requests/", daisy.ID), nil).want(http.StatusCreated)
+			if r := ben.post(ben.path("/outgoing_friend_requests/", daisy.ID), nil).want(http.StatusCreated); len(r.body) != 0 {
+				t.Errorf("201 with body %q (the original sent null)", r.body)
+			}
 			if got := rels(ben, daisy); got != [2]string{"OUTGOING_FRIEND_REQUEST", "INCOMING_FRIEND_REQUEST"} {
 				t.Errorf("after request %v", got)
 			}

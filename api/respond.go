@@ -33,6 +33,7 @@ func (r *request) ok(v any) error {
 func (r *request) created(v any) error {
 	if v == nil {
 		r.SetStatusCode(fasthttp.StatusCreated)
+		r.Response.Header.SetNoDefaultContentType(true)
 		return nil
 	}
 	writeJSON(r.RequestCtx, fasthttp.StatusCreated, v)
@@ -42,6 +43,7 @@ func (r *request) created(v any) error {
 // noContent writes a 204.
 func (r *request) noContent() error {
 	r.SetStatusCode(fasthttp.StatusNoContent)
+	r.Response.Header.SetNoDefaultContentType(true)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -89,10 +90,16 @@ func New(cfg Config, svc *bunnybook.Service, a *auth.Auth, limiter bunnybook.Rat
 	}
 	s := &Server{cfg: cfg, svc: svc, auth: a, limiter: limiter, log: logger, avatars: newAvatarCache(avatarCacheSize)}
 	s.routes = s.routeTable()
+	byKey := make(map[string]*route, len(s.routes))
 	for _, rt := range s.routes {
-		if limits, ok := cfg.RateLimits[rt.key()]; ok {
-			rt.limits = limits
+		byKey[rt.key()] = rt
+	}
+	for key, limits := range cfg.RateLimits {
+		rt := byKey[key]
+		if rt == nil {
+			panic(fmt.Sprintf("api: Config.RateLimits names no route: %q", key))
 		}
+		rt.limits = limits
 	}
 	s.router = s.newRouter()
 	doc := s.document()
@@ -112,6 +119,7 @@ func (s *Server) Handler() fasthttp.RequestHandler {
 			}
 			s.logRequest(ctx, start)
 		}()
+		ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
 		s.router.Handler(ctx)
 	}
 }
