@@ -11,12 +11,12 @@ import (
 // ChatGroup returns a group with its members (ordered by id), or ENotFound.
 func (db *DB) ChatGroup(ctx context.Context, id string) (*bunnybook.ChatGroup, error) {
 	g := bunnybook.ChatGroup{ID: id}
-	err := db.read.QueryRowContext(ctx, `SELECT private, active, last_seq FROM chat_group WHERE id = ?`, id).
+	err := db.queryRow(ctx, `SELECT private, active, last_seq FROM chat_group WHERE id = ?`, id).
 		Scan(&g.Private, &g.Active, &g.LastSeq)
 	if err != nil {
 		return nil, fmt.Errorf("chat group %s: %w", id, translate(err))
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT profile_id FROM chat_member WHERE chat_group_id = ? ORDER BY profile_id`, id)
+	rows, err := db.query(ctx, `SELECT profile_id FROM chat_member WHERE chat_group_id = ? ORDER BY profile_id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("chat group %s members: %w", id, translate(err))
 	}
@@ -29,7 +29,7 @@ func (db *DB) ChatGroup(ctx context.Context, id string) (*bunnybook.ChatGroup, e
 // PrivateChats returns the profile's active private chats, by the other
 // member's username.
 func (db *DB) PrivateChats(ctx context.Context, profileID string) ([]bunnybook.PrivateChat, error) {
-	rows, err := db.read.QueryContext(ctx, `
+	rows, err := db.query(ctx, `
 		SELECT g.id, p.id, p.username
 		FROM chat_member m
 		JOIN chat_group g ON g.id = m.chat_group_id AND g.active = 1 AND g.private = 1
@@ -65,7 +65,7 @@ func scanMessage(row interface{ Scan(...any) error }) (bunnybook.ChatMessage, er
 
 // queryMessages runs a query selecting messageColumns.
 func (db *DB) queryMessages(ctx context.Context, query string, args ...any) ([]bunnybook.ChatMessage, error) {
-	rows, err := db.read.QueryContext(ctx, query, args...)
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -109,7 +109,7 @@ func (db *DB) MessagesAfter(ctx context.Context, groupID string, after int64, n 
 // MessageByClientID returns the message from sent with clientID in the
 // group, or ENotFound.
 func (db *DB) MessageByClientID(ctx context.Context, groupID, from, clientID string) (*bunnybook.ChatMessage, error) {
-	m, err := scanMessage(db.read.QueryRowContext(ctx, `
+	m, err := scanMessage(db.queryRow(ctx, `
 		SELECT `+messageColumns+` FROM chat_message
 		WHERE chat_group_id = ? AND from_profile_id = ? AND client_id = ?`, groupID, from, clientID))
 	if err != nil {
@@ -183,7 +183,7 @@ func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq i
 // chat group id (a conversation's only id).
 func (db *DB) Conversations(ctx context.Context, profileID string, page bunnybook.TimePage) ([]bunnybook.Conversation, error) {
 	cond, args := keyset(page, "msg.created_at", "g.id")
-	rows, err := db.read.QueryContext(ctx, `
+	rows, err := db.query(ctx, `
 		SELECT msg.from_profile_id, sender.username, msg.content, msg.created_at, g.id,
 		       coalesce(other.username, ''), msg.seq,
 		       CASE WHEN r.seq >= g.last_seq THEN r.read_at END
@@ -219,7 +219,7 @@ func (db *DB) Conversations(ctx context.Context, profileID string, page bunnyboo
 // UnreadConversations returns the ids of the profile's active groups whose
 // latest message is after the profile's read pointer.
 func (db *DB) UnreadConversations(ctx context.Context, profileID string) ([]string, error) {
-	rows, err := db.read.QueryContext(ctx, `
+	rows, err := db.query(ctx, `
 		SELECT g.id
 		FROM chat_member m
 		JOIN chat_group g ON g.id = m.chat_group_id AND g.active = 1 AND g.last_seq > 0

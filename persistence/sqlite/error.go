@@ -47,12 +47,9 @@ func translate(err error) error {
 	}
 	switch se.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-		msg := se.Error()
-		for cols, e := range conflicts {
-			if strings.HasSuffix(strings.TrimSpace(strings.TrimSuffix(msg, fmt.Sprintf("(%d)", se.Code()))), "failed: "+cols) {
-				c := *e
-				return &c
-			}
+		if e, ok := conflicts[failedColumns(se.Error())]; ok {
+			c := *e
+			return &c
 		}
 		return bunnybook.Errorf(bunnybook.EConflict, "already exists")
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
@@ -63,4 +60,17 @@ func translate(err error) error {
 		return bunnybook.Errorf(bunnybook.EUnavailable, "the database is busy, try again")
 	}
 	return fmt.Errorf("sqlite: %w", err)
+}
+
+// failedColumns returns the column list of a constraint error message such
+// as "constraint failed: UNIQUE constraint failed: profile.email (2067)".
+func failedColumns(msg string) string {
+	const marker = "constraint failed: "
+	if i := strings.LastIndex(msg, marker); i >= 0 {
+		msg = msg[i+len(marker):]
+	}
+	if i := strings.LastIndex(msg, " ("); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
 }

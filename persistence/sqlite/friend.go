@@ -13,25 +13,19 @@ import (
 // write connection, so checking the state and changing it cannot interleave
 // with another action on the same pair.
 
-// relationship returns how a relates to b, read through q.
-func relationship(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, a, b string) (bunnybook.Relationship, error) {
-	var rel string
-	err := q.QueryRowContext(ctx, `
-		SELECT CASE
-			WHEN EXISTS (SELECT 1 FROM friendship WHERE profile_id = ?1 AND friend_id = ?2) THEN 'FRIEND'
-			WHEN EXISTS (SELECT 1 FROM friend_request WHERE from_id = ?1 AND to_id = ?2) THEN 'OUTGOING_FRIEND_REQUEST'
-			WHEN EXISTS (SELECT 1 FROM friend_request WHERE from_id = ?2 AND to_id = ?1) THEN 'INCOMING_FRIEND_REQUEST'
-			ELSE 'NONE'
-		END`, a, b).Scan(&rel)
-	return bunnybook.Relationship(rel), err
-}
+// relationshipQuery selects how ?1 relates to ?2.
+const relationshipQuery = `
+	SELECT CASE
+		WHEN EXISTS (SELECT 1 FROM friendship WHERE profile_id = ?1 AND friend_id = ?2) THEN 'FRIEND'
+		WHEN EXISTS (SELECT 1 FROM friend_request WHERE from_id = ?1 AND to_id = ?2) THEN 'OUTGOING_FRIEND_REQUEST'
+		WHEN EXISTS (SELECT 1 FROM friend_request WHERE from_id = ?2 AND to_id = ?1) THEN 'INCOMING_FRIEND_REQUEST'
+		ELSE 'NONE'
+	END`
 
 // Relationship returns how a relates to b.
 func (db *DB) Relationship(ctx context.Context, a, b string) (bunnybook.Relationship, error) {
-	rel, err := relationship(ctx, db.read, a, b)
-	if err != nil {
+	var rel bunnybook.Relationship
+	if err := db.queryRow(ctx, relationshipQuery, a, b).Scan(&rel); err != nil {
 		return "", fmt.Errorf("relationship: %w", translate(err))
 	}
 	return rel, nil
@@ -48,14 +42,14 @@ func (db *DB) SendFriendRequest(ctx context.Context, from, to string, note bunny
 		if !exists {
 			return bunnybook.Errorf(bunnybook.ENotFound, "profile not found")
 		}
-		rel, err := relationship(ctx, tx, from, to)
-		if err != nil {
+		var rel bunnybook.Relationship
+		if err := tx.QueryRowContext(ctx, relationshipQuery, from, to).Scan(&rel); err != nil {
 			return err
 		}
 		if rel != bunnybook.RelNone || from == to {
 			return bunnybook.ErrUnexpectedRelationship()
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO friend_request (from_id, to_id, created_at) VALUES (?, ?, ?)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO friend_request (from_id, to_id, created_at) VALUES (?, ?, ?)`,
 			from, to, millis(note.CreatedAt))
 		if err != nil {
 			return err
@@ -166,7 +160,7 @@ func (db *DB) Unfriend(ctx context.Context, a, b string) (string, error) {
 
 // Friends returns a page of the profile's friends by username.
 func (db *DB) Friends(ctx context.Context, id string, page bunnybook.NamePage) ([]bunnybook.Profile, error) {
-	rows, err := db.read.QueryContext(ctx, `
+	rows, err := db.query(ctx, `
 		SELECT p.id, p.username FROM friendship f JOIN profile p ON p.id = f.friend_id
 		WHERE f.profile_id = ? AND p.username > ?
 		ORDER BY p.username LIMIT ?`, id, page.After, limit(page.Limit))
@@ -189,7 +183,7 @@ func (db *DB) FriendRequests(ctx context.Context, id string, incoming bool, page
 		WHERE r.to_id = ? AND p.username > ?
 		ORDER BY p.username LIMIT ?`
 	}
-	rows, err := db.read.QueryContext(ctx, query, id, page.After, limit(page.Limit))
+	rows, err := db.query(ctx, query, id, page.After, limit(page.Limit))
 	if err != nil {
 		return nil, fmt.Errorf("friend requests: %w", translate(err))
 	}
@@ -198,7 +192,7 @@ func (db *DB) FriendRequests(ctx context.Context, id string, incoming bool, page
 
 // MutualFriends returns a page, by username, of the friends a and b share.
 func (db *DB) MutualFriends(ctx context.Context, a, b string, page bunnybook.NamePage) ([]bunnybook.Profile, error) {
-	rows, err := db.read.QueryContext(ctx, `
+	rows, err := db.query(ctx, `
 		SELECT p.id, p.username
 		FROM friendship fa
 		JOIN friendship fb ON fb.profile_id = ?2 AND fb.friend_id = fa.friend_id
@@ -215,7 +209,7 @@ func (db *DB) MutualFriends(ctx context.Context, a, b string, page bunnybook.Nam
 // friends and have no pending request with it, ranked by mutual friends
 // (descending) then username, after the page's cursor.
 func (db *DB) Suggestions(ctx context.Context, id string, page bunnybook.SuggestionPage) ([]bunnybook.Suggestion, error) {
-	rows, err := db.read.QueryContext(ctx, `
+	rows, err := db.query(ctx, `
 		SELECT p.id, p.username, count(*) AS mutual
 		FROM friendship f1
 		JOIN friendship f2 ON f2.profile_id = f1.friend_id

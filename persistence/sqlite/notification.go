@@ -57,7 +57,7 @@ func scanNotifications(rows *sql.Rows) ([]bunnybook.Notification, error) {
 // Notifications returns a page of the profile's notifications, newest first.
 func (db *DB) Notifications(ctx context.Context, profileID string, page bunnybook.TimePage) ([]bunnybook.Notification, error) {
 	cond, args := keyset(page, "created_at", "id")
-	rows, err := db.read.QueryContext(ctx, `
+	rows, err := db.query(ctx, `
 		SELECT `+notificationColumns+` FROM notification
 		WHERE profile_id = ?`+cond+`
 		ORDER BY created_at DESC, id DESC LIMIT ?`,
@@ -143,7 +143,7 @@ func (db *DB) MarkNotifications(ctx context.Context, owner string, ids []string,
 // UnreadNotificationCount counts the profile's unread notifications.
 func (db *DB) UnreadNotificationCount(ctx context.Context, profileID string) (int, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM notification WHERE profile_id = ? AND read = 0`, profileID).Scan(&n)
+	err := db.queryRow(ctx, `SELECT count(*) FROM notification WHERE profile_id = ? AND read = 0`, profileID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("unread notification count: %w", translate(err))
 	}

@@ -39,7 +39,7 @@ func scanPost(row interface{ Scan(...any) error }) (bunnybook.Post, error) {
 
 // Post returns a post with its author's username, or ENotFound.
 func (db *DB) Post(ctx context.Context, id string) (*bunnybook.Post, error) {
-	p, err := scanPost(db.read.QueryRowContext(ctx, `
+	p, err := scanPost(db.queryRow(ctx, `
 		SELECT `+postColumns+` FROM post p JOIN profile a ON a.id = p.profile_id WHERE p.id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("post %s: %w", id, translate(err))
@@ -53,7 +53,7 @@ func (db *DB) WallPosts(ctx context.Context, wallID string, withFriendsOnly bool
 	if !withFriendsOnly {
 		cond += " AND p.privacy = 'PUBLIC'"
 	}
-	rows, err := db.read.QueryContext(ctx, `
+	rows, err := db.query(ctx, `
 		SELECT `+postColumns+` FROM post p JOIN profile a ON a.id = p.profile_id
 		WHERE p.wall_profile_id = ?`+cond+`
 		ORDER BY p.created_at DESC, p.id DESC LIMIT ?`,
@@ -113,7 +113,7 @@ func (db *DB) CreateComment(ctx context.Context, c *bunnybook.Comment, notes []b
 // Comments returns a page of a post's comments, newest first.
 func (db *DB) Comments(ctx context.Context, postID string, page bunnybook.TimePage) ([]bunnybook.Comment, error) {
 	cond, args := keyset(page, "c.created_at", "c.id")
-	rows, err := db.read.QueryContext(ctx, `
+	rows, err := db.query(ctx, `
 		SELECT c.id, c.content, c.created_at, c.post_id, c.profile_id, a.username
 		FROM comment c JOIN profile a ON a.id = c.profile_id
 		WHERE c.post_id = ?`+cond+`
@@ -138,7 +138,7 @@ func (db *DB) Comments(ctx context.Context, postID string, page bunnybook.TimePa
 
 // CommentAuthors returns the distinct ids of the post's commenters.
 func (db *DB) CommentAuthors(ctx context.Context, postID string) ([]string, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT profile_id FROM comment WHERE post_id = ?`, postID)
+	rows, err := db.query(ctx, `SELECT DISTINCT profile_id FROM comment WHERE post_id = ?`, postID)
 	if err != nil {
 		return nil, fmt.Errorf("comment authors: %w", translate(err))
 	}

@@ -27,7 +27,7 @@ const accountColumns = `id, username, email, password_hash, role, avatar_seed, r
 func (db *DB) account(ctx context.Context, column, value string) (*bunnybook.Account, error) {
 	var a bunnybook.Account
 	var registered int64
-	err := db.read.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM profile WHERE `+column+` = ?`, value).
+	err := db.queryRow(ctx, `SELECT `+accountColumns+` FROM profile WHERE `+column+` = ?`, value).
 		Scan(&a.ID, &a.Username, &a.Email, &a.PasswordHash, &a.Role, &a.AvatarSeed, &registered)
 	if err != nil {
 		return nil, fmt.Errorf("account by %s: %w", column, translate(err))
@@ -49,7 +49,7 @@ func (db *DB) AccountByUsername(ctx context.Context, username string) (*bunnyboo
 // Profile returns the profile with that id, or ENotFound.
 func (db *DB) Profile(ctx context.Context, id string) (*bunnybook.Profile, error) {
 	var p bunnybook.Profile
-	err := db.read.QueryRowContext(ctx, `SELECT id, username FROM profile WHERE id = ?`, id).Scan(&p.ID, &p.Username)
+	err := db.queryRow(ctx, `SELECT id, username FROM profile WHERE id = ?`, id).Scan(&p.ID, &p.Username)
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: %w", id, translate(err))
 	}
@@ -61,7 +61,7 @@ func (db *DB) Profile(ctx context.Context, id string) (*bunnybook.Profile, error
 // instr() matches the text literally, so % and _ need no escaping.
 // Usernames are ASCII, which SQLite's lower() folds.
 func (db *DB) SearchProfiles(ctx context.Context, query string, n int) ([]bunnybook.Profile, error) {
-	rows, err := db.read.QueryContext(ctx, `
+	rows, err := db.query(ctx, `
 		SELECT id, username FROM profile
 		WHERE instr(lower(username), ?1) > 0
 		ORDER BY instr(lower(username), ?1) <> 1, username

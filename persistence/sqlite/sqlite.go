@@ -46,6 +46,7 @@ type DB struct {
 	path  string
 	write *sql.DB
 	read  *sql.DB
+	stmts stmtCache // prepared statements of read
 }
 
 // Open opens (creating it, and its directory, if needed) the SQLite database
@@ -66,6 +67,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.write.Close()
 		return nil, err
 	}
+	db.stmts.pool = db.read
 	return db, nil
 }
 
@@ -116,6 +118,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stmts.close()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 

@@ -1,12 +1,15 @@
 package sqlite
 
-import "testing"
+import (
+	"path/filepath"
+	"testing"
+)
 
 // MustOpen opens and migrates a fresh database in a temporary directory of
 // tb, closed when tb ends. It is for tests of this and other packages.
 func MustOpen(tb testing.TB) *DB {
 	tb.Helper()
-	db, err := Open(tb.Context(), tb.TempDir()+"/bunnybook.db")
+	db, err := Open(tb.Context(), filepath.Join(tb.TempDir(), "bunnybook.db"))
 	if err != nil {
 		tb.Fatalf("open sqlite: %v", err)
 	}
