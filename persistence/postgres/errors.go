@@ -25,33 +25,43 @@ var conflicts = map[string]*bunnybook.Error{
 
 // fail translates a driver error into a *bunnybook.Error where it has a
 // domain meaning, and adds op as context. It is the one place that knows
-// pgx's and PostgreSQL's errors. nil stays nil.
+// pgx's and PostgreSQL's errors. The driver error stays in the chain (and
+// its text, for logs); users see only the *bunnybook.Error. nil stays nil.
 func fail(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("postgres: %s: %w", op, translate(err))
+	if e := domainError(err); e != nil {
+		return fmt.Errorf("postgres: %s: %w (%w)", op, e, err)
+	}
+	return fmt.Errorf("postgres: %s: %w", op, err)
 }
 
-func translate(err error) error {
-	if bunnybook.AsError(err) != nil {
-		return err
-	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return bunnybook.Errorf(bunnybook.ENotFound, "not found")
-	}
+// unavailableErr is what users see when the database cannot be reached.
+func unavailableErr() *bunnybook.Error {
+	return &bunnybook.Error{Kind: bunnybook.EUnavailable, Message: "the database is unavailable"}
+}
+
+// domainError returns the domain meaning of a driver error, or nil when err
+// already is a domain error or has none (a bug: EInternal).
+func domainError(err error) *bunnybook.Error {
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		return translatePg(pgErr, err)
+	switch {
+	case bunnybook.AsError(err) != nil:
+		return nil
+	case errors.Is(err, pgx.ErrNoRows):
+		return bunnybook.Errorf(bunnybook.ENotFound, "not found")
+	case errors.As(err, &pgErr):
+		return serverError(pgErr)
+	case unavailable(err):
+		return unavailableErr()
 	}
-	if unavailable(err) {
-		return &bunnybook.Error{Kind: bunnybook.EUnavailable, Message: "the database is unavailable"}
-	}
-	return err
+	return nil
 }
 
-// translatePg handles errors reported by the server; err is the whole chain.
-func translatePg(pgErr *pgconn.PgError, err error) error {
+// serverError gives errors reported by the server their domain meaning, or
+// returns nil when they have none.
+func serverError(pgErr *pgconn.PgError) *bunnybook.Error {
 	switch code := pgErr.Code; {
 	case code == "23505": // unique_violation
 		if e, ok := conflicts[pgErr.ConstraintName]; ok {
@@ -65,9 +75,9 @@ func translatePg(pgErr *pgconn.PgError, err error) error {
 		return bunnybook.Errorf(bunnybook.ENotFound, "not found")
 	case code[:2] == "08", code == "53300", code == "57P01", code == "57P02", code == "57P03":
 		// connection exception, too many connections, shutdown, starting up
-		return &bunnybook.Error{Kind: bunnybook.EUnavailable, Message: "the database is unavailable"}
+		return unavailableErr()
 	}
-	return err
+	return nil
 }
 
 // referenced says which row was missing when an insert or update violated
