@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/bunnybook/bunnybook"
@@ -20,4 +21,38 @@ func BenchmarkStore(b *testing.B) {
 		db := sqlite.MustOpen(b)
 		return db, db
 	})
+}
+
+// TestReopen checks that Open creates missing directories, that Migrate
+// can run again on a migrated file, and that data survives a reopen.
+func TestReopen(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "nested", "dir", "bunnybook.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	ben := storetest.MustCreateAccount(t, db, "ben")
+	if err := db.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	db, err = sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open again: %v", err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate again: %v", err)
+	}
+	got, err := db.AccountByUsername(ctx, "ben")
+	if err != nil || got.ID != ben.ID {
+		t.Fatalf("AccountByUsername after reopen: got %+v, %v; want %s", got, err, ben.ID)
+	}
+	if err := db.Ping(ctx); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
 }
