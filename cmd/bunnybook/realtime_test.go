@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsutil"
+
+	"github.com/bunnybook/bunnybook/client"
+)
+
+func TestResendIsIdempotent(t *testing.T) {
+	m := MustRunMain(t, nil)
+	_, _, ca, cb, group := chatPair(t, m.URL(), m.URL())
+	send := map[string]any{"type": "chat.send", "id": 42, "chatGroupId": group, "content": "only once"}
+	var first, second messageFrame
+	ca.Send(send)
+	mustFrame(t, ca, "chat.ack", &first)
+	ca.Send(send)
+	mustFrame(t, ca, "chat.ack", &second)
+	if first.Message.ID != second.Message.ID || first.Message.Seq != second.Message.Seq {
+		t.Fatalf("resend acked %+v, first ack %+v; want the same message", second.Message, first.Message)
+	}
+	ca.Send(map[string]any{"type": "chat.send", "id": 43, "chatGroupId": group, "content": "next"})
+	var next messageFrame
+	mustFrame(t, ca, "chat.ack", &next)
+	// b sees "only once" exactly once, then "next".
+	var got []int64
+	for len(got) < 2 {
+		var f messageFrame
+		mustFrame(t, cb, "chat.message", &f)
+		got = append(got, f.Message.Seq)
+	}
+	if got[0] != first.Message.Seq || got[1] != next.Message.Seq {
+		t.Fatalf("b received seqs %v, want [%d %d]", got, first.Message.Seq, next.Message.Seq)
+	}
+}
+
+// TestResumeOnAnotherNode: b misses messages while disconnected, then
+// reconnects to the other node and resumes from its last seen seq.
+func TestResumeOnAnotherNode(t *testing.T) {
+	n1, n2 := twoNodes(t)
+	_, b, ca, cb, group := chatPair(t, n1.URL(), n1.URL())
+	sendN := func(from, to int) {
+		for i := from; i <= to; i++ {
+			ca.Send(map[string]any{"type": "chat.send", "id": fmt.Sprint(i), "chatGroupId": group, "content": fmt.Sprint("message ", i)})
+			var ack messageFrame
+			mustFrame(t, ca, "chat.ack", &ack)
+		}
+	}
+	sendN(1, 3)
+	for i := 1; i <= 3; i++ {
+		var f messageFrame
+		mustFrame(t, cb, "chat.message", &f)
+	}
+	cb.Close()
+	sendN(4, 8) // b is away
+
+	cb2, _ := MustDial(t, n2.URL(), b)
+	sendN(9, 10) // live while resuming: must not duplicate or reorder
+	cb2.Send(map[string]any{"type": "resume", "chats": map[string]int64{group: 3}})
+	var seqs []int64
+	for len(seqs) < 7 {
+		var f messageFrame
+		mustFrame(t, cb2, "chat.message", &f)
+		seqs = append(seqs, f.Message.Seq)
+	}
+	for i, s := range seqs {
+		if s != int64(4+i) {
+			t.Fatalf("after resume b got seqs %v, want 4..10 in order", seqs)
+		}
+	}
+	// Nothing else (no duplicate) arrives.
+	if f, err := cb2.Await(500*time.Millisecond, func(f client.Frame) bool { return f.Type == "chat.message" }); err == nil {
+		t.Fatalf("duplicate after resume: %s", f.Raw)
+	}
+}
+
+func twoNodes(t *testing.T) (*Main, *Main) {
+	var shared func(*Main)
+	first := MustRunMain(t, func(m *Main) {})
+	shared = func(m *Main) {
+		m.Store, m.Presence, m.ClusterAgent = first.Store, first.Presence, first.ClusterAgent
+	}
+	return first, MustRunMain(t, shared)
+}
+
+func TestNonMemberIsRefused(t *testing.T) {
+	m := MustRunMain(t, nil)
+	_, _, _, _, group := chatPair(t, m.URL(), m.URL())
+	eve := MustUser(t, m.URL())
+	ce, _ := MustDial(t, m.URL(), eve)
+	for _, frame := range []map[string]any{
+		{"type": "chat.send", "id": "x", "chatGroupId": group, "content": "let me in"},
+		{"type": "chat.typing", "id": "t", "chatGroupId": group},
+		{"type": "chat.read", "id": "r", "chatGroupId": group, "seq": 1},
+		{"type": "resume", "chats": map[string]int64{group: 0}},
+	} {
+		ce.Send(frame)
+		f, err := ce.AwaitType(wait, "error")
+		if err != nil || !bytes.Contains(f.Raw, []byte(`"code":"forbidden"`)) {
+			t.Errorf("%v: got %s, %v; want a forbidden error", frame["type"], f.Raw, err)
+		}
+	}
+	if _, err := eve.ChatMessages(context.Background(), group, 20); client.StatusOf(err) != 403 {
+		t.Errorf("REST history for a non-member: %v, want 403", err)
+	}
+}
+
+func TestHostileFrames(t *testing.T) {
+	m := MustRunMain(t, nil)
+	_, _, ca, cb, group := chatPair(t, m.URL(), m.URL())
+	u := MustUser(t, m.URL())
+
+	errorCases := []struct{ name, frame, code string }{
+		{"invalid JSON", `{"type":`, "invalid"},
+		{"not an object", `[1,2]`, "invalid"},
+		{"unknown type", `{"type":"chat.delete"}`, "invalid"},
+		{"no type", `{"id":"1"}`, "invalid"},
+		{"send without id", `{"type":"chat.send","chatGroupId":"` + group + `","content":"x"}`, "invalid"},
+		{"send without content", `{"type":"chat.send","id":"1","chatGroupId":"` + group + `"}`, "invalid"},
+		{"blank content", `{"type":"chat.send","id":"1","chatGroupId":"` + group + `","content":"   "}`, "invalid"},
+		{"bad group id", `{"type":"chat.send","id":"1","chatGroupId":"x","content":"x"}`, "invalid"},
+		{"unknown group", `{"type":"chat.send","id":"1","chatGroupId":"00000000-0000-4000-8000-000000000000","content":"x"}`, "not_found"},
+		{"wrong field type", `{"type":"chat.read","chatGroupId":"` + group + `","seq":"one"}`, "invalid"},
+	}
+	cu, _ := MustDial(t, m.URL(), u)
+	for _, tc := range errorCases {
+		cu.SendRaw([]byte(tc.frame))
+		f, err := cu.AwaitType(wait, "error")
+		if err != nil || !bytes.Contains(f.Raw, []byte(`"code":"`+tc.code+`"`)) {
+			t.Errorf("%s: got %s, %v; want error code %s", tc.name, f.Raw, err, tc.code)
+		}
+	}
+
+	closeCases := []struct {
+		name string
+		send func(c *client.Conn) error
+		code int
+	}{
+		{"oversize frame", func(c *client.Conn) error {
+			// Announce a 1 MiB frame; the server refuses it from the header.
+			return ws.WriteHeader(c.NetConn(), ws.Header{Fin: true, OpCode: ws.OpText, Masked: true, Length: 1 << 20, Mask: ws.NewMask()})
+		}, 1009},
+		{"invalid UTF-8", func(c *client.Conn) error { return c.SendRaw([]byte{'"', 0xff, 0xfe, '"'}) }, 1007},
+		{"binary frame", func(c *client.Conn) error {
+			return wsutil.WriteClientMessage(c.NetConn(), ws.OpBinary, []byte("hi"))
+		}, 1003},
+		{"flood", func(c *client.Conn) error {
+			for i := 0; i < 200; i++ {
+				if err := c.SendRaw([]byte(`{"type":"ping"}`)); err != nil {
+					return nil // closed under us: fine
+				}
+			}
+			return nil
+		}, 4008},
+	}
+	for _, tc := range closeCases {
+		c, _ := MustDial(t, m.URL(), u)
+		if err := tc.send(c); err != nil {
+			t.Fatalf("%s: send: %v", tc.name, err)
+		}
+		_, err := c.Await(wait, func(client.Frame) bool { return false })
+		var ce *client.CloseError
+		if !errors.As(err, &ce) || ce.Code != tc.code {
+			t.Errorf("%s: got %v, want close code %d", tc.name, err, tc.code)
+		}
+	}
+
+	ca.Send(map[string]any{"type": "chat.read", "id": "r", "chatGroupId": group, "seq": 99})
+	if f, err := ca.AwaitType(wait, "error"); err != nil || !bytes.Contains(f.Raw, []byte(`"code":"invalid"`)) {
+		t.Errorf("read past the newest message: got %s, %v; want an invalid error", f.Raw, err)
+	}
+
+	// None of that disturbed the others.
+	ca.Send(map[string]any{"type": "chat.send", "id": "still", "chatGroupId": group, "content": "still here"})
+	var f messageFrame
+	mustFrame(t, cb, "chat.message", &f)
+	if f.Message.Content != "still here" {
+		t.Fatalf("b got %+v", f.Message)
+	}
+}
+
+func TestUpgradeNeedsAuth(t *testing.T) {
+	m := MustRunMain(t, nil)
+	u := MustUser(t, m.URL())
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		token  string
+		opts   client.DialOptions
+		status int
+	}{
+		{"anonymous", "", client.DialOptions{}, 401},
+		{"bad token", "not.a.jwt", client.DialOptions{}, 401},
+		{"cookie without origin", u.Token, client.DialOptions{Cookie: true}, 403},
+		{"cookie from another site", u.Token, client.DialOptions{Cookie: true, Origin: "https://evil.example"}, 403},
+	}
+	for _, tc := range cases {
+		_, err := client.Dial(ctx, m.URL(), tc.token, tc.opts)
+		if client.StatusOf(err) != tc.status {
+			t.Errorf("%s: got %v, want HTTP %d", tc.name, err, tc.status)
+		}
+	}
+	c, err := client.Dial(ctx, m.URL(), u.Token, client.DialOptions{Cookie: true, Origin: m.URL()})
+	if err != nil {
+		t.Fatalf("cookie from own origin: %v", err)
+	}
+	c.Close()
+}
