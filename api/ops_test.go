@@ -274,3 +274,20 @@ func TestAvatars(t *testing.T) {
 		anon.get("/web/avatars/" + name).wantDetail(http.StatusNotFound)
 	})
 }
+
+func TestDocumentationEndpoints(t *testing.T) {
+	store, graph := backends[0].open(t)
+	anon := startServer(t, api.Config{}, store, graph).anonymous(t)
+	var doc struct {
+		OpenAPI string
+		Paths   map[string]any
+	}
+	resp := anon.get("/openapi.json").want(http.StatusOK).decode(&doc)
+	if resp.header.Get("Content-Type") != "application/json" || doc.OpenAPI != "3.0.3" || doc.Paths["/web/posts/{post_id}"] == nil {
+		t.Errorf("openapi.json: %s, %v", resp.header.Get("Content-Type"), doc.OpenAPI)
+	}
+	page := anon.get("/docs").want(http.StatusOK)
+	if !strings.HasPrefix(page.header.Get("Content-Type"), "text/html") || !bytes.Contains(page.body, []byte("/web/posts/{post_id}")) {
+		t.Errorf("docs: %s, %d bytes", page.header.Get("Content-Type"), len(page.body))
+	}
+}

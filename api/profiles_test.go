@@ -253,6 +253,13 @@ func TestMutualFriends(t *testing.T) {
 			becomeFriends(t, daisy, c)
 		}
 		got := mutual()
+		// ben's friends, by username and paged: daisy, sumba and the other two.
+		var first, rest []profile
+		srv.anonymous(t).get("/web/profiles/" + ben.ID + "/friends?limit=2").want(http.StatusOK).decode(&first)
+		srv.anonymous(t).get("/web/profiles/" + ben.ID + "/friends?username_gt=" + first[1].Username).want(http.StatusOK).decode(&rest)
+		if all := usernames(append(first, rest...)); len(all) != 4 || !slices.IsSorted(all) {
+			t.Errorf("ben's friends paged: %v", all)
+		}
 		if len(got) != 3 || !slices.IsSorted(got) {
 			t.Errorf("got %v, want 3 in ascending order", got)
 		}
