@@ -20,6 +20,7 @@
 #   BUNNYBOOK_SERVICES_DIR       state dir (default <repo>/.cache/services)
 #   BUNNYBOOK_SERVICES_TIMEOUT   seconds to wait for each service (default 180)
 #   BUNNYBOOK_PG_BIN             PostgreSQL bin dir (default: newest /usr/lib/postgresql/*/bin)
+#   BUNNYBOOK_NEO4J_JAVA_OPTS    extra JVM flags for Neo4j, after ours (e.g. -Xmx1g)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -228,7 +229,8 @@ start_postgres() {
 stop_postgres() {
 	local data
 	data=$(read_state postgres datadir)
-	if [[ -n $data && -f $data/postmaster.pid ]]; then
+	# pg_ctl status fails when no server runs (or only a stale postmaster.pid is left).
+	if [[ -n $data ]] && as_pg "$(pg_bin)/pg_ctl" -D "$data" status >/dev/null 2>&1; then
 		# fast: roll back open transactions and disconnect clients, then a clean shutdown.
 		as_pg "$(pg_bin)/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null 2>&1 ||
 			log "warning: pg_ctl stop failed; see $data/server.log"
@@ -309,15 +311,31 @@ java_bin() {
 }
 
 # neo4j_jars fetches the server's jars once. A stamp with the pom's checksum
-# makes a changed pom (new version) refetch instead of mixing two versions.
+# makes a changed pom (new version) refetch instead of mixing two versions; a
+# lock keeps two starts with different state dirs from fetching at once.
 neo4j_jars() {
+	mkdir -p "$repo/tools/neo4j/target"
+	(
+		flock 9
+		fetch_neo4j_jars
+	) 9>"$repo/tools/neo4j/target/fetch.lock"
+}
+
+fetch_neo4j_jars() {
 	local stamp=$neo4j_lib/.pom.sha256 sum
 	sum=$(sha256sum "$neo4j_pom" | cut -d' ' -f1)
 	[[ -f $stamp && $(cat "$stamp") == "$sum" ]] && return 0
 	command -v mvn >/dev/null || apt_install maven
 	log "fetching Neo4j jars with Maven (once; cached in ~/.m2 and $neo4j_lib)"
 	rm -rf "$neo4j_lib"
-	mvn -B -q -Dstyle.color=never -f "$neo4j_pom" dependency:copy-dependencies >&2 || die "mvn could not fetch the Neo4j jars"
+	mkdir -p "$neo4j_lib"
+	local began log_file=$repo/tools/neo4j/target/mvn.log
+	began=$(now_ms)
+	mvn -B -q -f "$neo4j_pom" dependency:copy-dependencies >"$log_file" 2>&1 || {
+		show_log "$log_file"
+		die "mvn could not fetch the Neo4j jars"
+	}
+	log "fetched $(find "$neo4j_lib" -name '*.jar' | wc -l) jars ($(du -sh "$neo4j_lib" | cut -f1)) in $(($(now_ms) - began)) ms"
 	echo "$sum" >"$stamp"
 }
 
@@ -341,6 +359,8 @@ launch_neo4j() {
 	neo4j_jars
 	local java home=$state/neo4j/home
 	java=$(java_bin)
+	local -a extra_opts=()
+	read -ra extra_opts <<<"${BUNNYBOOK_NEO4J_JAVA_OPTS:-}"
 	mkdir -p "$home/conf"
 	pick_port
 	echo "$port" >"$state/neo4j/port"
@@ -365,10 +385,12 @@ launch_neo4j() {
 	EOF
 	# Started directly, the entry point ignores server.jvm.additional and
 	# server.memory.heap.*, so the flags go here. The --add-opens avoid the page
-	# cache's slower "fallback mode" for DirectByteBuffer. setsid detaches the
+	# cache's slower "fallback mode" for DirectByteBuffer. TieredStopAtLevel=1
+	# (no C2 JIT) cuts the CPU a start costs by about 40% (docs/services.md);
+	# later flags in BUNNYBOOK_NEO4J_JAVA_OPTS win. setsid detaches the
 	# server from the caller's terminal (Ctrl-C there does not kill it); without
 	# job control setsid execs in place, so $! is the JVM's pid.
-	setsid "$java" -Xms128m "-Xmx$neo4j_heap" \
+	setsid "$java" -Xms128m "-Xmx$neo4j_heap" -XX:TieredStopAtLevel=1 \
 		-XX:+UseG1GC -XX:-OmitStackTraceInFastThrow -XX:+DisableExplicitGC \
 		-Djdk.nio.maxCachedBufferSize=1024 -Dio.netty.tryReflectionSetAccessible=true \
 		--add-opens=java.base/java.nio=ALL-UNNAMED \
@@ -376,6 +398,7 @@ launch_neo4j() {
 		--add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
 		--enable-native-access=ALL-UNNAMED \
 		-Dlog4j2.disable.jmx=true -Dfile.encoding=UTF-8 \
+		"${extra_opts[@]}" \
 		-cp "$neo4j_lib/*" org.neo4j.server.CommunityEntryPoint \
 		--home-dir="$home" --config-dir="$home/conf" --console-mode \
 		</dev/null >"$state/neo4j/console.log" 2>&1 &
