@@ -210,18 +210,19 @@ func (db *DB) MutualFriends(ctx context.Context, a, b string, page bunnybook.Nam
 // (descending) then username, after the page's cursor.
 func (db *DB) Suggestions(ctx context.Context, id string, page bunnybook.SuggestionPage) ([]bunnybook.Suggestion, error) {
 	rows, err := db.query(ctx, `
-		SELECT p.id, p.username, count(*) AS mutual
-		FROM friendship f1
-		JOIN friendship f2 ON f2.profile_id = f1.friend_id
-		JOIN profile p ON p.id = f2.friend_id
-		WHERE f1.profile_id = ?1
-		  AND f2.friend_id <> ?1
-		  AND NOT EXISTS (SELECT 1 FROM friendship x WHERE x.profile_id = ?1 AND x.friend_id = f2.friend_id)
-		  AND NOT EXISTS (SELECT 1 FROM friend_request r WHERE r.from_id = ?1 AND r.to_id = f2.friend_id)
-		  AND NOT EXISTS (SELECT 1 FROM friend_request r WHERE r.from_id = f2.friend_id AND r.to_id = ?1)
-		GROUP BY p.id, p.username
-		HAVING ?2 = '' OR count(*) < ?3 OR (count(*) = ?3 AND p.username > ?2)
-		ORDER BY mutual DESC, p.username
+		SELECT p.id, p.username, c.mutual
+		FROM (
+			SELECT f2.friend_id AS id, count(*) AS mutual
+			FROM friendship f1 JOIN friendship f2 ON f2.profile_id = f1.friend_id
+			WHERE f1.profile_id = ?1 AND f2.friend_id <> ?1
+			GROUP BY f2.friend_id
+		) c
+		JOIN profile p ON p.id = c.id
+		WHERE NOT EXISTS (SELECT 1 FROM friendship x WHERE x.profile_id = ?1 AND x.friend_id = c.id)
+		  AND NOT EXISTS (SELECT 1 FROM friend_request r WHERE r.from_id = ?1 AND r.to_id = c.id)
+		  AND NOT EXISTS (SELECT 1 FROM friend_request r WHERE r.from_id = c.id AND r.to_id = ?1)
+		  AND (?2 = '' OR c.mutual < ?3 OR (c.mutual = ?3 AND p.username > ?2))
+		ORDER BY c.mutual DESC, p.username
 		LIMIT ?4`, id, page.AfterName, page.AfterCount, limit(page.Limit))
 	if err != nil {
 		return nil, fmt.Errorf("suggestions: %w", translate(err))

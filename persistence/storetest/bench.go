@@ -24,7 +24,8 @@ type benchData struct {
 	posts    []string // their ids
 }
 
-// RunBenchmarks benchmarks the hottest reads on a seeded dataset:
+// RunBenchmarks benchmarks the hottest reads (and Suggestions, the
+// heaviest graph query) on a seeded dataset:
 // benchProfiles profiles with benchFriends friends each (a ring where each
 // profile befriends the next benchFriends/2), and benchWallPosts posts (a
 // quarter FRIENDS-only) on one wall. open is called once; seeding goes
@@ -69,6 +70,16 @@ func RunBenchmarks(b *testing.B, open func(b *testing.B) (bunnybook.Store, bunny
 			y := d.profiles[(i+1+(i%2)*499)%len(d.profiles)].ID
 			if _, err := g.Relationship(ctx, x, y); err != nil {
 				b.Fatalf("Relationship: %v", err)
+			}
+			i++
+		}
+	})
+	b.Run("Suggestions", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			ss, err := g.Suggestions(ctx, d.profiles[i%len(d.profiles)].ID, bunnybook.SuggestionPage{Limit: 20})
+			if err != nil || len(ss) != 20 {
+				b.Fatalf("Suggestions: %d suggestions, %v", len(ss), err)
 			}
 			i++
 		}
