@@ -5,16 +5,18 @@ import (
 	"image/color"
 )
 
+// Colours of the accessories that do not come from the seed.
 var (
 	gold     = rgb(250, 200, 60)
 	darkGold = rgb(170, 120, 30)
 	felt     = rgb(62, 52, 72)
 )
 
+// drawHat paints whatever the bunny wears on its head.
 func (b bunny) drawHat(img *image.RGBA) {
 	x, top := headX, headY-b.headRY
 	side := 1
-	if b.markLeft {
+	if b.leftSide {
 		side = -1
 	}
 	switch b.hat {
@@ -48,11 +50,12 @@ func (b bunny) drawHat(img *image.RGBA) {
 	case flower:
 		drawFlower(img, x+side*40*px, top+6*px, b.accent, gold)
 	case bow:
-		drawBow(img, x+side*36*px, top+4*px, 1, b.accent, b.trim)
+		drawBow(img, x+side*36*px, top+4*px, b.accent, b.trim)
 	case beanie:
-		domeBox := rrect{x - b.headRX - 8*px, top - 60*px, x + b.headRX + 8*px, top + 16*px, 0}
-		dome := clip{oval(x, top+16*px, b.headRX-4*px, 50*px), domeBox}
-		fill(img, clip{dome.s.(ellipse).grow(outline), domeBox}, b.line)
+		above := rrect{x - b.headRX - 8*px, top - 60*px, x + b.headRX + 8*px, top + 16*px, 0}
+		shell := oval(x, top+16*px, b.headRX-4*px, 50*px)
+		dome := clip{shell, above}
+		fill(img, clip{shell.grow(outline), above}, b.line)
 		fill(img, dome, b.accent)
 		for k := -2; k <= 2; k++ {
 			fill(img, clip{line(x+k*16*px, top+14*px, x+k*12*px, top-30*px, 3*px), dome}, alpha(b.trim, 160))
@@ -78,24 +81,26 @@ func drawFlower(img *image.RGBA, x, y int, petal, middle color.RGBA) {
 	fill(img, circle(x, y, 6*px), middle)
 }
 
-// drawBow paints a bow centred at (x, y), scale in eighths of its usual size.
-func drawBow(img *image.RGBA, x, y, scale int, c, dots color.RGBA) {
-	w, h := 20*px*scale, 13*px*scale
+// drawBow paints a bow centred at (x, y).
+func drawBow(img *image.RGBA, x, y int, c, dots color.RGBA) {
+	w, h := 20*px, 13*px
 	for _, s := range []int{-1, 1} {
 		wing := polygon{{x, y}, {x + s*w, y - h}, {x + s*w, y + h}}
 		fill(img, union{wing, stroke(wing, outline), line(x+s*w, y-h, x+s*w, y+h, 6*px)}, mix(c, ink, 120))
 		fill(img, union{wing, line(x+s*w, y-h+outline, x+s*w, y+h-outline, 6*px-outline)}, c)
 		fill(img, circle(x+s*w*3/5, y, 3*px), dots)
 	}
-	fill(img, circle(x, y, 6*px*scale).grow(outline), mix(c, ink, 120))
-	fill(img, circle(x, y, 6*px*scale), c)
+	fill(img, circle(x, y, 6*px).grow(outline), mix(c, ink, 120))
+	fill(img, circle(x, y, 6*px), c)
 }
 
+// drawNeck paints whatever the bunny wears round its neck; the head,
+// drawn later, hides the top of it.
 func (b bunny) drawNeck(img *image.RGBA) {
 	x, y := headX, headY+b.headRY+12*px
 	switch b.neck {
 	case bowTie:
-		drawBow(img, x, y, 1, b.accent, b.trim)
+		drawBow(img, x, y, b.accent, b.trim)
 	case scarf:
 		band := rrect{x - 70*px, y - 12*px, x + 70*px, y + 10*px, 10 * px}
 		tail := rrect{x + 18*px, y - 4*px, x + 40*px, y + 42*px, 6 * px}
@@ -114,5 +119,21 @@ func (b bunny) drawNeck(img *image.RGBA) {
 		fill(img, circle(x, y+10*px, 10*px), gold)
 		fill(img, line(x, y+12*px, x, y+19*px, 2*px), darkGold)
 		fill(img, circle(x-3*px, y+6*px, 3*px), alpha(white, 180))
+	}
+}
+
+// drawCarrot paints a carrot held in front of the bunny, bottom right.
+func drawCarrot(img *image.RGBA) {
+	leaf := rgb(90, 170, 70)
+	fill(img, tilted(214*px, 184*px, 18*px, 6*px, 2, -5), leaf)
+	fill(img, tilted(224*px, 190*px, 18*px, 6*px, 5, -2), leaf)
+	fill(img, tilted(206*px, 180*px, 16*px, 5*px, -1, -5), leaf)
+	body := polygon{{202 * px, 190 * px}, {226 * px, 204 * px}, {186 * px, 252 * px}}
+	top := circle(214*px, 197*px, 13*px)
+	fill(img, union{body, stroke(body, outline), top.grow(outline)}, rgb(120, 60, 30))
+	fill(img, union{body, top}, rgb(246, 140, 40))
+	for k := range 3 {
+		y := 212*px + k*12*px
+		fill(img, line(206*px-k*6*px, y, 212*px-k*6*px, y+2*px, 14), rgb(200, 100, 30))
 	}
 }

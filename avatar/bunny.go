@@ -11,7 +11,7 @@ type bunny struct {
 	fur, line, light color.RGBA // coat, outline, muzzle and chest
 	mark             color.RGBA // markings, when marking != plain
 	marking          marking
-	markLeft         bool // which side a patch or half-face goes
+	leftSide         bool // for one-sided things: eye patch, wink, bow, flower, hat tilt
 	spots            [3][3]int
 
 	headRX, headRY int
@@ -39,7 +39,7 @@ type bunny struct {
 // ear is one ear: an ellipse from a base on the head to its tip.
 type ear struct {
 	floppy       bool
-	tipX, tipY   int // offsets from the base
+	tipX, tipY   int // tip offset from the base; tipX points away from the face
 	halfWidth    int
 	innerPercent int // width of the pink inside, in percent of the ear
 }
@@ -72,7 +72,7 @@ const (
 	shinyEyes
 	bigEyes
 	happyEyes
-	sleepyEyes
+	calmEyes
 	winkEyes
 	eyeStyles
 )
@@ -178,7 +178,7 @@ func newBunny(d *dice) bunny {
 		b.mark = c.mark
 		b.marking = marking(1 + d.intn(int(markings)-1))
 	}
-	b.markLeft = d.chance(50)
+	b.leftSide = d.chance(50)
 	for i := range b.spots {
 		b.spots[i] = [3]int{d.between(-60, 60) * px, d.between(-50, 40) * px, d.between(12, 24) * px}
 	}
@@ -192,7 +192,7 @@ func newBunny(d *dice) bunny {
 		e.tipX, e.tipY = d.between(-6, 30)*px, -d.between(84, 100)*px
 		e.floppy = floppy >= 8 || (floppy >= 6 && i == floppy-6)
 		if e.floppy {
-			e.tipX, e.tipY = d.between(52, 70)*px, d.between(58, 88)*px
+			e.tipX, e.tipY = d.between(30, 46)*px, d.between(76, 92)*px
 		}
 	}
 	b.innerEar = d.colour(innerEars)
@@ -228,6 +228,9 @@ func mix(a, b color.RGBA, t int) color.RGBA {
 	m := func(x, y uint8) uint8 { return uint8((int(x)*(255-t) + int(y)*t + 127) / 255) }
 	return color.RGBA{m(a.R, b.R), m(a.G, b.G), m(a.B, b.B), 255}
 }
+
+// luma is the perceived brightness of c, 0–255.
+func luma(c color.RGBA) int { return (299*int(c.R) + 587*int(c.G) + 114*int(c.B)) / 1000 }
 
 // alpha is c made translucent.
 func alpha(c color.RGBA, a uint8) color.RGBA { c.A = a; return c }

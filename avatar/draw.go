@@ -29,6 +29,7 @@ func (b bunny) draw(img *image.RGBA) {
 	}
 }
 
+// drawBackdrop fills the canvas: a vertical gradient and a soft pattern.
 func (b bunny) drawBackdrop(img *image.RGBA) {
 	for y := range Size {
 		c := mix(b.sky, b.ground, y*255/(Size-1))
@@ -54,6 +55,7 @@ func (b bunny) drawBackdrop(img *image.RGBA) {
 	}
 }
 
+// drawBody paints the shoulders with a lighter chest.
 func (b bunny) drawBody(img *image.RGBA) {
 	body := oval(headX, 278*px, 90*px, 72*px)
 	fill(img, body.grow(outline), b.line)
@@ -65,7 +67,7 @@ func (b bunny) drawBody(img *image.RGBA) {
 func (b bunny) earBase(i int, e ear) (x, y int) {
 	side := []int{-1, 1}[i]
 	if e.floppy {
-		return headX + side*38*px, headY - b.headRY + 14*px
+		return headX + side*52*px, headY - b.headRY + 16*px
 	}
 	return headX + side*30*px, headY - b.headRY + 18*px
 }
@@ -104,38 +106,64 @@ func (b bunny) head(grow int) union {
 	}
 }
 
-func (b bunny) drawHead(img *image.RGBA) {
-	head := b.head(0)
-	fill(img, b.head(outline), b.line)
-	fill(img, head, b.fur)
+// markingShape is where the markings go, before clipping to the head; nil
+// for a plain coat.
+func (b bunny) markingShape() shape {
 	side := 1
-	if b.markLeft {
+	if b.leftSide {
 		side = -1
 	}
-	var m shape
 	switch b.marking {
 	case eyePatch:
-		m = oval(headX+side*b.eyeX, headY, b.eyeR+16*px, b.eyeR+20*px)
+		return oval(headX+side*b.eyeX, headY, b.eyeR+16*px, b.eyeR+20*px)
 	case spotted:
 		u := union{}
 		for _, s := range b.spots {
 			u = append(u, circle(headX+s[0], headY+s[1], s[2]))
 		}
-		m = u
+		return u
 	case hood:
-		m = oval(headX, headY-b.headRY, b.headRX+24*px, b.headRY*3/4)
+		return oval(headX, headY-b.headRY, b.headRX+24*px, b.headRY*3/4)
 	case dutch:
-		m = union{
+		return union{
 			oval(headX-44*px, headY-6*px, 38*px, 50*px),
 			oval(headX+44*px, headY-6*px, 38*px, 50*px),
 		}
 	}
-	if m != nil {
+	return nil
+}
+
+// muzzleShape is the lighter patch round the mouth.
+func (b bunny) muzzleShape() shape {
+	return union{circle(headX-11*px, headY+31*px, 17*px), circle(headX+11*px, headY+31*px, 17*px)}
+}
+
+// pen is the colour to draw lines on the face at (x, y): ink, or on dark
+// fur a light line so closed eyes and mouths stay visible.
+func (b bunny) pen(x, y int) color.RGBA {
+	under := b.fur
+	if m := b.markingShape(); m != nil && covers(m, x, y) {
+		under = b.mark
+	}
+	if b.muzzle && covers(b.muzzleShape(), x, y) {
+		under = b.light
+	}
+	if luma(under) < 110 {
+		return mix(under, white, 200)
+	}
+	return ink
+}
+
+// drawHead paints the face: outline, fur, markings, muzzle and blush.
+func (b bunny) drawHead(img *image.RGBA) {
+	head := b.head(0)
+	fill(img, b.head(outline), b.line)
+	fill(img, head, b.fur)
+	if m := b.markingShape(); m != nil {
 		fill(img, clip{m, head}, b.mark)
 	}
-	if b.muzzle || b.marking == dutch {
-		muzzle := union{circle(headX-11*px, headY+31*px, 17*px), circle(headX+11*px, headY+31*px, 17*px)}
-		fill(img, muzzle, b.light)
+	if b.muzzle {
+		fill(img, b.muzzleShape(), b.light)
 	}
 	if b.blush {
 		for _, s := range []int{-1, 1} {
@@ -144,15 +172,20 @@ func (b bunny) drawHead(img *image.RGBA) {
 	}
 }
 
+// drawEyes paints both eyes, lashes included.
 func (b bunny) drawEyes(img *image.RGBA) {
 	for i, s := range []int{-1, 1} {
 		x, y, r := headX+s*b.eyeX, headY+4*px, b.eyeR
 		style := b.eyes
 		if style == winkEyes {
 			style = shinyEyes
-			if b.markLeft == (i == 0) {
+			if b.leftSide == (i == 0) {
 				style = happyEyes
 			}
+		}
+		pen := b.pen(x, y)
+		if pen != ink && style != bigEyes { // a light rim shows dark eyes on dark fur
+			fill(img, oval(x, y, r, r*6/5).grow(10), alpha(pen, 120))
 		}
 		switch style {
 		case dotEyes:
@@ -171,16 +204,14 @@ func (b bunny) drawEyes(img *image.RGBA) {
 			fill(img, circle(x, y+r/5, r*11/20), ink)
 			sparkle(img, x, y+r/5, r)
 		case happyEyes:
-			fill(img, arc(x, y+r/3, r*4/5, 26, true), ink)
-		case sleepyEyes:
-			eye := oval(x, y, r, r*6/5)
-			fill(img, clip{eye, rrect{x - r, y, x + r, y + r*2, 0}}, ink)
-			fill(img, line(x-r-4*px, y, x+r+4*px, y, 24), ink)
+			fill(img, arc(x, y+r/3, r*4/5, 26, true), pen)
+		case calmEyes:
+			fill(img, arc(x, y-r/4, r*4/5, 26, false), pen)
 		}
 		if b.lashes && style != happyEyes {
 			ox := x + s*r*4/5
-			fill(img, line(ox, y-r*4/5, ox+s*6*px, y-r*7/5, 16), ink)
-			fill(img, line(ox+s*2*px, y-r*1/5, ox+s*9*px, y-r*3/5, 16), ink)
+			fill(img, line(ox, y-r*4/5, ox+s*6*px, y-r*7/5, 16), pen)
+			fill(img, line(ox+s*2*px, y-r*1/5, ox+s*9*px, y-r*3/5, 16), pen)
 		}
 	}
 }
@@ -191,6 +222,7 @@ func sparkle(img *image.RGBA, x, y, r int) {
 	fill(img, circle(x-r*2/5, y+r*2/5, r/5), alpha(white, 220))
 }
 
+// drawMouth paints teeth, mouth, nose and whiskers.
 func (b bunny) drawMouth(img *image.RGBA) {
 	x, y := headX, headY+22*px // the nose
 	if b.teeth {
@@ -199,9 +231,10 @@ func (b bunny) drawMouth(img *image.RGBA) {
 		fill(img, t, white)
 		fill(img, line(x, t.y0, x, t.y1, 12), b.line)
 	}
-	fill(img, line(x, y, x, y+9*px, 20), ink)
-	fill(img, arc(x-6*px, y+9*px, 6*px, 20, false), ink)
-	fill(img, arc(x+6*px, y+9*px, 6*px, 20, false), ink)
+	pen := b.pen(x, y+12*px)
+	fill(img, line(x, y, x, y+9*px, 20), pen)
+	fill(img, arc(x-6*px, y+9*px, 6*px, 20, false), pen)
+	fill(img, arc(x+6*px, y+9*px, 6*px, 20, false), pen)
 
 	switch b.nose {
 	case ovalNose:
@@ -222,7 +255,7 @@ func (b bunny) drawMouth(img *image.RGBA) {
 	fill(img, oval(x-2*px, y-2*px, 3*px, 2*px), alpha(white, 150))
 
 	whisker := alpha(b.line, 210)
-	if b.fur == black || b.fur == chocolate {
+	if luma(b.fur) < 110 {
 		whisker = alpha(white, 200)
 	}
 	for k := range b.whiskers {
@@ -232,6 +265,7 @@ func (b bunny) drawMouth(img *image.RGBA) {
 	}
 }
 
+// drawGlasses paints the glasses, if any, with arms to the sides of the head.
 func (b bunny) drawGlasses(img *image.RGBA) {
 	if b.glasses == noGlasses {
 		return
@@ -239,6 +273,9 @@ func (b bunny) drawGlasses(img *image.RGBA) {
 	y := headY + 4*px
 	r := b.eyeR + 8*px
 	frame := rgb(50, 40, 50)
+	if luma(b.fur) < 110 { // a dark frame would vanish on dark fur
+		frame = b.accent
+	}
 	for _, s := range []int{-1, 1} {
 		x := headX + s*b.eyeX
 		switch b.glasses {
@@ -256,31 +293,7 @@ func (b bunny) drawGlasses(img *image.RGBA) {
 	fill(img, arc(headX, y, b.eyeX-r, 24, true), frame)
 }
 
-func drawCarrot(img *image.RGBA) {
-	leaf := rgb(90, 170, 70)
-	fill(img, tilted(214*px, 184*px, 18*px, 6*px, 2, -5), leaf)
-	fill(img, tilted(224*px, 190*px, 18*px, 6*px, 5, -2), leaf)
-	fill(img, tilted(206*px, 180*px, 16*px, 5*px, -1, -5), leaf)
-	body := polygon{{202 * px, 190 * px}, {226 * px, 204 * px}, {186 * px, 252 * px}}
-	fill(img, union{body, stroke(body, outline)}, rgb(120, 60, 30))
-	fill(img, union{body, circle(214*px, 197*px, 13*px)}, rgb(246, 140, 40))
-	for k := range 3 {
-		y := 212*px + k*12*px
-		fill(img, line(206*px-k*6*px, y, 212*px-k*6*px, y+2*px, 14), rgb(200, 100, 30))
-	}
-}
-
-// stroke is the outline of a closed polygon, w units wide.
-func stroke(p polygon, w int) union {
-	u := make(union, len(p))
-	for i := range p {
-		a, c := p[i], p[(i+1)%len(p)]
-		u[i] = line(a.X, a.Y, c.X, c.Y, w)
-	}
-	return u
-}
-
-// outlined fills s over a stroke of its outline.
+// outlined fills polygon p in colour c with an outline in colour line.
 func outlined(img *image.RGBA, p polygon, c, line color.RGBA) {
 	fill(img, union{p, stroke(p, outline)}, line)
 	fill(img, p, c)

@@ -2,7 +2,6 @@ package avatar
 
 import (
 	"image"
-	"image/color"
 	"math"
 	"slices"
 )
@@ -22,78 +21,6 @@ const (
 	samples = Size * 4   // sample columns (and rows) across the canvas
 )
 
-// box is an axis-aligned rectangle in units, inclusive of both corners.
-type box struct{ x0, y0, x1, y1 int }
-
-func (b box) union(o box) box {
-	return box{min(b.x0, o.x0), min(b.y0, o.y0), max(b.x1, o.x1), max(b.y1, o.y1)}
-}
-
-func (b box) intersect(o box) box {
-	return box{max(b.x0, o.x0), max(b.y0, o.y0), min(b.x1, o.x1), min(b.y1, o.y1)}
-}
-
-// run is the sample columns [lo, hi) of one sample row.
-type run struct{ lo, hi int }
-
-// shape is a region of the canvas.
-type shape interface {
-	// bounds is a box that contains the whole shape.
-	bounds() box
-	// runs appends to out, in increasing order and not touching, the runs of
-	// sample row y (a unit) that lie inside the shape and on the canvas.
-	runs(y int, out []run) []run
-}
-
-// convex is a convex shape described by an inside test; its runs are found
-// by binary search from a point on the row that is inside if any is.
-type convex interface {
-	// inside reports whether the point (x, y), in units, is in the shape.
-	inside(x, y int) bool
-	// middle is an x on row y that lies inside, or within a unit of inside,
-	// whenever the row meets the shape.
-	middle(y int) int
-	bounds() box
-}
-
-// convexRuns appends the single run of row y inside s.
-func convexRuns[S convex](s S, y int, out []run) []run {
-	b := s.bounds()
-	first, last := max(ceilDiv(b.x0-1, 2), 0), min(floorDiv(b.x1-1, 2), samples-1)
-	if first > last {
-		return out
-	}
-	in := func(c int) bool { return s.inside(2*c+1, y) }
-	g := min(max(floorDiv(s.middle(y), 2), first), last)
-	switch {
-	case in(g):
-	case g > first && in(g-1):
-		g--
-	case g < last && in(g+1):
-		g++
-	default:
-		return out
-	}
-	// Inside columns form one interval around g: search both of its ends.
-	lo, hi := first, g // lo becomes the first column inside
-	for lo < hi {
-		if m := (lo + hi) / 2; in(m) {
-			hi = m
-		} else {
-			lo = m + 1
-		}
-	}
-	l, h := g, last // l becomes the last column inside
-	for l < h {
-		if m := (l + h + 1) / 2; in(m) {
-			l = m
-		} else {
-			h = m - 1
-		}
-	}
-	return append(out, run{lo, l + 1})
-}
-
 // ellipse has semi-axis a along the direction (ux, uy) and b across it.
 // The direction need not be normalised; it is kept small (|u| ≤ 64) so the
 // products in inside stay well within int64.
@@ -104,7 +31,9 @@ type ellipse struct {
 }
 
 // tilted is an ellipse with semi-axis a along (dx, dy) and b across it.
+// Radii should be under 2048 units; below one unit they count as one.
 func tilted(cx, cy, a, b, dx, dy int) ellipse {
+	a, b = max(a, 1), max(b, 1)
 	for abs(dx) > 64 || abs(dy) > 64 {
 		dx, dy = dx/2, dy/2
 	}
@@ -139,12 +68,22 @@ func (e ellipse) inside(x, y int) bool {
 	return s*s*b2+t*t*a2 <= a2*b2*(ux*ux+uy*uy)
 }
 
-// middle is the midpoint of the chord on row y: where the quadratic in x
-// from inside has its minimum.
-func (e ellipse) middle(y int) int {
-	ux, uy := int64(e.ux), int64(e.uy)
+// chord solves the quadratic in x from inside: its minimum, in integers,
+// is the middle of the chord, and the half-width is estimated in floating
+// point (a guess may differ by platform; the pixels cannot).
+func (e ellipse) chord(y int) (lo, hi int) {
+	ux, uy, dy := int64(e.ux), int64(e.uy), int64(y-e.cy)
 	a2, b2 := int64(e.a)*int64(e.a), int64(e.b)*int64(e.b)
-	return e.cx - int(int64(y-e.cy)*ux*uy*(b2-a2)/(b2*ux*ux+a2*uy*uy))
+	qa := b2*ux*ux + a2*uy*uy
+	m := e.cx - int(dy*ux*uy*(b2-a2)/qa)
+	fa, fb := float64(qa), 2*float64(dy*ux*uy)*float64(b2-a2)
+	fc := float64(b2*uy*uy+a2*ux*ux)*float64(dy*dy) - float64(a2*b2)*float64(ux*ux+uy*uy)
+	disc := fb*fb - 4*fa*fc
+	if disc <= 0 {
+		return m, m
+	}
+	h := int(math.Sqrt(disc) / (2 * fa))
+	return m - h, m + h
 }
 
 func (e ellipse) bounds() box                 { return e.box }
@@ -173,14 +112,19 @@ func (c capsule) inside(x, y int) bool {
 	}
 }
 
-// middle is where the axis crosses row y, or the end nearest to the row:
-// the point of the row closest to the axis.
-func (c capsule) middle(y int) int {
-	if c.y0 == c.y1 {
-		return (c.x0 + c.x1) / 2
+// chord is centred where the axis crosses row y, or on the end nearest
+// to the row (the point of the row closest to the axis), and is as wide as
+// the band is along a row.
+func (c capsule) chord(y int) (lo, hi int) {
+	ex, ey := c.x1-c.x0, c.y1-c.y0
+	if ey == 0 {
+		m := (c.x0 + c.x1) / 2
+		return m - abs(ex)/2 - c.r, m + abs(ex)/2 + c.r
 	}
 	t := min(max(y, min(c.y0, c.y1)), max(c.y0, c.y1))
-	return c.x0 + (t-c.y0)*(c.x1-c.x0)/(c.y1-c.y0)
+	m := c.x0 + (t-c.y0)*ex/ey
+	w := int(float64(c.r) * math.Hypot(float64(ex), float64(ey)) / math.Abs(float64(ey)))
+	return m - w, m + w
 }
 
 func (c capsule) bounds() box {
@@ -202,7 +146,7 @@ func (q rrect) inside(x, y int) bool {
 	return dx*dx+dy*dy <= int64(q.r)*int64(q.r)
 }
 
-func (q rrect) middle(int) int              { return (q.x0 + q.x1) / 2 }
+func (q rrect) chord(int) (lo, hi int)      { return q.x0, q.x1 }
 func (q rrect) bounds() box                 { return box{q.x0, q.y0, q.x1, q.y1} }
 func (q rrect) runs(y int, out []run) []run { return convexRuns(q, y, out) }
 
@@ -273,179 +217,12 @@ func ring(cx, cy, r, w int) shape {
 	return minus{circle(cx, cy, r+w/2), circle(cx, cy, r-w/2)}
 }
 
-// union is the area covered by any of its shapes.
-type union []shape
-
-func (u union) bounds() box {
-	b := u[0].bounds()
-	for _, s := range u[1:] {
-		b = b.union(s.bounds())
+// stroke is the outline of a closed polygon, w units wide.
+func stroke(p polygon, w int) union {
+	u := make(union, len(p))
+	for i := range p {
+		a, c := p[i], p[(i+1)%len(p)]
+		u[i] = line(a.X, a.Y, c.X, c.Y, w)
 	}
-	return b
-}
-
-func (u union) runs(y int, out []run) []run {
-	n := len(out)
-	for _, s := range u {
-		if b := s.bounds(); y >= b.y0 && y <= b.y1 {
-			out = s.runs(y, out)
-		}
-	}
-	rs := out[n:]
-	slices.SortFunc(rs, func(a, b run) int { return a.lo - b.lo })
-	merged := rs[:0]
-	for _, r := range rs {
-		if k := len(merged) - 1; k >= 0 && r.lo <= merged[k].hi {
-			merged[k].hi = max(merged[k].hi, r.hi)
-		} else {
-			merged = append(merged, r)
-		}
-	}
-	return out[:n+len(merged)]
-}
-
-// clip is the part of shape s inside shape to: a marking on the head.
-type clip struct{ s, to shape }
-
-func (c clip) bounds() box { return c.s.bounds().intersect(c.to.bounds()) }
-
-func (c clip) runs(y int, out []run) []run {
-	n := len(out)
-	out = c.s.runs(y, out)
-	k := len(out)
-	if k == n {
-		return out
-	}
-	out = c.to.runs(y, out)
-	as, bs := out[n:k], out[k:]
-	end := len(out)
-	for _, a := range as {
-		for _, b := range bs {
-			if lo, hi := max(a.lo, b.lo), min(a.hi, b.hi); lo < hi {
-				out = append(out, run{lo, hi})
-			}
-		}
-	}
-	return append(out[:n], out[end:]...)
-}
-
-// minus is shape s with shape cut taken out: a ring, a crescent.
-type minus struct{ s, cut shape }
-
-func (m minus) bounds() box { return m.s.bounds() }
-
-func (m minus) runs(y int, out []run) []run {
-	n := len(out)
-	out = m.s.runs(y, out)
-	if b := m.cut.bounds(); y < b.y0 || y > b.y1 || len(out) == n {
-		return out
-	}
-	k := len(out)
-	out = m.cut.runs(y, out)
-	keep, cuts := out[n:k], out[k:]
-	// Results go after the inputs, then move down to n; appending may move
-	// out, but keep and cuts still read the old array.
-	end := len(out)
-	for _, r := range keep {
-		for _, c := range cuts {
-			if c.hi <= r.lo || c.lo >= r.hi {
-				continue
-			}
-			if c.lo > r.lo {
-				out = append(out, run{r.lo, c.lo})
-			}
-			r.lo = c.hi
-			if r.lo >= r.hi {
-				break
-			}
-		}
-		if r.lo < r.hi {
-			out = append(out, r)
-		}
-	}
-	return append(out[:n], out[end:]...)
-}
-
-// fill paints shape s onto img in colour c, which is not premultiplied:
-// its alpha is how opaque the paint is. Each pixel's coverage is the number
-// of its 16 samples inside s. img must be opaque.
-func fill(img *image.RGBA, s shape, c color.RGBA) {
-	b := s.bounds()
-	row0, row1 := max(ceilDiv(b.y0-1, 2), 0), min(floorDiv(b.y1-1, 2), samples-1)
-	var cover [Size]int
-	rs := make([]run, 0, 16)
-	for py := row0 / 4; py <= row1/4; py++ {
-		left, right := Size, 0 // pixels touched in this row
-		for sy := max(py*4, row0); sy <= min(py*4+3, row1); sy++ {
-			rs = s.runs(2*sy+1, rs[:0])
-			for _, r := range rs {
-				first, last := r.lo/4, (r.hi-1)/4
-				left, right = min(left, first), max(right, last)
-				if first == last {
-					cover[first] += r.hi - r.lo
-					continue
-				}
-				cover[first] += 4 - r.lo%4
-				for x := first + 1; x < last; x++ {
-					cover[x] += 4
-				}
-				cover[last] += r.hi - last*4
-			}
-		}
-		pix := img.Pix[py*img.Stride:]
-		for x := left; x <= right; x++ {
-			switch n := cover[x]; {
-			case n == 16 && c.A == 255:
-				pix[x*4], pix[x*4+1], pix[x*4+2] = c.R, c.G, c.B
-			case n > 0:
-				blend(pix[x*4:x*4+3], c, int(c.A)*n/16)
-			}
-			cover[x] = 0
-		}
-	}
-}
-
-// blend mixes colour c over the opaque pixel p with alpha a (0–255).
-func blend(p []byte, c color.RGBA, a int) {
-	p[0] = byte((int(c.R)*a + int(p[0])*(255-a) + 127) / 255)
-	p[1] = byte((int(c.G)*a + int(p[1])*(255-a) + 127) / 255)
-	p[2] = byte((int(c.B)*a + int(p[2])*(255-a) + 127) / 255)
-}
-
-// isqrt is the square root of v rounded down. math.Sqrt is exactly rounded
-// on every platform and the result is corrected, so this is deterministic.
-func isqrt(v int64) int {
-	r := int64(math.Sqrt(float64(v)))
-	for r*r > v {
-		r--
-	}
-	for (r+1)*(r+1) <= v {
-		r++
-	}
-	return int(r)
-}
-
-func floorDiv(a, b int) int {
-	if q := a / b; (a%b != 0) && ((a < 0) != (b < 0)) {
-		return q - 1
-	} else {
-		return q
-	}
-}
-
-func ceilDiv(a, b int) int { return -floorDiv(-a, b) }
-
-func ceilDiv64(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && (a < 0) == (b < 0) {
-		q++
-	}
-	return q
-}
-
-func abs(v int) int {
-	if v < 0 {
-		return -v
-	}
-	return v
+	return u
 }
