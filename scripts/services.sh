@@ -293,8 +293,16 @@ redis_env() {
 # Neo4j: the Community server from Maven Central jars, started directly through
 # its entry point (one JVM, no bootloader), Bolt only, auth off.
 
-# java_bin prints a `java` whose major version Neo4j 5.26 supports (17 or 21).
+# java_bin prints a `java` whose major version Neo4j 5.26 supports (17 or 21),
+# installing Java 17 when there is none.
 java_bin() {
+	find_java || {
+		apt_install openjdk-17-jre-headless
+		find_java
+	}
+}
+
+find_java() {
 	local candidate major
 	for candidate in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} "$(command -v java || true)" \
 		/usr/lib/jvm/java-17-openjdk-*/bin/java /usr/lib/jvm/java-21-openjdk-*/bin/java; do
@@ -303,11 +311,10 @@ java_bin() {
 			sed -n 's/^ *java\.specification\.version = //p')
 		if [[ $major == 17 || $major == 21 ]]; then
 			echo "$candidate"
-			return
+			return 0
 		fi
 	done
-	apt_install openjdk-17-jre-headless
-	echo /usr/lib/jvm/java-17-openjdk-amd64/bin/java
+	return 1
 }
 
 # neo4j_jars fetches the server's jars once. A stamp with the pom's checksum
