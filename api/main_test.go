@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -87,7 +88,8 @@ func startServer(t *testing.T, cfg api.Config, store bunnybook.Store, graph bunn
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := &fasthttp.Server{Handler: srv.Handler(), ErrorHandler: srv.ErrorHandler, MaxRequestBodySize: 1 << 20}
+	hs := &fasthttp.Server{Handler: srv.Handler(), ErrorHandler: srv.ErrorHandler, MaxRequestBodySize: 1 << 20,
+		Logger: log.New(io.Discard, "", 0)}
 	go hs.Serve(ln)
 	t.Cleanup(func() {
 		if err := hs.Shutdown(); err != nil {

@@ -1,11 +1,14 @@
 package api_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -40,8 +43,12 @@ func TestHostileInput(t *testing.T) {
 		// Bodies over 64 KiB are 413, whether the API or fasthttp refuses them.
 		big := `{"content": "` + strings.Repeat("x", 64<<10) + `"}`
 		ben.post("/web/posts", big).wantDetail(http.StatusRequestEntityTooLarge)
-		huge := strings.Repeat("x", 2<<20)
-		ben.post("/web/posts", huge).wantDetail(http.StatusRequestEntityTooLarge)
+		// fasthttp refuses a body over its own limit from the headers alone;
+		// the body is not sent, else the server's close could reset the
+		// connection under the client's feet.
+		if status, body := rawRequest(t, srv, "POST /web/posts HTTP/1.1\r\nHost: x\r\nContent-Length: 2097152\r\n\r\n"); status != http.StatusRequestEntityTooLarge || !strings.Contains(body, `"detail":"Request Entity Too Large"`) {
+			t.Errorf("2 MiB body: got %d %s", status, body)
+		}
 
 		// Ids in paths must be UUIDs, also when they try to walk the tree.
 		for _, id := range []string{"..", "%2e%2e", "1%20OR%201=1", strings.Repeat("a", 300), newID() + "0"} {
@@ -290,4 +297,25 @@ func TestDocumentationEndpoints(t *testing.T) {
 	if !strings.HasPrefix(page.header.Get("Content-Type"), "text/html") || !bytes.Contains(page.body, []byte("/web/posts/{post_id}")) {
 		t.Errorf("docs: %s, %d bytes", page.header.Get("Content-Type"), len(page.body))
 	}
+}
+
+// rawRequest writes req on a new connection and reads one response.
+func rawRequest(t *testing.T, srv *testServer, req string) (int, string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := io.WriteString(conn, req); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
 }
