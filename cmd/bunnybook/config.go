@@ -29,6 +29,7 @@ type Config struct {
 	SecureCookies     bool          // mark auth cookies Secure (serve over HTTPS); default off
 	ShutdownTimeout   time.Duration // graceful drain on SIGTERM; default 10s
 	AllowedOrigins    []string      // extra browser origins allowed to open /ws with cookies; default none
+	WSRate            float64       // websocket frames per second per connection (bursts of twice that); default 20
 	ClusterHost       string        // actor remoting bind host; default 127.0.0.1
 	ClusterPort       int           // actor remoting port; default 0 (any free port)
 	ClusterAdvertise  string        // host:port other nodes reach this one at; default the bound address
@@ -55,6 +56,7 @@ func (c *Config) settings() []setting {
 		{"secure-cookies", "BUNNYBOOK_SECURE_COOKIES", "mark auth cookies Secure (when served over HTTPS)", (*boolValue)(&c.SecureCookies)},
 		{"shutdown-timeout", "BUNNYBOOK_SHUTDOWN_TIMEOUT", "how long to drain connections on SIGTERM", (*durationValue)(&c.ShutdownTimeout)},
 		{"allowed-origins", "BUNNYBOOK_ALLOWED_ORIGINS", "comma-separated extra origins (scheme://host:port) allowed to open /ws with the cookie", (*listValue)(&c.AllowedOrigins)},
+		{"ws-rate", "BUNNYBOOK_WS_RATE", "websocket frames per second allowed per connection (bursts of twice that)", (*floatValue)(&c.WSRate)},
 		{"cluster-host", "BUNNYBOOK_CLUSTER_HOST", "bind host for actor traffic between nodes", (*stringValue)(&c.ClusterHost)},
 		{"cluster-port", "BUNNYBOOK_CLUSTER_PORT", "port for actor traffic between nodes (0 = any free port)", (*intValue)(&c.ClusterPort)},
 		{"cluster-advertise", "BUNNYBOOK_CLUSTER_ADVERTISE", "host:port other nodes use to reach this one (default: the bound address)", (*stringValue)(&c.ClusterAdvertise)},
@@ -71,6 +73,7 @@ func DefaultConfig() Config {
 		LogLevel:          "info",
 		LogFormat:         "text",
 		RateLimits:        true,
+		WSRate:            20,
 		ShutdownTimeout:   10 * time.Second,
 		ClusterHost:       "127.0.0.1",
 		ClusterMemberPort: 6330,
@@ -117,6 +120,9 @@ func (c *Config) validate() []error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("shutdown-timeout: must be positive"))
+	}
+	if c.WSRate <= 0 {
+		errs = append(errs, errors.New("ws-rate: must be positive"))
 	}
 	if len(c.ClusterPeers) > 0 && c.DatabaseURL == "" {
 		errs = append(errs, errors.New("cluster-peers: a cluster of several nodes needs a shared database: set database-url (embedded SQLite and in-memory presence belong to one node)"))
@@ -199,6 +205,15 @@ func (v *intValue) Set(s string) error {
 	return err
 }
 func (v *intValue) String() string { return strconv.Itoa(int(*v)) }
+
+type floatValue float64
+
+func (v *floatValue) Set(s string) error {
+	f, err := strconv.ParseFloat(s, 64)
+	*v = floatValue(f)
+	return err
+}
+func (v *floatValue) String() string { return strconv.FormatFloat(float64(*v), 'g', -1, 64) }
 
 type listValue []string
 

@@ -104,7 +104,7 @@ type messageFrame struct {
 }
 
 // chatPair returns two friends, each connected to their node's URL.
-func chatPair(t *testing.T, urlA, urlB string) (a, b *client.Client, ca, cb *client.Conn, group string) {
+func chatPair(t testing.TB, urlA, urlB string) (a, b *client.Client, ca, cb *client.Conn, group string) {
 	a, b = MustUser(t, urlA), MustUser(t, urlB)
 	MustBefriend(t, a, b)
 	ca, ha := MustDial(t, urlA, a)
@@ -175,7 +175,9 @@ func testChat(t *testing.T, urlA, urlB string) {
 
 	// b leaves: a sees b go offline.
 	cb.Close()
-	f, err = ca.Await(wait, func(f client.Frame) bool { return f.Type == "presence" && strings.Contains(string(f.Raw), `"online":false`) })
+	f, err = ca.Await(wait, func(f client.Frame) bool {
+		return f.Type == "presence" && strings.Contains(string(f.Raw), `"online":false`)
+	})
 	if err != nil {
 		t.Fatalf("a did not see b go offline: %v", err)
 	}

@@ -96,7 +96,11 @@ func (m *Main) Run(ctx context.Context) error {
 		SecureCookies:     m.Config.SecureCookies,
 		ReadyChecks:       []api.Check{{Name: m.storeName, Ping: m.Store.Ping}},
 	}, svc, authn, memory.NewRateLimiter(), m.Logger)
-	m.gateway = gateway.NewServer(gateway.Config{AllowedOrigins: m.Config.AllowedOrigins},
+	m.gateway = gateway.NewServer(gateway.Config{
+		AllowedOrigins: m.Config.AllowedOrigins,
+		EventRate:      m.Config.WSRate,
+		EventBurst:     int(2 * m.Config.WSRate),
+	},
 		tokenAuth{authn.Verifier}, hub, m.Store, m.cluster.ActorSystem, m.Logger)
 
 	return m.listen(apiServer)
