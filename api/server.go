@@ -154,17 +154,18 @@ func (s *Server) newRouter() *router.Router {
 	return r
 }
 
-// endpoint runs one route: rate limit, body size, authentication, then
-// the handler (which validates, checks ownership and calls the service).
+// endpoint runs one route in the original's order: rate limit,
+// authentication, body size, then the handler (which validates, checks
+// ownership and calls the service).
 func (s *Server) endpoint(rt *route) fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
 		r := &request{RequestCtx: ctx, route: rt}
 		err := s.rateLimit(r)
-		if err == nil && len(ctx.Request.Body()) > s.cfg.MaxBodyBytes {
-			err = bunnybook.Errorf(bunnybook.ETooLarge, "request body larger than %d bytes", s.cfg.MaxBodyBytes)
-		}
 		if err == nil {
 			err = s.authenticate(r)
+		}
+		if err == nil && len(ctx.Request.Body()) > s.cfg.MaxBodyBytes {
+			err = bunnybook.Errorf(bunnybook.ETooLarge, "request body larger than %d bytes", s.cfg.MaxBodyBytes)
 		}
 		if err == nil {
 			err = rt.handle(r)
