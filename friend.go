@@ -60,6 +60,10 @@ type Graph interface {
 // cannot both succeed; a state that does not allow the action is
 // ErrUnexpectedRelationship.
 type FriendshipStore interface {
+	// Relationship returns how a relates to b according to the store, the
+	// source of truth (a Graph may be a replica that lags or is down);
+	// privacy checks use it.
+	Relationship(ctx context.Context, a, b string) (Relationship, error)
 	// SendFriendRequest records from → to and stores note. The pair must have
 	// no relationship; ENotFound if to does not exist.
 	SendFriendRequest(ctx context.Context, from, to string, note Notification) error

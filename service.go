@@ -60,7 +60,7 @@ func (s *Service) Relationship(ctx context.Context, a, b string) (Relationship, 
 	if err := s.mustExist(ctx, a, b); err != nil {
 		return "", err
 	}
-	return s.Graph.Relationship(ctx, a, b)
+	return s.Store.Relationship(ctx, a, b)
 }
 
 // canSeeWall reports whether viewer may read FRIENDS posts on wall (and
@@ -72,7 +72,7 @@ func (s *Service) canSeeWall(ctx context.Context, viewer, wall string) (bool, er
 	if viewer == wall {
 		return true, nil
 	}
-	rel, err := s.Graph.Relationship(ctx, viewer, wall)
+	rel, err := s.Store.Relationship(ctx, viewer, wall)
 	return rel == RelFriend, err
 }
 
