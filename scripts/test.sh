@@ -13,7 +13,7 @@ BUNNYBOOK_SERVICES_DIR=$(mktemp -d -t bunnybook-services.XXXXXX)
 export BUNNYBOOK_SERVICES_DIR
 trap 'scripts/services.sh stop >&2 || true; rm -rf "$BUNNYBOOK_SERVICES_DIR"' EXIT
 
-eval "$(scripts/services.sh start postgres)"
+eval "$(scripts/services.sh start postgres redis neo4j)"
 
 echo "== go vet" >&2
 go vet ./...
