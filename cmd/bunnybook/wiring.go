@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	pa "github.com/asynkron/protoactor-go/cluster"
@@ -23,6 +24,7 @@ import (
 	"github.com/bunnybook/bunnybook/persistence/memory"
 	"github.com/bunnybook/bunnybook/persistence/postgres"
 	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/web"
 )
 
 // store is what a relational backend provides.
@@ -106,14 +108,19 @@ func (m *Main) Run(ctx context.Context) error {
 	return m.listen(apiServer)
 }
 
-// listen starts the HTTP server: /ws goes to the gateway, the rest to the API.
+// listen starts the HTTP server: /ws goes to the gateway, API paths to the
+// API, everything else to the web UI.
 func (m *Main) listen(apiServer *api.Server) error {
-	apiHandler := apiServer.Handler()
+	apiHandler, uiHandler := apiServer.Handler(), web.Handler()
 	m.server = &fasthttp.Server{
 		Name: "bunnybook",
 		Handler: func(ctx *fasthttp.RequestCtx) {
 			if string(ctx.Path()) == "/ws" {
 				m.gateway.Handle(ctx)
+				return
+			}
+			if !isAPIPath(string(ctx.Path())) {
+				uiHandler(ctx)
 				return
 			}
 			apiHandler(ctx)
@@ -132,6 +139,16 @@ func (m *Main) listen(apiServer *api.Server) error {
 	m.ln = ln
 	go func() { m.serveErr <- m.server.Serve(ln) }()
 	return nil
+}
+
+// isAPIPath tells whether a request path belongs to the API rather than the
+// web UI.
+func isAPIPath(p string) bool {
+	switch p {
+	case "/openapi.json", "/docs", "/healthz", "/readyz", "/metrics":
+		return true
+	}
+	return strings.HasPrefix(p, "/web/")
 }
 
 // Addr returns the address the server listens on.
