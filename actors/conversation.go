@@ -53,6 +53,9 @@ func (g *conversationGrain) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *cluster.ClusterInit:
 		g.id = m.Identity.Identity
+		g.cfg.Metrics.ConversationGrains.Inc()
+	case *actor.Stopped:
+		g.cfg.Metrics.ConversationGrains.Dec()
 		ctx.SetReceiveTimeout(g.cfg.IdleTimeout)
 	case *actor.ReceiveTimeout:
 		if len(g.writing) == 0 && len(g.queue) == 0 {
@@ -175,7 +178,11 @@ func (g *conversationGrain) commit(batch []*pending) error {
 		p.msg.Seq = grp.LastSeq + int64(i) + 1
 		msgs[i] = p.msg
 	}
-	return g.cfg.Store.AppendMessages(c, msgs)
+	start := time.Now()
+	err = g.cfg.Store.AppendMessages(c, msgs)
+	g.cfg.Metrics.BatchLatency.Observe(time.Since(start).Seconds())
+	g.cfg.Metrics.BatchSize.Observe(float64(len(msgs)))
+	return err
 }
 
 // committed answers the waiters of a finished commit and fans the messages out.
@@ -227,6 +234,7 @@ func (g *conversationGrain) deliver(ctx actor.Context, batch []*pending) {
 		g.remember(&p.msg)
 		g.reply(ctx, p, &MessageAck{Message: chatMessageToWire(p.msg)})
 	}
+	g.cfg.Metrics.MessagesAcked.Add(float64(len(batch)))
 	members, err := g.members()
 	if err != nil {
 		g.cfg.Logger.Warn("fan out chat messages", "chat_group_id", g.id, "error", err)

@@ -10,8 +10,10 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/cluster"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/bunnybook/bunnybook"
+	"github.com/bunnybook/bunnybook/metrics"
 )
 
 // Grain kinds.
@@ -38,6 +40,7 @@ type Config struct {
 	IdleTimeout  time.Duration // conversation grain passivation; default 2m
 	BatchMax     int           // most messages per commit; default 256
 	StoreTimeout time.Duration // per store call; default 5s
+	Metrics      *metrics.Set  // default: counted nowhere
 }
 
 func (c *Config) withDefaults() {
@@ -56,6 +59,9 @@ func (c *Config) withDefaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Metrics == nil {
+		c.Metrics = metrics.Discard()
 	}
 }
 
@@ -185,4 +191,19 @@ func (h *Hub) FriendAdded(ctx context.Context, a, b bunnybook.Profile, chatGroup
 func (h *Hub) FriendRemoved(ctx context.Context, a, b string) {
 	h.tell(ctx, []string{a}, &FriendRemoved{ProfileId: b})
 	h.tell(ctx, []string{b}, &FriendRemoved{ProfileId: a})
+}
+
+// CountLookups wraps p so that every Online lookup increments n.
+func CountLookups(p bunnybook.Presence, n prometheus.Counter) bunnybook.Presence {
+	return countedPresence{p, n}
+}
+
+type countedPresence struct {
+	bunnybook.Presence
+	n prometheus.Counter
+}
+
+func (c countedPresence) Online(ctx context.Context, ids []string) ([]string, error) {
+	c.n.Inc()
+	return c.Presence.Online(ctx, ids)
 }

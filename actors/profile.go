@@ -35,6 +35,9 @@ func (g *profileGrain) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *cluster.ClusterInit:
 		g.id = m.Identity.Identity
+		g.cfg.Metrics.ProfileGrains.Inc()
+	case *actor.Stopped:
+		g.cfg.Metrics.ProfileGrains.Dec()
 	case *Connect:
 		ctx.Respond(g.connect(ctx, m))
 	case *actor.Terminated:

@@ -122,6 +122,7 @@ func (s *Server) rateLimit(r *request) error {
 		if !ok {
 			secs := int((retry + time.Second - 1) / time.Second)
 			r.Response.Header.Set("Retry-After", fmt.Sprint(max(secs, 1)))
+			s.cfg.Metrics.RESTRateLimited.Inc()
 			return bunnybook.Errorf(bunnybook.ERateLimited, "too many requests")
 		}
 	}

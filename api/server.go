@@ -12,6 +12,7 @@ import (
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/auth"
 	"github.com/bunnybook/bunnybook/avatar"
+	"github.com/bunnybook/bunnybook/metrics"
 )
 
 // Defaults of Config.
@@ -59,6 +60,8 @@ type Config struct {
 	MaxBodyBytes int
 	// Avatar renders the avatar PNG for a seed. Default avatar.PNG.
 	Avatar func(seed string) ([]byte, error)
+	// Metrics counts rate-limited requests. Default: counted nowhere.
+	Metrics *metrics.Set
 }
 
 // Server serves the REST API. Build it with New.
@@ -87,6 +90,9 @@ func New(cfg Config, svc *bunnybook.Service, a *auth.Auth, limiter bunnybook.Rat
 	}
 	if cfg.Avatar == nil {
 		cfg.Avatar = avatar.PNG
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.Discard()
 	}
 	s := &Server{cfg: cfg, svc: svc, auth: a, limiter: limiter, log: logger, avatars: newAvatarCache(avatarCacheSize)}
 	s.routes = s.routeTable()

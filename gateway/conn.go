@@ -169,7 +169,9 @@ func (c *conn) allow() bool {
 
 // handle acts on one text frame; a non-zero code closes the connection.
 func (c *conn) handle(payload []byte) (code int, reason string) {
+	m := c.s.cfg.Metrics
 	if !c.allow() {
+		m.WSRateLimited.Inc()
 		if c.limited++; c.limited >= floodLimit {
 			return CloseRateLimited, "too many frames"
 		}
@@ -179,11 +181,13 @@ func (c *conn) handle(payload []byte) (code int, reason string) {
 	c.limited = 0
 	f, err := decodeFrame(payload)
 	if err != nil {
+		m.FramesIn.WithLabelValues("invalid").Inc()
 		var fe *frameError
 		errors.As(err, &fe)
 		c.write(encodeError(fe.id, fe.kind, fe.message))
 		return 0, ""
 	}
+	m.FramesIn.WithLabelValues(f.Type).Inc()
 	switch f.Type {
 	case typePing:
 		c.write(pongFrame)
@@ -232,6 +236,9 @@ func (c *conn) writeFrame(f ws.Frame) error {
 	}
 	c.nc.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
 	err := ws.WriteFrame(c.nc, f)
+	if f.Header.OpCode == ws.OpText {
+		c.s.cfg.Metrics.FramesOut.Inc()
+	}
 	if err != nil {
 		// A peer that cannot keep up is dropped; its reader then ends.
 		c.closed = true

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/actors"
+	"github.com/bunnybook/bunnybook/metrics"
 )
 
 // Authenticator verifies an access token and says whose it is.
@@ -38,6 +39,7 @@ type Config struct {
 	WriteTimeout   time.Duration // per frame write; default 10s
 	EventRate      float64       // sustained client frames per second; default 20
 	EventBurst     int           // frames allowed in a burst; default 40
+	Metrics        *metrics.Set  // default: counted nowhere
 }
 
 func (c *Config) withDefaults() {
@@ -55,6 +57,9 @@ func (c *Config) withDefaults() {
 	}
 	if c.EventBurst == 0 {
 		c.EventBurst = 40
+	}
+	if c.Metrics == nil {
+		c.Metrics = metrics.Discard()
 	}
 }
 
@@ -83,12 +88,15 @@ const AccessCookie = "access_token"
 // Handle is the fasthttp handler for GET /ws.
 func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 	h := &ctx.Request.Header
+	refused := s.cfg.Metrics.ConnsRefused
 	if !ctx.IsGet() || !headerHas(h.Peek("Upgrade"), "websocket") || !headerHas(h.Peek("Connection"), "upgrade") {
+		refused.WithLabelValues("bad_request").Inc()
 		httpError(ctx, fasthttp.StatusBadRequest, "this endpoint only speaks websocket")
 		return
 	}
 	key := string(h.Peek("Sec-WebSocket-Key"))
 	if string(h.Peek("Sec-WebSocket-Version")) != "13" || key == "" {
+		refused.WithLabelValues("bad_request").Inc()
 		ctx.Response.Header.Set("Sec-WebSocket-Version", "13")
 		httpError(ctx, fasthttp.StatusUpgradeRequired, "websocket version 13 required")
 		return
@@ -98,18 +106,22 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 		token, fromCookie = string(h.Cookie(AccessCookie)), true
 	}
 	if token == "" {
+		refused.WithLabelValues("unauthorized").Inc()
 		httpError(ctx, fasthttp.StatusUnauthorized, "log in first: send the access token as a Bearer token or cookie")
 		return
 	}
 	if fromCookie && !s.originAllowed(ctx) {
+		refused.WithLabelValues("origin").Inc()
 		httpError(ctx, fasthttp.StatusForbidden, "origin not allowed")
 		return
 	}
 	profile, err := s.auth.Authenticate(token)
 	if err != nil {
+		refused.WithLabelValues("unauthorized").Inc()
 		httpError(ctx, fasthttp.StatusUnauthorized, "invalid or expired access token")
 		return
 	}
+	s.cfg.Metrics.ConnsAccepted.Inc()
 	ctx.SetStatusCode(fasthttp.StatusSwitchingProtocols)
 	ctx.Response.Header.Set("Upgrade", "websocket")
 	ctx.Response.Header.Set("Connection", "Upgrade")
@@ -158,8 +170,10 @@ func (s *Server) track(c *conn, open bool) {
 	defer s.mu.Unlock()
 	if open {
 		s.conns[c] = struct{}{}
+		s.cfg.Metrics.ConnsOpen.Inc()
 	} else {
 		delete(s.conns, c)
+		s.cfg.Metrics.ConnsOpen.Dec()
 	}
 }
 

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -207,4 +209,35 @@ func TestChatTwoNodes(t *testing.T) {
 	n1 := MustRunMain(t, shared)
 	n2 := MustRunMain(t, shared)
 	testChat(t, n1.URL(), n2.URL())
+}
+
+func TestMetrics(t *testing.T) {
+	m := MustRunMain(t, nil)
+	testChatFlowForMetrics(t, m)
+	res, err := http.Get(m.URL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	for _, want := range []string{
+		"bunnybook_ws_connections_open 2",
+		"bunnybook_ws_connections_accepted_total 2",
+		"bunnybook_chat_messages_acked_total 1",
+		"bunnybook_profile_grains_active 2",
+		`bunnybook_ws_frames_received_total{type="chat.send"} 1`,
+		"bunnybook_chat_commit_seconds_count 1",
+		"go_goroutines",
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
+func testChatFlowForMetrics(t *testing.T, m *Main) {
+	_, _, ca, cb, group := chatPair(t, m.URL(), m.URL())
+	ca.Send(map[string]any{"type": "chat.send", "id": "1", "chatGroupId": group, "content": "counted"})
+	var f messageFrame
+	mustFrame(t, cb, "chat.message", &f)
 }

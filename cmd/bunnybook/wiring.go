@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,10 @@ import (
 
 	pa "github.com/asynkron/protoactor-go/cluster"
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/valyala/fasthttp"
+	"github.com/valyala/fasthttp/fasthttpadaptor"
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/actors"
@@ -21,6 +25,7 @@ import (
 	"github.com/bunnybook/bunnybook/auth"
 	"github.com/bunnybook/bunnybook/cluster"
 	"github.com/bunnybook/bunnybook/gateway"
+	"github.com/bunnybook/bunnybook/metrics"
 	"github.com/bunnybook/bunnybook/persistence/memory"
 	"github.com/bunnybook/bunnybook/persistence/postgres"
 	"github.com/bunnybook/bunnybook/persistence/sqlite"
@@ -48,6 +53,7 @@ type Main struct {
 	storeName string
 	closers   []func() error // run in reverse order by Close
 	cluster   *pa.Cluster
+	metrics   http.Handler // Prometheus exposition of this node's registry
 	gateway   *gateway.Server
 	server    *fasthttp.Server
 	ln        net.Listener
@@ -76,6 +82,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Presence == nil {
 		m.Presence = memory.NewPresence()
 	}
+	registry := prometheus.NewRegistry()
+	m.metrics = promhttp.HandlerFor(registry, promhttp.HandlerOpts{})
+	ms := metrics.New(registry)
+	presence := actors.CountLookups(m.Presence, ms.PresenceLookups)
 	m.cluster, err = cluster.Start(ctx, cluster.Config{
 		Host:           m.Config.ClusterHost,
 		Port:           m.Config.ClusterPort,
@@ -83,12 +93,12 @@ func (m *Main) Run(ctx context.Context) error {
 		Peers:          m.Config.ClusterPeers,
 		MembershipPort: m.Config.ClusterMemberPort,
 		Agent:          m.ClusterAgent,
-	}, actors.Kinds(actors.Config{Store: m.Store, Presence: m.Presence, Logger: m.Logger}), m.Logger)
+	}, actors.Kinds(actors.Config{Store: m.Store, Presence: presence, Logger: m.Logger, Metrics: ms}), m.Logger)
 	if err != nil {
 		return err
 	}
 	m.closers = append(m.closers, func() error { m.cluster.Shutdown(true); return nil })
-	hub := actors.NewHub(m.cluster, m.Presence, m.Logger)
+	hub := actors.NewHub(m.cluster, presence, m.Logger)
 
 	svc := bunnybook.NewService(m.Store, m.Store, m.Logger)
 	svc.Notifier = hub
@@ -97,26 +107,33 @@ func (m *Main) Run(ctx context.Context) error {
 		TrustProxy:        m.Config.TrustProxy,
 		SecureCookies:     m.Config.SecureCookies,
 		ReadyChecks:       []api.Check{{Name: m.storeName, Ping: m.Store.Ping}},
+		Metrics:           ms,
 	}, svc, authn, memory.NewRateLimiter(), m.Logger)
 	m.gateway = gateway.NewServer(gateway.Config{
 		AllowedOrigins: m.Config.AllowedOrigins,
 		EventRate:      m.Config.WSRate,
 		EventBurst:     int(2 * m.Config.WSRate),
+		Metrics:        ms,
 	},
 		tokenAuth{authn.Verifier}, hub, m.Store, m.cluster.ActorSystem, m.Logger)
 
 	return m.listen(apiServer)
 }
 
-// listen starts the HTTP server: /ws goes to the gateway, API paths to the
-// API, everything else to the web UI.
+// listen starts the HTTP server: /ws goes to the gateway, /metrics to
+// Prometheus, API paths to the API, everything else to the web UI.
 func (m *Main) listen(apiServer *api.Server) error {
 	apiHandler, uiHandler := apiServer.Handler(), web.Handler()
+	metricsHandler := fasthttpadaptor.NewFastHTTPHandler(m.metrics)
 	m.server = &fasthttp.Server{
 		Name: "bunnybook",
 		Handler: func(ctx *fasthttp.RequestCtx) {
-			if string(ctx.Path()) == "/ws" {
+			switch string(ctx.Path()) {
+			case "/ws":
 				m.gateway.Handle(ctx)
+				return
+			case "/metrics":
+				metricsHandler(ctx)
 				return
 			}
 			if !isAPIPath(string(ctx.Path())) {
@@ -145,7 +162,7 @@ func (m *Main) listen(apiServer *api.Server) error {
 // web UI.
 func isAPIPath(p string) bool {
 	switch p {
-	case "/openapi.json", "/docs", "/healthz", "/readyz", "/metrics":
+	case "/openapi.json", "/docs", "/healthz", "/readyz":
 		return true
 	}
 	return strings.HasPrefix(p, "/web/")
