@@ -69,17 +69,26 @@ func (db *DB) SendFriendRequest(ctx context.Context, from, to string, note bunny
 		if err != nil {
 			return err
 		}
-		return insertNotifications(ctx, tx, []bunnybook.Notification{note})
+		if err := insertNotifications(ctx, tx, []bunnybook.Notification{note}); err != nil {
+			return err
+		}
+		return appendGraphEvent(ctx, tx, bunnybook.GraphEvent{Kind: bunnybook.GraphRequestSent, A: from, B: to})
 	})
 	return fail("send friend request", err)
 }
 
 // DeleteFriendRequest removes the request from → to.
 func (db *DB) DeleteFriendRequest(ctx context.Context, from, to string) error {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM friend_request WHERE from_id = $1 AND to_id = $2`, from, to)
-	if err == nil && tag.RowsAffected() == 0 {
-		return bunnybook.ErrUnexpectedRelationship()
-	}
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM friend_request WHERE from_id = $1 AND to_id = $2`, from, to)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return bunnybook.ErrUnexpectedRelationship()
+		}
+		return appendGraphEvent(ctx, tx, bunnybook.GraphEvent{Kind: bunnybook.GraphRequestDeleted, A: from, B: to})
+	})
 	return fail("delete friend request", err)
 }
 
@@ -107,7 +116,10 @@ func (db *DB) AcceptFriendRequest(ctx context.Context, requester, accepter strin
 		if group, err = openPrivateChat(ctx, tx, requester, accepter, note.CreatedAt); err != nil {
 			return err
 		}
-		return insertNotifications(ctx, tx, []bunnybook.Notification{note})
+		if err := insertNotifications(ctx, tx, []bunnybook.Notification{note}); err != nil {
+			return err
+		}
+		return appendGraphEvent(ctx, tx, bunnybook.GraphEvent{Kind: bunnybook.GraphFriendshipCreated, A: requester, B: accepter})
 	})
 	if err != nil {
 		return "", fail("accept friend request", err)
@@ -159,10 +171,10 @@ func (db *DB) Unfriend(ctx context.Context, a, b string) (string, error) {
 		}
 		err = tx.QueryRow(ctx, `UPDATE chat_group SET active = false WHERE pair_key = $1 RETURNING id`,
 			pairKey(a, b)).Scan(&group)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
 		}
-		return err
+		return appendGraphEvent(ctx, tx, bunnybook.GraphEvent{Kind: bunnybook.GraphFriendshipDeleted, A: a, B: b})
 	})
 	if err != nil {
 		return "", fail("unfriend", err)

@@ -10,10 +10,16 @@ import (
 
 // CreateAccount inserts a; a taken e-mail or username is an EConflict.
 func (db *DB) CreateAccount(ctx context.Context, a *bunnybook.Account) error {
-	_, err := db.pool.Exec(ctx, `
-		INSERT INTO profile (id, username, email, password_hash, role, avatar_seed, registered_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		a.ID, a.Username, a.Email, a.PasswordHash, a.Role, a.AvatarSeed, a.RegisteredAt.Time)
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `
+			INSERT INTO profile (id, username, email, password_hash, role, avatar_seed, registered_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			a.ID, a.Username, a.Email, a.PasswordHash, a.Role, a.AvatarSeed, a.RegisteredAt.Time)
+		if err != nil {
+			return err
+		}
+		return appendGraphEvent(ctx, tx, bunnybook.GraphEvent{Kind: bunnybook.GraphProfileCreated, A: a.ID, Username: a.Username})
+	})
 	return fail("create account", err)
 }
 

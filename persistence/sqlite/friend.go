@@ -54,7 +54,10 @@ func (db *DB) SendFriendRequest(ctx context.Context, from, to string, note bunny
 		if err != nil {
 			return err
 		}
-		return insertNotifications(ctx, tx, []bunnybook.Notification{note})
+		if err := insertNotifications(ctx, tx, []bunnybook.Notification{note}); err != nil {
+			return err
+		}
+		return appendGraphEvent(ctx, tx, bunnybook.GraphEvent{Kind: bunnybook.GraphRequestSent, A: from, B: to})
 	})
 	if err != nil {
 		return fmt.Errorf("send friend request: %w", err)
@@ -64,12 +67,18 @@ func (db *DB) SendFriendRequest(ctx context.Context, from, to string, note bunny
 
 // DeleteFriendRequest removes the request from → to (cancel or reject).
 func (db *DB) DeleteFriendRequest(ctx context.Context, from, to string) error {
-	res, err := db.write.ExecContext(ctx, `DELETE FROM friend_request WHERE from_id = ? AND to_id = ?`, from, to)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM friend_request WHERE from_id = ? AND to_id = ?`, from, to)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return bunnybook.ErrUnexpectedRelationship()
+		}
+		return appendGraphEvent(ctx, tx, bunnybook.GraphEvent{Kind: bunnybook.GraphRequestDeleted, A: from, B: to})
+	})
 	if err != nil {
-		return fmt.Errorf("delete friend request: %w", translate(err))
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return bunnybook.ErrUnexpectedRelationship()
+		return fmt.Errorf("delete friend request: %w", err)
 	}
 	return nil
 }
@@ -104,7 +113,10 @@ func (db *DB) AcceptFriendRequest(ctx context.Context, requester, accepter strin
 		if group, err = activatePrivateGroup(ctx, tx, requester, accepter, now); err != nil {
 			return err
 		}
-		return insertNotifications(ctx, tx, []bunnybook.Notification{note})
+		if err := insertNotifications(ctx, tx, []bunnybook.Notification{note}); err != nil {
+			return err
+		}
+		return appendGraphEvent(ctx, tx, bunnybook.GraphEvent{Kind: bunnybook.GraphFriendshipCreated, A: requester, B: accepter})
 	})
 	if err != nil {
 		return "", fmt.Errorf("accept friend request: %w", err)
@@ -145,6 +157,9 @@ func (db *DB) Unfriend(ctx context.Context, a, b string) (string, error) {
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return bunnybook.ErrUnexpectedRelationship()
+		}
+		if err := appendGraphEvent(ctx, tx, bunnybook.GraphEvent{Kind: bunnybook.GraphFriendshipDeleted, A: a, B: b}); err != nil {
+			return err
 		}
 		err = tx.QueryRowContext(ctx, `UPDATE chat_group SET active = 0 WHERE pair_key = ? RETURNING id`, pairKey(a, b)).Scan(&group)
 		if errors.Is(err, sql.ErrNoRows) {

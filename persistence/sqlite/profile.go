@@ -11,10 +11,16 @@ import (
 
 // CreateAccount inserts a; a taken e-mail or username is an EConflict.
 func (db *DB) CreateAccount(ctx context.Context, a *bunnybook.Account) error {
-	_, err := db.write.ExecContext(ctx, `
-		INSERT INTO profile (id, username, email, password_hash, role, avatar_seed, registered_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.Username, a.Email, a.PasswordHash, a.Role, a.AvatarSeed, millis(a.RegisteredAt))
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO profile (id, username, email, password_hash, role, avatar_seed, registered_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.Username, a.Email, a.PasswordHash, a.Role, a.AvatarSeed, millis(a.RegisteredAt))
+		if err != nil {
+			return err
+		}
+		return appendGraphEvent(ctx, tx, bunnybook.GraphEvent{Kind: bunnybook.GraphProfileCreated, A: a.ID, Username: a.Username})
+	})
 	if err != nil {
 		return fmt.Errorf("create account %q: %w", a.Username, translate(err))
 	}
