@@ -213,3 +213,43 @@ func TestUpgradeNeedsAuth(t *testing.T) {
 	}
 	c.Close()
 }
+
+// TestPresenceExpires: a friend whose node died never says goodbye; its
+// presence entry expires and friends see it offline within TTL + heartbeat.
+func TestPresenceExpires(t *testing.T) {
+	m := MustRunMain(t, nil)
+	a, b := MustUser(t, m.URL()), MustUser(t, m.URL())
+	MustBefriend(t, a, b)
+	ca, _ := MustDial(t, m.URL(), a)
+	// b is online on a node that refreshes its entry (TTL 1.5 s) and then
+	// dies without a word: the refreshes just stop.
+	var died time.Time
+	refresh := func() {
+		if err := m.Presence.SetOnline(context.Background(), b.Profile.ID, 1500*time.Millisecond); err != nil {
+			t.Error(err)
+		}
+	}
+	for _, online := range []bool{true, false} {
+		want := fmt.Sprintf(`"profileId":%q,"online":%v`, b.Profile.ID, online)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if online {
+				refresh()
+			}
+			f, err := ca.Read(time.Second)
+			if err == nil && f.Type == "presence" && bytes.Contains(f.Raw, []byte(want)) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("a did not see b online=%v within 10 s", online)
+			}
+		}
+		if online {
+			died = time.Now()
+		}
+	}
+	// TTL 1.5 s + one heartbeat (3 s) at most, with slack for a busy machine.
+	if d := time.Since(died); d > 8*time.Second {
+		t.Fatalf("offline seen %v after the last refresh", d)
+	}
+}
