@@ -36,6 +36,7 @@ const usage = `usage: bunnybook <command> [flags]
 commands:
   serve     run the server (REST, websocket, web UI, cluster member)
   migrate   apply database migrations and exit
+  seed      create load-test profiles and friendships in bulk, write users.jsonl
   version   print the version
 
 "bunnybook <command> -help" lists the command's flags and environment variables.`
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return migrate(ctx, cfg)
 		}
 		return serve(ctx, cfg)
+	case "seed":
+		return seedCmd(ctx, args, getenv, stdout)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -1,0 +1,94 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bunnybook/bunnybook"
+)
+
+// SeedFriendship is one friendship for Seed: A and B become friends, with
+// their private chat group ChatGroupID (a new id).
+type SeedFriendship struct{ A, B, ChatGroupID string }
+
+// CountProfiles returns how many profiles have a username starting with
+// prefix, and how many do not.
+func (db *DB) CountProfiles(ctx context.Context, prefix string) (matching, other int64, err error) {
+	err = db.pool.QueryRow(ctx, `
+		SELECT count(*) FILTER (WHERE starts_with(username, $1)),
+		       count(*) FILTER (WHERE NOT starts_with(username, $1))
+		FROM profile`, prefix).Scan(&matching, &other)
+	return matching, other, fail("count profiles", err)
+}
+
+// DeleteProfiles deletes every profile whose username starts with prefix,
+// and (by cascade) everything they own, and returns how many went.
+func (db *DB) DeleteProfiles(ctx context.Context, prefix string) (int64, error) {
+	var n int64
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		// Their private chat groups are not owned by a profile: delete
+		// those whose members are all going first.
+		if _, err := tx.Exec(ctx, `
+			DELETE FROM chat_group g WHERE g.private AND NOT EXISTS (
+				SELECT 1 FROM chat_member m JOIN profile p ON p.id = m.profile_id
+				WHERE m.chat_group_id = g.id AND NOT starts_with(p.username, $1))`, prefix); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM profile WHERE starts_with(username, $1)`, prefix)
+		n = tag.RowsAffected()
+		return err
+	})
+	return n, fail("delete profiles", err)
+}
+
+// Seed bulk-inserts accounts and friendships (each stored in both
+// directions, with its active private chat group and both memberships),
+// all created at at, with COPY in one transaction. It is for load tests:
+// none of the per-action checks of the Store methods run. A taken
+// username or e-mail fails it as a whole.
+func (db *DB) Seed(ctx context.Context, accounts []bunnybook.Account, friendships []SeedFriendship, at bunnybook.Time) error {
+	steps := []struct {
+		table string
+		cols  []string
+		n     int
+		row   func(i int) ([]any, error)
+	}{
+		{"profile", []string{"id", "username", "email", "password_hash", "role", "avatar_seed", "registered_at"}, len(accounts),
+			func(i int) ([]any, error) {
+				a := &accounts[i]
+				return []any{a.ID, a.Username, a.Email, a.PasswordHash, a.Role, a.AvatarSeed, a.RegisteredAt.Time}, nil
+			}},
+		{"friendship", []string{"profile_id", "friend_id", "created_at"}, 2 * len(friendships),
+			func(i int) ([]any, error) {
+				f := friendships[i/2]
+				if i%2 == 1 {
+					return []any{f.B, f.A, at.Time}, nil
+				}
+				return []any{f.A, f.B, at.Time}, nil
+			}},
+		{"chat_group", []string{"id", "private", "active", "pair_key", "last_seq", "created_at"}, len(friendships),
+			func(i int) ([]any, error) {
+				f := friendships[i]
+				return []any{f.ChatGroupID, true, true, pairKey(f.A, f.B), int64(0), at.Time}, nil
+			}},
+		{"chat_member", []string{"chat_group_id", "profile_id"}, 2 * len(friendships),
+			func(i int) ([]any, error) {
+				f := friendships[i/2]
+				if i%2 == 1 {
+					return []any{f.ChatGroupID, f.B}, nil
+				}
+				return []any{f.ChatGroupID, f.A}, nil
+			}},
+	}
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		for _, s := range steps {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{s.table}, s.cols, pgx.CopyFromSlice(s.n, s.row)); err != nil {
+				return fmt.Errorf("copy %s: %w", s.table, err)
+			}
+		}
+		return nil
+	})
+	return fail("seed", err)
+}
