@@ -1,0 +1,78 @@
+package neo4j
+
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestURLEnv names the environment variable with the Bolt URL tests use;
+// BUNNYBOOK_NEO4J_URL (what scripts/services.sh prints) is the fallback.
+const TestURLEnv = "BUNNYBOOK_TEST_NEO4J_URL"
+
+const unreachable = "Neo4j not reachable: run `eval \"$(scripts/services.sh start neo4j)\"` (or set " +
+	TestURLEnv + " or BUNNYBOOK_NEO4J_URL to a bolt:// URL)"
+
+// TestConfig returns the Neo4j configuration of tests, with a fresh random
+// namespace, failing tb when no URL is set.
+func TestConfig(tb testing.TB) Config {
+	tb.Helper()
+	url := os.Getenv(TestURLEnv)
+	if url == "" {
+		url = os.Getenv("BUNNYBOOK_NEO4J_URL")
+	}
+	if url == "" {
+		tb.Fatal(unreachable + ": no URL is set")
+	}
+	return Config{
+		URL:       url,
+		User:      os.Getenv("BUNNYBOOK_NEO4J_USER"),
+		Password:  os.Getenv("BUNNYBOOK_NEO4J_PASSWORD"),
+		Namespace: "test_" + strings.ToLower(rand.Text()[:16]),
+	}
+}
+
+// MustOpen opens cfg (TestConfig(tb) if cfg is nil) with its schema
+// created; the namespace's nodes are deleted and the driver closed when tb
+// ends. It fails tb when Neo4j cannot be reached.
+func MustOpen(tb testing.TB, cfg *Config) *DB {
+	tb.Helper()
+	if cfg == nil {
+		c := TestConfig(tb)
+		cfg = &c
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	db, err := Open(ctx, *cfg)
+	if err != nil {
+		tb.Fatalf("%s: %v", unreachable, err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := db.DropNamespace(ctx); err != nil {
+			tb.Errorf("neo4j: drop namespace %s: %v", db.ns, err)
+		}
+		db.Close()
+	})
+	if err := db.EnsureSchema(ctx); err != nil {
+		tb.Fatalf("neo4j: create schema: %v", err)
+	}
+	return db
+}
+
+// testLogger returns a logger that writes to tb's log.
+func testLogger(tb testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(tbWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+type tbWriter struct{ tb testing.TB }
+
+func (w tbWriter) Write(p []byte) (int, error) {
+	w.tb.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
