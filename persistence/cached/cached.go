@@ -1,0 +1,355 @@
+package cached
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/bunnybook/bunnybook"
+)
+
+// Defaults of Options.
+const (
+	DefaultPostTTL  = time.Minute
+	DefaultGraphTTL = 10 * time.Minute
+	DefaultLockTTL  = time.Second
+	DefaultWait     = 150 * time.Millisecond
+)
+
+// errorLogEvery is the least time between two cache-error log lines.
+const errorLogEvery = 10 * time.Second
+
+// Options tunes a Store. Zero values take the defaults.
+type Options struct {
+	// PostTTL bounds how long wall pages, posts and comment pages stay
+	// cached. Default 60 s, like the original.
+	PostTTL time.Duration
+	// GraphTTL bounds how long relationships and friend lists stay cached.
+	// Default 10 min, like the original.
+	GraphTTL time.Duration
+	// LockTTL is how long one node may hold the right to recompute a key.
+	// Default 1 s.
+	LockTTL time.Duration
+	// Wait is how long a node that did not get that right polls the cache
+	// for the value before reading the source itself. Default 150 ms.
+	Wait time.Duration
+	// Logger receives cache errors. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Store is a bunnybook.Store and bunnybook.Graph that caches reads of an
+// inner store and graph. Methods not listed here pass through.
+type Store struct {
+	bunnybook.Store
+	bunnybook.Graph
+	cache bunnybook.Cache
+	opt   Options
+	group singleflight.Group
+
+	hits, misses atomic.Int64
+	stale        atomic.Bool // a bump failed: bypass the cache until BumpAll succeeds
+
+	logMu      sync.Mutex // guards lastLog and suppressed
+	lastLog    time.Time
+	suppressed int
+}
+
+// New returns a Store caching store and graph reads in cache. Relationship
+// reads go to store, the source of truth.
+func New(store bunnybook.Store, graph bunnybook.Graph, cache bunnybook.Cache, o Options) *Store {
+	if o.PostTTL == 0 {
+		o.PostTTL = DefaultPostTTL
+	}
+	if o.GraphTTL == 0 {
+		o.GraphTTL = DefaultGraphTTL
+	}
+	if o.LockTTL == 0 {
+		o.LockTTL = DefaultLockTTL
+	}
+	if o.Wait == 0 {
+		o.Wait = DefaultWait
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Store{Store: store, Graph: graph, cache: cache, opt: o}
+}
+
+// Stats counts cache reads since the Store was made.
+type Stats struct {
+	Hits   int64 // answered from the cache
+	Misses int64 // read from the source (including while bypassing the cache)
+}
+
+// Stats returns the hit and miss counts.
+func (s *Store) Stats() Stats { return Stats{Hits: s.hits.Load(), Misses: s.misses.Load()} }
+
+// read returns the value of key in namespace ns: from the cache, or from
+// load (then cached for ttl). Errors from load are returned, not cached.
+func read[T any](ctx context.Context, s *Store, ns, key string, ttl time.Duration, load func(context.Context) (T, error)) (T, error) {
+	var zero T
+	if !s.usable(ctx) {
+		s.misses.Add(1)
+		return load(ctx)
+	}
+	version, err := s.cache.Version(ctx, ns)
+	if err != nil {
+		s.logError(err)
+		s.misses.Add(1)
+		return load(ctx)
+	}
+	full := ns + "/" + version + "/" + key
+	hit := true
+	// The shared load outlives a canceled first caller, so the others
+	// waiting on it are not failed by someone else's cancellation.
+	b, err, _ := s.group.Do(full, func() (any, error) {
+		ctx := context.WithoutCancel(ctx)
+		if b, ok := s.lookup(ctx, full, true); ok {
+			return b, nil
+		}
+		hit = false
+		v, err := load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("cache encode %s: %w", ns, err)
+		}
+		if err := s.cache.Set(ctx, full, b, ttl); err != nil {
+			s.logError(err)
+		}
+		return b, nil
+	})
+	if err != nil {
+		return zero, err
+	}
+	if hit {
+		s.hits.Add(1)
+	} else {
+		s.misses.Add(1)
+	}
+	var v T
+	if err := json.Unmarshal(b.([]byte), &v); err != nil {
+		return zero, fmt.Errorf("cache decode %s: %w", ns, err)
+	}
+	return v, nil
+}
+
+// lookup returns the cached value of full. On a miss, unless this node gets
+// the lock to recompute it, it polls for the value another node is
+// computing, for up to Wait.
+func (s *Store) lookup(ctx context.Context, full string, wait bool) ([]byte, bool) {
+	b, ok, err := s.cache.Get(ctx, full)
+	if err != nil {
+		s.logError(err)
+		return nil, false
+	}
+	if ok || !wait {
+		return b, ok
+	}
+	locked, err := s.cache.Lock(ctx, full, s.opt.LockTTL)
+	if err != nil {
+		s.logError(err)
+		return nil, false
+	}
+	if locked {
+		return nil, false
+	}
+	deadline := time.Now().Add(s.opt.Wait)
+	for time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		if b, ok := s.lookup(ctx, full, false); ok {
+			return b, true
+		}
+	}
+	return nil, false
+}
+
+// usable reports whether the cache may be read: not after a failed bump
+// until a new generation was started.
+func (s *Store) usable(ctx context.Context) bool {
+	if !s.stale.Load() {
+		return true
+	}
+	if err := s.cache.BumpAll(ctx); err != nil {
+		return false
+	}
+	s.stale.Store(false)
+	s.opt.Logger.Info("cache: new generation after failed invalidations; using the cache again")
+	return true
+}
+
+// bump invalidates namespaces after a write. It is called whatever the
+// write's outcome: a write that failed ambiguously may have committed.
+func (s *Store) bump(ctx context.Context, namespaces ...string) {
+	if err := s.cache.Bump(context.WithoutCancel(ctx), namespaces...); err != nil {
+		s.stale.Store(true)
+		s.logError(err)
+	}
+}
+
+// logError logs a cache error, at most once per errorLogEvery, with the
+// number of errors not logged since the last line.
+func (s *Store) logError(err error) {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	if time.Since(s.lastLog) < errorLogEvery {
+		s.suppressed++
+		return
+	}
+	s.opt.Logger.Warn("cache error: reading through to the store", "err", err, "suppressed", s.suppressed)
+	s.lastLog, s.suppressed = time.Now(), 0
+}
+
+// Namespaces.
+func wallNS(id string) string    { return "wall:" + id }
+func postNS(id string) string    { return "post:" + id }
+func friendsNS(id string) string { return "friends:" + id }
+func pairNS(a, b string) string {
+	if a > b {
+		a, b = b, a
+	}
+	return "pair:" + a + ":" + b
+}
+
+func timeKey(prefix string, p bunnybook.TimePage) string {
+	return fmt.Sprintf("%s:%d:%d:%s", prefix, p.Limit, p.Before.UnixMilli(), p.BeforeID)
+}
+
+// Post returns a post, cached under its post namespace.
+func (s *Store) Post(ctx context.Context, id string) (*bunnybook.Post, error) {
+	return read(ctx, s, postNS(id), "p", s.opt.PostTTL, func(ctx context.Context) (*bunnybook.Post, error) {
+		return s.Store.Post(ctx, id)
+	})
+}
+
+// WallPosts returns a wall page, cached under the wall's namespace.
+func (s *Store) WallPosts(ctx context.Context, wallID string, withFriendsOnly bool, page bunnybook.TimePage) ([]bunnybook.Post, error) {
+	key := timeKey(fmt.Sprintf("%t", withFriendsOnly), page)
+	return read(ctx, s, wallNS(wallID), key, s.opt.PostTTL, func(ctx context.Context) ([]bunnybook.Post, error) {
+		return s.Store.WallPosts(ctx, wallID, withFriendsOnly, page)
+	})
+}
+
+// Comments returns a comment page, cached under the post's namespace.
+func (s *Store) Comments(ctx context.Context, postID string, page bunnybook.TimePage) ([]bunnybook.Comment, error) {
+	return read(ctx, s, postNS(postID), timeKey("c", page), s.opt.PostTTL, func(ctx context.Context) ([]bunnybook.Comment, error) {
+		return s.Store.Comments(ctx, postID, page)
+	})
+}
+
+// Relationship returns how a relates to b, read from the store (the source
+// of truth) and cached once per pair, from the smaller id's side.
+func (s *Store) Relationship(ctx context.Context, a, b string) (bunnybook.Relationship, error) {
+	lo, hi := a, b
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	rel, err := read(ctx, s, pairNS(a, b), "rel", s.opt.GraphTTL, func(ctx context.Context) (bunnybook.Relationship, error) {
+		return s.Store.Relationship(ctx, lo, hi)
+	})
+	if err != nil || a == lo {
+		return rel, err
+	}
+	switch rel {
+	case bunnybook.RelIncoming:
+		return bunnybook.RelOutgoing, nil
+	case bunnybook.RelOutgoing:
+		return bunnybook.RelIncoming, nil
+	}
+	return rel, nil
+}
+
+// Friends returns a page of friends, cached under the profile's friend-list namespace.
+func (s *Store) Friends(ctx context.Context, id string, page bunnybook.NamePage) ([]bunnybook.Profile, error) {
+	key := fmt.Sprintf("%d:%s", page.Limit, page.After)
+	return read(ctx, s, friendsNS(id), key, s.opt.GraphTTL, func(ctx context.Context) ([]bunnybook.Profile, error) {
+		return s.Graph.Friends(ctx, id, page)
+	})
+}
+
+// CreatePost creates a post and invalidates its wall.
+func (s *Store) CreatePost(ctx context.Context, p *bunnybook.Post, notes []bunnybook.Notification) error {
+	err := s.Store.CreatePost(ctx, p, notes)
+	s.bump(ctx, wallNS(p.WallProfileID))
+	return err
+}
+
+// DeletePost deletes a post and invalidates it (with its comments) and its wall.
+func (s *Store) DeletePost(ctx context.Context, id string) error {
+	p, err := s.Store.Post(ctx, id)
+	if err != nil {
+		return err // not found, or the store is down: nothing to delete
+	}
+	err = s.Store.DeletePost(ctx, id)
+	s.bump(ctx, wallNS(p.WallProfileID), postNS(id))
+	return err
+}
+
+// CreateComment creates a comment and invalidates its post (comment count
+// and comment pages) and the post's wall (whose pages show the count).
+func (s *Store) CreateComment(ctx context.Context, c *bunnybook.Comment, notes []bunnybook.Notification) error {
+	err := s.Store.CreateComment(ctx, c, notes)
+	// The wall of a post never changes; ask even if the caller gave up.
+	p, perr := s.Store.Post(context.WithoutCancel(ctx), c.PostID)
+	switch {
+	case perr == nil:
+		s.bump(ctx, postNS(c.PostID), wallNS(p.WallProfileID))
+	case bunnybook.ErrorKind(perr) == bunnybook.ENotFound:
+		s.bump(ctx, postNS(c.PostID)) // deleted meanwhile: its deletion bumped the wall
+	default:
+		s.bump(ctx, postNS(c.PostID))
+		s.stale.Store(true) // the wall is unknown: start a new generation
+		s.logError(perr)
+	}
+	return err
+}
+
+// SendFriendRequest sends a request and invalidates the pair's relationship.
+func (s *Store) SendFriendRequest(ctx context.Context, from, to string, note bunnybook.Notification) error {
+	err := s.Store.SendFriendRequest(ctx, from, to, note)
+	s.bump(ctx, pairNS(from, to))
+	return err
+}
+
+// DeleteFriendRequest deletes a request and invalidates the pair's relationship.
+func (s *Store) DeleteFriendRequest(ctx context.Context, from, to string) error {
+	err := s.Store.DeleteFriendRequest(ctx, from, to)
+	s.bump(ctx, pairNS(from, to))
+	return err
+}
+
+// AcceptFriendRequest makes a friendship and invalidates the pair's
+// relationship and both friend lists.
+func (s *Store) AcceptFriendRequest(ctx context.Context, requester, accepter string, note bunnybook.Notification) (string, error) {
+	group, err := s.Store.AcceptFriendRequest(ctx, requester, accepter, note)
+	s.bump(ctx, pairNS(requester, accepter), friendsNS(requester), friendsNS(accepter))
+	return group, err
+}
+
+// Unfriend ends a friendship and invalidates the pair's relationship and
+// both friend lists.
+func (s *Store) Unfriend(ctx context.Context, a, b string) (string, error) {
+	group, err := s.Store.Unfriend(ctx, a, b)
+	s.bump(ctx, pairNS(a, b), friendsNS(a), friendsNS(b))
+	return group, err
+}
+
+// FriendsChanged invalidates the friend lists of ids. A graph replica that
+// applies friendship changes after the store (and so after the bump of
+// AcceptFriendRequest or Unfriend) calls it once it has them, so a list
+// read from the lagging replica meanwhile is not served for GraphTTL.
+func (s *Store) FriendsChanged(ctx context.Context, ids ...string) {
+	ns := make([]string, len(ids))
+	for i, id := range ids {
+		ns[i] = friendsNS(id)
+	}
+	s.bump(ctx, ns...)
+}
