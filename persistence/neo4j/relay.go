@@ -29,6 +29,7 @@ type Relay struct {
 	log    *slog.Logger
 	mu     sync.Mutex  // one flush at a time in this process
 	down   atomic.Bool // the last flush failed: eager flushes skip until one works
+	seen   atomic.Int64 // the last applied event id this relay saw
 }
 
 // NewRelay returns a relay from outbox to db.
@@ -98,6 +99,7 @@ func (r *Relay) flush(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		r.seen.Store(applied)
 		if !ok {
 			if err := r.rebuild(ctx); err != nil {
 				return err
@@ -125,6 +127,24 @@ func (r *Relay) flush(ctx context.Context) error {
 		if err := r.outbox.DeleteGraphEvents(ctx, last); err != nil {
 			return fmt.Errorf("graph relay: %w", err)
 		}
+	}
+}
+
+// Backlog returns how many outbox events wait to be applied, counted from
+// the last applied event this relay saw (it works while Neo4j is down).
+func (r *Relay) Backlog(ctx context.Context) (int, error) {
+	n := 0
+	after := r.seen.Load()
+	for {
+		events, err := r.outbox.PendingGraphEvents(ctx, after, relayBatch)
+		if err != nil {
+			return 0, fmt.Errorf("graph relay backlog: %w", err)
+		}
+		n += len(events)
+		if len(events) < relayBatch {
+			return n, nil
+		}
+		after = events[len(events)-1].ID
 	}
 }
 
