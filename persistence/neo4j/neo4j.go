@@ -33,9 +33,22 @@ type DB struct {
 
 var _ bunnybook.Graph = (*DB)(nil)
 
-// Open creates the driver and checks that Neo4j answers. It does not
-// create the schema; see EnsureSchema.
+// Open is New and a Ping: it fails unless Neo4j answers.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
+	db, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// New creates the driver without connecting: a server that is down now is
+// used once it answers. It does not create the schema; see EnsureSchema.
+func New(cfg Config) (*DB, error) {
 	auth := neo4j.NoAuth()
 	if cfg.User != "" {
 		auth = neo4j.BasicAuth(cfg.User, cfg.Password, "")
@@ -55,12 +68,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if ns == "" {
 		ns = DefaultNamespace
 	}
-	db := &DB{driver: driver, ns: ns}
-	if err := db.Ping(ctx); err != nil {
-		driver.Close(context.WithoutCancel(ctx))
-		return nil, err
-	}
-	return db, nil
+	return &DB{driver: driver, ns: ns}, nil
 }
 
 // Close closes the driver's connections.

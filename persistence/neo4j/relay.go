@@ -27,9 +27,10 @@ type Relay struct {
 	db     *DB
 	outbox bunnybook.GraphOutbox
 	log    *slog.Logger
-	mu     sync.Mutex  // one flush at a time in this process
-	down   atomic.Bool // the last flush failed: eager flushes skip until one works
+	mu     sync.Mutex   // one flush at a time in this process
+	down   atomic.Bool  // the last flush failed: eager flushes skip until one works
 	seen   atomic.Int64 // the last applied event id this relay saw
+	schema bool         // constraints created; guarded by mu
 }
 
 // NewRelay returns a relay from outbox to db.
@@ -37,14 +38,10 @@ func NewRelay(db *DB, outbox bunnybook.GraphOutbox, log *slog.Logger) *Relay {
 	return &Relay{db: db, outbox: outbox, log: log}
 }
 
-// Start creates the schema and flushes once, rebuilding the graph from the
-// store if it is empty or behind.
-func (r *Relay) Start(ctx context.Context) error {
-	if err := r.db.EnsureSchema(ctx); err != nil {
-		return err
-	}
-	return r.Flush(ctx)
-}
+// Start flushes once: it creates the schema and rebuilds the graph from the
+// store if it is empty or behind. If it fails (Neo4j down), Run does it
+// later.
+func (r *Relay) Start(ctx context.Context) error { return r.Flush(ctx) }
 
 // Run flushes every RelayInterval until ctx ends. A failure is logged once
 // when it starts and once when it ends; meanwhile writes keep piling up in
@@ -94,6 +91,12 @@ func (r *Relay) Flush(ctx context.Context) error {
 }
 
 func (r *Relay) flush(ctx context.Context) error {
+	if !r.schema {
+		if err := r.db.EnsureSchema(ctx); err != nil {
+			return err
+		}
+		r.schema = true
+	}
 	for {
 		applied, ok, err := r.applied(ctx)
 		if err != nil {
