@@ -68,6 +68,12 @@ func (s *Server) serve(nc net.Conn, profile bunnybook.Profile) {
 	}
 	code, reason := c.readLoop()
 	c.close(code, reason)
+	// Read what the client still sends until it closes too (or a second
+	// passes): closing with unread data would reset the connection and
+	// lose our close frame.
+	c.nc.SetReadDeadline(time.Now().Add(time.Second))
+	io.Copy(io.Discard, io.LimitReader(c.nc, 1<<20))
+	c.nc.Close()
 	log.Debug("connection closed", "code", code, "reason", reason)
 }
 
@@ -247,7 +253,8 @@ func (c *conn) writeFrame(f ws.Frame) error {
 	return err
 }
 
-// close sends a close frame (best effort) and closes the socket, once.
+// close sends a close frame (best effort), once, and shuts down our
+// sending side; the reader then closes the socket.
 func (c *conn) close(code int, reason string) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
@@ -257,7 +264,11 @@ func (c *conn) close(code int, reason string) {
 	c.closed = true
 	c.nc.SetWriteDeadline(time.Now().Add(time.Second))
 	ws.WriteFrame(c.nc, ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusCode(code), reason)))
-	c.nc.Close()
+	if tc, ok := c.nc.(interface{ CloseWrite() error }); ok {
+		tc.CloseWrite()
+	} else {
+		c.nc.Close()
+	}
 }
 
 // session is the connection's actor: grains send it Pushes, which it writes

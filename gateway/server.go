@@ -85,7 +85,8 @@ func NewServer(cfg Config, auth Authenticator, hub *actors.Hub, history History,
 // AccessCookie is the cookie browsers authenticate with.
 const AccessCookie = "access_token"
 
-// Handle is the fasthttp handler for GET /ws.
+// Handle is the fasthttp handler for GET /ws. The fasthttp.Server must set
+// KeepHijackedConns: connections outlive the handler.
 func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 	h := &ctx.Request.Header
 	refused := s.cfg.Metrics.ConnsRefused
@@ -126,7 +127,18 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 	ctx.Response.Header.Set("Upgrade", "websocket")
 	ctx.Response.Header.Set("Connection", "Upgrade")
 	ctx.Response.Header.Set("Sec-WebSocket-Accept", acceptKey(key))
-	ctx.Hijack(func(nc net.Conn) { s.serve(nc, profile) })
+	ctx.Hijack(func(nc net.Conn) {
+		// Serve on a goroutine of our own and let fasthttp's return, so it
+		// releases its request context and read buffer: an idle websocket
+		// then holds only what it needs. This requires the fasthttp.Server's
+		// KeepHijackedConns. A conforming client sends nothing before our
+		// 101 answer (RFC 6455 §4.1), so nothing is left in fasthttp's buffer
+		// and the raw connection can be read directly.
+		if raw, ok := nc.(interface{ UnsafeConn() net.Conn }); ok {
+			nc = raw.UnsafeConn()
+		}
+		go s.serve(nc, profile)
+	})
 }
 
 // originAllowed checks a cookie-authenticated upgrade's Origin against the
@@ -155,6 +167,7 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 	for _, c := range conns {
 		c.close(CloseGoingAway, "server shutting down")
+		c.nc.Close()
 	}
 }
 

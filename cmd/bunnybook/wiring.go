@@ -51,6 +51,7 @@ type Main struct {
 	ClusterAgent *test.InMemAgent
 
 	storeName string
+	redis     redisParts     // cache, rate limiter and presence: Redis or in memory (redis.go)
 	closers   []func() error // run in reverse order by Close
 	cluster   *pa.Cluster
 	metrics   http.Handler // Prometheus exposition of this node's registry
@@ -58,6 +59,8 @@ type Main struct {
 	server    *fasthttp.Server
 	ln        net.Listener
 	serveErr  chan error
+
+	graphChecks []api.Check // /readyz: neo4j when configured (neo4j.go)
 }
 
 // NewMain returns a server for cfg; Run starts it.
@@ -71,12 +74,18 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.openStore(ctx); err != nil {
 		return err
 	}
+	if err := m.openGraph(ctx); err != nil {
+		return err
+	}
 	secret, err := m.Config.Secret()
 	if err != nil {
 		return fmt.Errorf("jwt secret: %w", err)
 	}
 	authn, err := auth.New(auth.Config{Secret: secret}, m.Store)
 	if err != nil {
+		return err
+	}
+	if err := m.openRedis(ctx); err != nil {
 		return err
 	}
 	if m.Presence == nil {
@@ -100,15 +109,16 @@ func (m *Main) Run(ctx context.Context) error {
 	m.closers = append(m.closers, func() error { m.cluster.Shutdown(true); return nil })
 	hub := actors.NewHub(m.cluster, presence, m.Logger)
 
-	svc := bunnybook.NewService(m.Store, m.Store, m.Logger)
+	cachedStore := m.cached(m.Store, m.Store)
+	svc := bunnybook.NewService(cachedStore, cachedStore, m.Logger)
 	svc.Notifier = hub
 	apiServer := api.New(api.Config{
 		DisableRateLimits: !m.Config.RateLimits,
 		TrustProxy:        m.Config.TrustProxy,
 		SecureCookies:     m.Config.SecureCookies,
-		ReadyChecks:       []api.Check{{Name: m.storeName, Ping: m.Store.Ping}},
+		ReadyChecks:       append(append([]api.Check{{Name: m.storeName, Ping: m.Store.Ping}}, m.redis.checks...), m.graphChecks...),
 		Metrics:           ms,
-	}, svc, authn, memory.NewRateLimiter(), m.Logger)
+	}, svc, authn, m.redis.limiter, m.Logger)
 	m.gateway = gateway.NewServer(gateway.Config{
 		AllowedOrigins: m.Config.AllowedOrigins,
 		EventRate:      m.Config.WSRate,
@@ -143,6 +153,7 @@ func (m *Main) listen(apiServer *api.Server) error {
 			apiHandler(ctx)
 		},
 		ErrorHandler:       apiServer.ErrorHandler,
+		KeepHijackedConns:  true, // websockets outlive their upgrade request
 		MaxRequestBodySize: api.DefaultMaxBodyBytes,
 		ReadTimeout:        30 * time.Second,
 		WriteTimeout:       30 * time.Second,
