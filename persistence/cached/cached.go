@@ -53,6 +53,7 @@ type Store struct {
 	group singleflight.Group
 
 	hits, misses atomic.Int64
+	writes       atomic.Int64 // bumps so far: part of singleflight keys
 	stale        atomic.Bool // a bump failed: bypass the cache until BumpAll succeeds
 
 	logMu      sync.Mutex // guards lastLog and suppressed
@@ -98,19 +99,16 @@ func read[T any](ctx context.Context, s *Store, ns, key string, ttl time.Duratio
 		s.misses.Add(1)
 		return load(ctx)
 	}
-	version, err := s.cache.Version(ctx, ns)
-	if err != nil {
-		s.logError(err)
-		s.misses.Add(1)
-		return load(ctx)
-	}
-	full := ns + "/" + version + "/" + key
 	hit := true
-	// The shared load outlives a canceled first caller, so the others
-	// waiting on it are not failed by someone else's cancellation.
-	b, err, _ := s.group.Do(full, func() (any, error) {
+	// Callers join a load in flight only if no write of this process
+	// completed since it started (it may have read before the write). The
+	// shared load outlives a canceled first caller, so the others waiting on
+	// it are not failed by someone else's cancellation.
+	flight := fmt.Sprintf("%s\x00%s\x00%d", ns, key, s.writes.Load())
+	b, err, _ := s.group.Do(flight, func() (any, error) {
 		ctx := context.WithoutCancel(ctx)
-		if b, ok := s.lookup(ctx, full, true); ok {
+		version, b, ok := s.lookup(ctx, ns, key)
+		if ok {
 			return b, nil
 		}
 		hit = false
@@ -118,12 +116,14 @@ func read[T any](ctx context.Context, s *Store, ns, key string, ttl time.Duratio
 		if err != nil {
 			return nil, err
 		}
-		b, err := json.Marshal(v)
+		b, err = json.Marshal(v)
 		if err != nil {
 			return nil, fmt.Errorf("cache encode %s: %w", ns, err)
 		}
-		if err := s.cache.Set(ctx, full, b, ttl); err != nil {
-			s.logError(err)
+		if version != "" {
+			if err := s.cache.Set(ctx, ns, version, key, b, ttl); err != nil {
+				s.logError(err)
+			}
 		}
 		return b, nil
 	})
@@ -142,34 +142,35 @@ func read[T any](ctx context.Context, s *Store, ns, key string, ttl time.Duratio
 	return v, nil
 }
 
-// lookup returns the cached value of full. On a miss, unless this node gets
-// the lock to recompute it, it polls for the value another node is
-// computing, for up to Wait.
-func (s *Store) lookup(ctx context.Context, full string, wait bool) ([]byte, bool) {
-	b, ok, err := s.cache.Get(ctx, full)
+// lookup returns the namespace's version ("" if the cache failed) and the
+// cached value of key. On a miss, unless this node gets the lock to
+// recompute the value, it polls for the value another node is computing,
+// for up to Wait.
+func (s *Store) lookup(ctx context.Context, ns, key string) (string, []byte, bool) {
+	version, b, ok, err := s.cache.Get(ctx, ns, key)
 	if err != nil {
 		s.logError(err)
-		return nil, false
+		return "", nil, false
 	}
-	if ok || !wait {
-		return b, ok
+	if ok {
+		return version, b, true
 	}
-	locked, err := s.cache.Lock(ctx, full, s.opt.LockTTL)
+	locked, err := s.cache.Lock(ctx, ns+"/"+version+"/"+key, s.opt.LockTTL)
 	if err != nil {
 		s.logError(err)
-		return nil, false
+		return "", nil, false
 	}
 	if locked {
-		return nil, false
+		return version, nil, false
 	}
 	deadline := time.Now().Add(s.opt.Wait)
 	for time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
-		if b, ok := s.lookup(ctx, full, false); ok {
-			return b, true
+		if v, b, ok, err := s.cache.Get(ctx, ns, key); err != nil || ok || v != version {
+			return v, b, ok && err == nil // a hit, a failure or a newer version: stop waiting
 		}
 	}
-	return nil, false
+	return version, nil, false
 }
 
 // usable reports whether the cache may be read: not after a failed bump
@@ -189,6 +190,7 @@ func (s *Store) usable(ctx context.Context) bool {
 // bump invalidates namespaces after a write. It is called whatever the
 // write's outcome: a write that failed ambiguously may have committed.
 func (s *Store) bump(ctx context.Context, namespaces ...string) {
+	defer s.writes.Add(1)
 	if err := s.cache.Bump(context.WithoutCancel(ctx), namespaces...); err != nil {
 		s.stale.Store(true)
 		s.logError(err)

@@ -361,13 +361,14 @@ var errBroken = bunnybook.Errorf(bunnybook.EUnavailable, "cache broken")
 // brokenCache fails every call.
 type brokenCache struct{}
 
-func (brokenCache) Get(context.Context, string) ([]byte, bool, error) { return nil, false, errBroken }
-func (brokenCache) Set(context.Context, string, []byte, time.Duration) error {
+func (brokenCache) Get(context.Context, string, string) (string, []byte, bool, error) {
+	return "", nil, false, errBroken
+}
+func (brokenCache) Set(context.Context, string, string, string, []byte, time.Duration) error {
 	return errBroken
 }
-func (brokenCache) Version(context.Context, string) (string, error) { return "", errBroken }
-func (brokenCache) Bump(context.Context, ...string) error           { return errBroken }
-func (brokenCache) BumpAll(context.Context) error                   { return errBroken }
+func (brokenCache) Bump(context.Context, ...string) error { return errBroken }
+func (brokenCache) BumpAll(context.Context) error         { return errBroken }
 func (brokenCache) Lock(context.Context, string, time.Duration) (bool, error) {
 	return false, errBroken
 }

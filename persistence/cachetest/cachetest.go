@@ -18,57 +18,70 @@ func Run(t *testing.T, c bunnybook.Cache, shared bool) {
 	run := bunnybook.NewID()
 
 	t.Run("get and set", func(t *testing.T) {
-		key := run + ":value"
-		if _, ok := MustGet(t, c, key); ok {
+		ns := run + ":ns"
+		v, _, ok := MustGet(t, c, ns, "key")
+		if ok {
 			t.Fatal("fresh key has a value")
 		}
-		if err := c.Set(ctx, key, []byte("hello"), time.Minute); err != nil {
-			t.Fatal(err)
+		MustSet(t, c, ns, v, "key", "hello", time.Minute)
+		if v2, got, ok := MustGet(t, c, ns, "key"); !ok || string(got) != "hello" || v2 != v {
+			t.Fatalf("Get = %q, %q, %v, want %q, hello, true", v2, got, ok, v)
 		}
-		if got, ok := MustGet(t, c, key); !ok || string(got) != "hello" {
-			t.Fatalf("Get = %q, %v, want hello, true", got, ok)
+		if _, _, ok := MustGet(t, c, ns, "other"); ok {
+			t.Fatal("another key of the namespace has the value")
 		}
-		if err := c.Set(ctx, key, []byte{}, time.Minute); err != nil {
-			t.Fatal(err)
+		if _, _, ok := MustGet(t, c, run+":other-ns", "key"); ok {
+			t.Fatal("another namespace has the value")
 		}
-		if got, ok := MustGet(t, c, key); !ok || len(got) != 0 {
+		MustSet(t, c, ns, v, "key", "", time.Minute)
+		if _, got, ok := MustGet(t, c, ns, "key"); !ok || len(got) != 0 {
 			t.Fatalf("Get of an empty value = %q, %v, want empty, true", got, ok)
 		}
 	})
 	t.Run("values expire", func(t *testing.T) {
-		key := run + ":short"
-		if err := c.Set(ctx, key, []byte("x"), 200*time.Millisecond); err != nil {
-			t.Fatal(err)
-		}
+		ns := run + ":short"
+		v, _, _ := MustGet(t, c, ns, "key")
+		MustSet(t, c, ns, v, "key", "x", 200*time.Millisecond)
 		poll(t, "value still there 5s after a 200ms ttl", func() bool {
-			_, ok := MustGet(t, c, key)
+			_, _, ok := MustGet(t, c, ns, "key")
 			return !ok
 		})
 	})
 	t.Run("versions", func(t *testing.T) {
 		a, b := run+":ns-a", run+":ns-b"
-		va, vb := MustVersion(t, c, a), MustVersion(t, c, b)
-		if va == vb {
-			t.Fatalf("two namespaces share version %q", va)
+		va, _, _ := MustGet(t, c, a, "key")
+		vb, _, _ := MustGet(t, c, b, "key")
+		if va == "" || va == vb {
+			t.Fatalf("versions %q and %q: want two different, non-empty ones", va, vb)
 		}
-		if got := MustVersion(t, c, a); got != va {
+		MustSet(t, c, a, va, "key", "old", time.Minute)
+		MustSet(t, c, b, vb, "key", "b", time.Minute)
+		if got, _, _ := MustGet(t, c, a, "key"); got != va {
 			t.Fatalf("version changed without a bump: %q, then %q", va, got)
 		}
 		if err := c.Bump(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		va2 := MustVersion(t, c, a)
-		if va2 == va {
-			t.Fatalf("version %q unchanged after Bump", va)
+		va2, got, ok := MustGet(t, c, a, "key")
+		if va2 == va || ok {
+			t.Fatalf("after Bump: version %q (was %q), value %q, %v: want a new version and no value", va2, va, got, ok)
 		}
-		if got := MustVersion(t, c, b); got != vb {
-			t.Fatalf("Bump(a) changed b's version: %q, then %q", vb, got)
+		// A reader that read the old version stores under it: never seen.
+		MustSet(t, c, a, va, "key", "stale", time.Minute)
+		if _, got, ok := MustGet(t, c, a, "key"); ok {
+			t.Fatalf("value %q stored under a bumped version is visible", got)
+		}
+		if v, got, ok := MustGet(t, c, b, "key"); v != vb || string(got) != "b" || !ok {
+			t.Fatalf("Bump(a) changed b: %q %q %v", v, got, ok)
 		}
 		if err := c.Bump(ctx, a, b); err != nil {
 			t.Fatal(err)
 		}
-		if MustVersion(t, c, a) == va2 || MustVersion(t, c, b) == vb {
-			t.Fatal("Bump(a, b) left a version unchanged")
+		if v, _, _ := MustGet(t, c, a, "key"); v == va2 {
+			t.Fatal("Bump(a, b) left a's version unchanged")
+		}
+		if v, _, _ := MustGet(t, c, b, "key"); v == vb {
+			t.Fatal("Bump(a, b) left b's version unchanged")
 		}
 		if err := c.Bump(ctx); err != nil {
 			t.Fatalf("Bump of nothing: %v", err)
@@ -80,12 +93,13 @@ func Run(t *testing.T, c bunnybook.Cache, shared bool) {
 			return
 		}
 		a := run + ":all"
-		va := MustVersion(t, c, a)
+		va, _, _ := MustGet(t, c, a, "key")
+		MustSet(t, c, a, va, "key", "x", time.Minute)
 		if err := c.BumpAll(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if got := MustVersion(t, c, a); got == va {
-			t.Fatalf("version %q unchanged after BumpAll", va)
+		if got, _, ok := MustGet(t, c, a, "key"); got == va || ok {
+			t.Fatalf("after BumpAll: version %q (was %q), value found %v", got, va, ok)
 		}
 	})
 	t.Run("lock", func(t *testing.T) {
@@ -103,26 +117,24 @@ func Run(t *testing.T, c bunnybook.Cache, shared bool) {
 }
 
 // MustGet calls c.Get and fails the test on error.
-func MustGet(tb testing.TB, c bunnybook.Cache, key string) ([]byte, bool) {
+func MustGet(tb testing.TB, c bunnybook.Cache, ns, key string) (version string, value []byte, ok bool) {
 	tb.Helper()
-	v, ok, err := c.Get(context.Background(), key)
+	version, value, ok, err := c.Get(context.Background(), ns, key)
 	if err != nil {
-		tb.Fatalf("Get %s: %v", key, err)
+		tb.Fatalf("Get %s %s: %v", ns, key, err)
 	}
-	return v, ok
+	if version == "" {
+		tb.Fatalf("Get %s %s: empty version", ns, key)
+	}
+	return version, value, ok
 }
 
-// MustVersion calls c.Version and fails the test on error.
-func MustVersion(tb testing.TB, c bunnybook.Cache, ns string) string {
+// MustSet calls c.Set and fails the test on error.
+func MustSet(tb testing.TB, c bunnybook.Cache, ns, version, key, value string, ttl time.Duration) {
 	tb.Helper()
-	v, err := c.Version(context.Background(), ns)
-	if err != nil {
-		tb.Fatalf("Version %s: %v", ns, err)
+	if err := c.Set(context.Background(), ns, version, key, []byte(value), ttl); err != nil {
+		tb.Fatalf("Set %s %s: %v", ns, key, err)
 	}
-	if v == "" {
-		tb.Fatalf("Version %s is empty", ns)
-	}
-	return v
 }
 
 // MustLock calls c.Lock and fails the test on error.

@@ -15,7 +15,7 @@ const versionTTL = time.Hour
 // versions expire like Redis keys; expired entries are swept at most once
 // per sweepEvery. It is safe for concurrent use.
 type Cache struct {
-	mu        sync.Mutex // guards everything below
+	mu        sync.RWMutex // guards everything below
 	values    map[string]entry
 	versions  map[string]entry // namespace → token
 	gen       uint64           // bumped by BumpAll, part of every version
@@ -33,40 +33,40 @@ func NewCache() *Cache {
 	return &Cache{values: map[string]entry{}, versions: map[string]entry{}}
 }
 
-// Get returns the live value under key.
-func (c *Cache) Get(_ context.Context, key string) ([]byte, bool, error) {
+// Get returns the namespace's version and the live value under key in it.
+func (c *Cache) Get(_ context.Context, ns, key string) (string, []byte, bool, error) {
 	now := time.Now()
+	c.mu.RLock()
+	v, ok := c.versions[ns]
+	if ok && now.Before(v.expire) {
+		version := string(v.value)
+		e, ok := c.values[valueKey(ns, version, key)]
+		c.mu.RUnlock()
+		if !ok || !now.Before(e.expire) {
+			return version, nil, false, nil
+		}
+		return version, e.value, true, nil
+	}
+	c.mu.RUnlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.values[key]
-	if !ok || !now.Before(e.expire) {
-		return nil, false, nil
+	v, ok = c.versions[ns]
+	if !ok || !now.Before(v.expire) { // still missing: nobody made it meanwhile
+		v = c.newVersion(now)
+		c.versions[ns] = v
 	}
-	return e.value, true, nil
+	return string(v.value), nil, false, nil
 }
 
-// Set stores value under key for ttl. The cache keeps value as is: callers
-// must not modify it afterwards.
-func (c *Cache) Set(_ context.Context, key string, value []byte, ttl time.Duration) error {
+// Set stores value under key in version of ns, for ttl. The cache keeps
+// value as is: callers must not modify it afterwards.
+func (c *Cache) Set(_ context.Context, ns, version, key string, value []byte, ttl time.Duration) error {
 	now := time.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.sweep(now)
-	c.values[key] = entry{value: value, expire: now.Add(ttl)}
+	c.values[valueKey(ns, version, key)] = entry{value: value, expire: now.Add(ttl)}
 	return nil
-}
-
-// Version returns the namespace's token, making one if needed.
-func (c *Cache) Version(_ context.Context, ns string) (string, error) {
-	now := time.Now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.versions[ns]
-	if !ok || !now.Before(e.expire) {
-		e = c.newVersion(now)
-		c.versions[ns] = e
-	}
-	return strconv.FormatUint(c.gen, 36) + "." + string(e.value), nil
 }
 
 // Bump gives each namespace a new token.
@@ -93,7 +93,7 @@ func (c *Cache) BumpAll(context.Context) error {
 // Lock takes the lock key for ttl unless it is held.
 func (c *Cache) Lock(_ context.Context, key string, ttl time.Duration) (bool, error) {
 	now := time.Now()
-	key = "lock:" + key
+	key = "lock\x00" + key
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.values[key]; ok && now.Before(e.expire) {
@@ -105,15 +105,18 @@ func (c *Cache) Lock(_ context.Context, key string, ttl time.Duration) (bool, er
 
 // Len returns the number of stored values and locks, live or not yet swept.
 func (c *Cache) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	return len(c.values)
 }
+
+func valueKey(ns, version, key string) string { return ns + "\x00" + version + "\x00" + key }
 
 // newVersion returns a fresh token entry. Caller holds mu.
 func (c *Cache) newVersion(now time.Time) entry {
 	c.next++
-	return entry{value: []byte(strconv.FormatUint(c.next, 36)), expire: now.Add(versionTTL)}
+	token := strconv.FormatUint(c.gen, 36) + "." + strconv.FormatUint(c.next, 36)
+	return entry{value: []byte(token), expire: now.Add(versionTTL)}
 }
 
 // sweep drops expired entries, at most once per sweepEvery. Caller holds mu.

@@ -2,7 +2,6 @@ package redis
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -15,10 +14,12 @@ import (
 // namespaces rarely lose their cached values to it.
 const versionTTL = time.Hour
 
-// versionScript returns "generation.token" for a namespace, creating the
-// generation (KEYS[1], no expiry) or the namespace token (KEYS[2]) with the
-// fresh tokens given when missing, in one round trip.
-var versionScript = goredis.NewScript(`
+// getScript returns {version, value} for a namespace and key in one round
+// trip: the version is "generation.token", creating the generation
+// (KEYS[1], no expiry) or the namespace token (KEYS[2]) from the fresh
+// tokens given when missing; the value key is ARGV[4] .. version .. ARGV[5]
+// (computed here, so it is not in KEYS: standalone Redis only).
+var getScript = goredis.NewScript(`
 local g = redis.call('GET', KEYS[1])
 if not g then
   g = ARGV[1]
@@ -29,7 +30,8 @@ if not v then
   v = ARGV[2]
   redis.call('SET', KEYS[2], v, 'PX', ARGV[3])
 end
-return g .. '.' .. v
+local version = g .. '.' .. v
+return {version, redis.call('GET', ARGV[4] .. version .. ARGV[5])}
 `)
 
 // Cache is a bunnybook.Cache shared by every node.
@@ -38,45 +40,35 @@ type Cache struct{ c *Client }
 // Cache returns the cache on c.
 func (c *Client) Cache() *Cache { return &Cache{c} }
 
-// Get returns the value under key.
-func (k *Cache) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	var v []byte
+// Get returns the namespace's version and the value under key in it.
+func (k *Cache) Get(ctx context.Context, ns, key string) (string, []byte, bool, error) {
+	var res []any
 	err := k.c.do(ctx, func(ctx context.Context, rdb *goredis.Client) (err error) {
-		v, err = rdb.Get(ctx, k.c.key("c", key)).Bytes()
+		keys := []string{k.c.key("gen", ""), k.c.key("v", ns)}
+		res, err = getScript.Run(ctx, rdb, keys, k.c.newToken(), k.c.newToken(), versionTTL.Milliseconds(),
+			k.c.key("c", ns+"/"), "/"+key).Slice()
 		return err
 	})
-	switch {
-	case errors.Is(err, goredis.Nil):
-		return nil, false, nil
-	case err != nil:
-		return nil, false, fmt.Errorf("cache get: %w", err)
+	if err != nil {
+		return "", nil, false, fmt.Errorf("cache get: %w", err)
 	}
-	return v, true, nil
+	version, _ := res[0].(string)
+	if version == "" || len(res) < 2 {
+		return "", nil, false, fmt.Errorf("cache get: unexpected reply %v", res)
+	}
+	value, ok := res[1].(string)
+	return version, []byte(value), ok, nil
 }
 
-// Set stores value under key for ttl.
-func (k *Cache) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+// Set stores value under key in version of ns, for ttl.
+func (k *Cache) Set(ctx context.Context, ns, version, key string, value []byte, ttl time.Duration) error {
 	err := k.c.do(ctx, func(ctx context.Context, rdb *goredis.Client) error {
-		return rdb.Set(ctx, k.c.key("c", key), value, ttl).Err()
+		return rdb.Set(ctx, k.c.key("c", ns+"/"+version+"/"+key), value, ttl).Err()
 	})
 	if err != nil {
 		return fmt.Errorf("cache set: %w", err)
 	}
 	return nil
-}
-
-// Version returns the namespace's version token, creating it if needed.
-func (k *Cache) Version(ctx context.Context, ns string) (string, error) {
-	var v string
-	err := k.c.do(ctx, func(ctx context.Context, rdb *goredis.Client) (err error) {
-		keys := []string{k.c.key("gen", ""), k.c.key("v", ns)}
-		v, err = versionScript.Run(ctx, rdb, keys, k.c.newToken(), k.c.newToken(), versionTTL.Milliseconds()).Text()
-		return err
-	})
-	if err != nil {
-		return "", fmt.Errorf("cache version of %s: %w", ns, err)
-	}
-	return v, nil
 }
 
 // Bump gives each namespace a new token, in one round trip.

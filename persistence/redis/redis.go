@@ -61,6 +61,20 @@ type Client struct {
 // or rediss:// for TLS) and checks it answers. The returned Client keeps
 // working, and recovering, if Redis goes away later.
 func Open(ctx context.Context, url string, o Options) (*Client, error) {
+	c, err := New(url, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Ping(ctx); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("redis at %s: %w", c.rdb.Options().Addr, err)
+	}
+	return c, nil
+}
+
+// New is Open without the check: for a server that starts degraded when
+// Redis is down and uses it once it is up. Only a bad url is an error.
+func New(url string, o Options) (*Client, error) {
 	opt, err := goredis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("redis url: %w", err)
@@ -77,12 +91,7 @@ func Open(ctx context.Context, url string, o Options) (*Client, error) {
 	opt.MaxRetries = 1    // one retry covers a pooled connection broken by a Redis restart
 	opt.DialerRetries = 1 // a refused dial means down: the outage detector probes again later
 	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
-	c := newClient(goredis.NewClient(opt), o)
-	if err := c.Ping(ctx); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("redis at %s: %w", opt.Addr, err)
-	}
-	return c, nil
+	return newClient(goredis.NewClient(opt), o), nil
 }
 
 func newClient(rdb *goredis.Client, o Options) *Client {

@@ -117,7 +117,7 @@ func TestOutage(t *testing.T) {
 	if err := presence.SetOnline(ctx, id, time.Minute); bunnybook.ErrorKind(err) != bunnybook.EUnavailable {
 		t.Fatalf("SetOnline with Redis down: %v, want an unavailable error", err)
 	}
-	if _, _, err := cache.Get(ctx, "k"); bunnybook.ErrorKind(err) != bunnybook.EUnavailable {
+	if _, _, _, err := cache.Get(ctx, "ns", "k"); bunnybook.ErrorKind(err) != bunnybook.EUnavailable {
 		t.Fatalf("Get with Redis down: %v, want an unavailable error", err)
 	}
 	if !c.Down() {
@@ -132,7 +132,7 @@ func TestOutage(t *testing.T) {
 	}
 	start := time.Now()
 	for range 100 {
-		cache.Get(ctx, "k")
+		cache.Get(ctx, "ns", "k")
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("100 cache reads with Redis down took %v: not failing fast", d)
