@@ -54,7 +54,7 @@ type Store struct {
 
 	hits, misses atomic.Int64
 	writes       atomic.Int64 // bumps so far: part of singleflight keys
-	stale        atomic.Bool // a bump failed: bypass the cache until BumpAll succeeds
+	stale        atomic.Bool  // a bump failed: bypass the cache until BumpAll succeeds
 
 	logMu      sync.Mutex // guards lastLog and suppressed
 	lastLog    time.Time
