@@ -36,7 +36,7 @@ func (s *Server) readyz(r *request) error {
 			mu.Lock()
 			defer mu.Unlock()
 			out.Checks[c.Name] = state
-			if state != "up" {
+			if state != "up" && !c.Optional {
 				out.Status = "unavailable"
 			}
 		})

@@ -26,6 +26,9 @@ type Check struct {
 	Name string
 	// Ping returns nil when the dependency is usable.
 	Ping func(ctx context.Context) error
+	// Optional marks a dependency the node degrades without (a cache):
+	// its state is reported, but its failure does not make /readyz 503.
+	Optional bool
 }
 
 // RateLimit allows Limit requests per Window.

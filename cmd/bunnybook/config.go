@@ -21,6 +21,7 @@ type Config struct {
 	HTTPAddr          string        // REST, web UI and websocket listen address; default 127.0.0.1:8080
 	DataDir           string        // SQLite file and generated secrets; default ./data
 	DatabaseURL       string        // postgres://… ; empty = embedded SQLite in DataDir
+	RedisURL          string        // redis://host:port/db for cache, shared rate limits and presence; empty = in-memory, this node only
 	JWTSecret         string        // HMAC key for access tokens; empty = generated once, kept in DataDir
 	LogLevel          string        // debug, info, warn or error; default info
 	LogFormat         string        // text or json; default text
@@ -48,6 +49,7 @@ func (c *Config) settings() []setting {
 		{"http-addr", "BUNNYBOOK_HTTP_ADDR", "listen address for REST, web UI and websocket", (*stringValue)(&c.HTTPAddr)},
 		{"data-dir", "BUNNYBOOK_DATA_DIR", "directory for the embedded SQLite database and generated secrets", (*stringValue)(&c.DataDir)},
 		{"database-url", "BUNNYBOOK_DATABASE_URL", "PostgreSQL URL (postgres://…); empty = embedded SQLite", (*stringValue)(&c.DatabaseURL)},
+		{"redis-url", "BUNNYBOOK_REDIS_URL", "Redis URL (redis://host:port/db) for the cache, shared rate limits and presence; empty = in memory, this node only", (*stringValue)(&c.RedisURL)},
 		{"jwt-secret", "BUNNYBOOK_JWT_SECRET", "access-token signing key (≥ 32 bytes); empty = generated once and kept in the data dir", (*stringValue)(&c.JWTSecret)},
 		{"log-level", "BUNNYBOOK_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&c.LogLevel)},
 		{"log-format", "BUNNYBOOK_LOG_FORMAT", "text or json", (*stringValue)(&c.LogFormat)},
@@ -108,6 +110,9 @@ func (c *Config) validate() []error {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, errors.New("database-url: must start with postgres:// (or be empty for embedded SQLite)"))
+	}
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		errs = append(errs, errors.New("redis-url: must start with redis:// or rediss:// (or be empty for in-memory)"))
 	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
 		errs = append(errs, errors.New("jwt-secret: must be at least 32 bytes"))

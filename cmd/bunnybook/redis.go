@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/bunnybook/bunnybook"
+	"github.com/bunnybook/bunnybook/api"
+	"github.com/bunnybook/bunnybook/persistence/cached"
+	"github.com/bunnybook/bunnybook/persistence/memory"
+	"github.com/bunnybook/bunnybook/persistence/redis"
+)
+
+// redisParts is what Redis provides when BUNNYBOOK_REDIS_URL is set, and
+// their single-node, in-memory stand-ins otherwise.
+type redisParts struct {
+	client  *redis.Client // nil without Redis
+	limiter bunnybook.RateLimiter
+	cache   bunnybook.Cache
+	checks  []api.Check   // /readyz: redis, reported but not fatal
+	store   *cached.Store // the Service's cached store, set by cached
+}
+
+// openRedis connects to Redis when configured and sets Presence (unless a
+// test set one). A Redis that is down at start is not fatal: the node
+// starts degraded (cache bypassed, local rate limits) and uses Redis as soon
+// as it answers.
+func (m *Main) openRedis(ctx context.Context) error {
+	m.redis.limiter, m.redis.cache = memory.NewRateLimiter(), memory.NewCache()
+	if m.Config.RedisURL == "" {
+		return nil
+	}
+	goredis.SetLogger(redisLogger{m.Logger}) // the driver's own lines, at debug level
+	c, err := redis.New(m.Config.RedisURL, redis.Options{Logger: m.Logger})
+	if err != nil {
+		return fmt.Errorf("open redis: %w", err)
+	}
+	m.closers = append(m.closers, c.Close)
+	if err := c.Ping(ctx); err != nil {
+		m.Logger.Warn("redis is down at start: starting degraded, will use it once it answers", "err", err)
+	}
+	m.redis.client = c
+	m.redis.limiter = c.RateLimiter(m.redis.limiter)
+	m.redis.cache = c.Cache()
+	m.redis.checks = []api.Check{{Name: "redis", Ping: c.Ping, Optional: true}}
+	if m.Presence == nil {
+		m.Presence = c.Presence()
+	}
+	return nil
+}
+
+// cached wraps the Service's store and graph in the cache-aside decorator.
+func (m *Main) cached(store bunnybook.Store, graph bunnybook.Graph) *cached.Store {
+	m.redis.store = cached.New(store, graph, m.redis.cache, cached.Options{Logger: m.Logger})
+	return m.redis.store
+}
+
+// redisLogger sends go-redis's own log lines (pool dial failures, repeated
+// every probe during an outage) to debug: the redis Client logs the outage
+// itself, once.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, fmt.Sprintf(format, v...))
+}
