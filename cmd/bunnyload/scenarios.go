@@ -1,0 +1,276 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bunnybook/bunnybook"
+	"github.com/bunnybook/bunnybook/client"
+)
+
+// sender is one direction of a chatting pair: from sends to group.
+type sender struct {
+	from, to int
+	group    string
+	n        int64 // messages sent so far; owned by the chat loop
+}
+
+// chat makes friends chat in pairs at rate messages per second in total
+// (this worker sends its share: the pairs' members it holds).
+func (w *Worker) chat(p Phases, rate float64) {
+	pairs := chatPairs(w.users, w.o.Connections)
+	var mine []*sender
+	for _, pr := range pairs {
+		for _, s := range []*sender{{from: pr.A, to: pr.B, group: pr.Group}, {from: pr.B, to: pr.A, group: pr.Group}} {
+			if w.conns[s.from] != nil {
+				mine = append(mine, s)
+			}
+		}
+	}
+	if len(mine) == 0 {
+		time.Sleep(time.Until(p.End))
+		return
+	}
+	share := rate * float64(len(mine)) / float64(2*len(pairs))
+	pace(share, p.End, func(i int) {
+		s := mine[i%len(mine)]
+		s.n++
+		vc := w.conns[s.from]
+		now := time.Now()
+		frame := fmt.Sprintf(`{"type":"chat.send","id":"%s-%d-%d","chatGroupId":%q,"content":"bl|%s|%d|%d|%d"}`,
+			w.runID, s.from, s.n, s.group, w.runID, s.from, s.n, now.UnixNano())
+		if err := vc.send([]byte(frame)); err != nil {
+			w.rec.Add(vc.target, "chat.send_failed", 1)
+			return
+		}
+		w.rec.Add(vc.target, "chat.sent", 1)
+	})
+}
+
+// chatContent is what a bunnyload chat message says: run, sender, number
+// and send time.
+type chatContent struct {
+	run  string
+	from int
+	n    int64
+	sent time.Time
+}
+
+func parseContent(s string) (chatContent, bool) {
+	parts := strings.Split(s, "|")
+	if len(parts) != 5 || parts[0] != "bl" {
+		return chatContent{}, false
+	}
+	from, err1 := strconv.Atoi(parts[2])
+	n, err2 := strconv.ParseInt(parts[3], 10, 64)
+	ts, err3 := strconv.ParseInt(parts[4], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || n < 1 {
+		return chatContent{}, false
+	}
+	return chatContent{parts[1], from, n, time.Unix(0, ts)}, true
+}
+
+type messageFrame struct {
+	ID      json.RawMessage       `json:"id"`
+	Message bunnybook.ChatMessage `json:"message"`
+}
+
+// onChatAck records the ack latency of a message this connection sent.
+func (w *Worker) onChatAck(vc *vconn, f client.Frame, now time.Time) {
+	var m messageFrame
+	if f.Decode(&m) != nil {
+		return
+	}
+	c, ok := parseContent(m.Message.Content)
+	if !ok || c.run != w.runID {
+		return
+	}
+	w.rec.Add(vc.target, "chat.acked", 1)
+	w.rec.Observe(vc.target, "chat.ack", now.Sub(c.sent))
+}
+
+// onChatMessage checks that each message of this run arrives exactly once
+// and in order, and records its delivery latency (sender's send to
+// recipient's read, on the same machine's clock).
+func (w *Worker) onChatMessage(vc *vconn, f client.Frame, now time.Time) {
+	var m messageFrame
+	if f.Decode(&m) != nil {
+		return
+	}
+	c, ok := parseContent(m.Message.Content)
+	if !ok || c.run != w.runID {
+		return
+	}
+	vc.mu.Lock()
+	st := vc.streams[c.from]
+	if st == nil {
+		st = &stream{}
+		vc.streams[c.from] = st
+	}
+	word, bit := c.n/64, uint64(1)<<(c.n%64)
+	for int64(len(st.seen)) <= word {
+		st.seen = append(st.seen, 0)
+	}
+	dup := st.seen[word]&bit != 0
+	st.seen[word] |= bit
+	late := c.n < st.maxSeen
+	st.maxSeen = max(st.maxSeen, c.n)
+	vc.mu.Unlock()
+	switch {
+	case dup:
+		w.rec.Add(vc.target, "chat.duplicates", 1)
+		return
+	case late:
+		w.rec.Add(vc.target, "chat.reordered", 1)
+	}
+	w.rec.Add(vc.target, "chat.received", 1)
+	w.rec.Observe(vc.target, "chat.delivery", now.Sub(c.sent))
+}
+
+// presencePlan is the schedule of the presence scenario, the same in every
+// worker: event k takes user Users[k] offline OffLead before At[k] and
+// back online at At[k].
+type presencePlan struct {
+	At     []time.Time
+	Users  []int
+	byUser map[int][]time.Time
+}
+
+// presenceOffLead is how long a user stays away before coming back: more
+// than the server's 2 s offline grace, so friends see it go and come.
+const presenceOffLead = 4 * time.Second
+
+// planPresence schedules events at rate per second from p.Go+OffLead to
+// p.End over users with friends, never reusing a user within 2×OffLead.
+func (w *Worker) planPresence(p Phases, rate float64) {
+	var candidates []int
+	for i, fs := range w.friends {
+		if len(fs) > 0 {
+			candidates = append(candidates, i)
+		}
+	}
+	plan := presencePlan{byUser: map[int][]time.Time{}}
+	if rate <= 0 || len(candidates) == 0 {
+		w.presence.Store(&plan)
+		return
+	}
+	perm := rand.New(rand.NewPCG(w.o.Seed, 7)).Perm(len(candidates))
+	interval := time.Duration(float64(time.Second) / rate)
+	for k, at := 0, p.Go.Add(presenceOffLead); at.Before(p.End); k, at = k+1, at.Add(interval) {
+		u := candidates[perm[k%len(candidates)]]
+		if prev := plan.byUser[u]; len(prev) > 0 && at.Sub(prev[len(prev)-1]) < 2*presenceOffLead {
+			w.rec.Add(w.o.Targets[0], "presence.skipped", 1)
+			continue
+		}
+		plan.At = append(plan.At, at)
+		plan.Users = append(plan.Users, u)
+		plan.byUser[u] = append(plan.byUser[u], at)
+	}
+	w.presence.Store(&plan)
+}
+
+// churn runs the presence plan for this worker's users: hang up, then
+// reconnect on time.
+func (w *Worker) churn(p Phases, rate float64) {
+	var wg sync.WaitGroup
+	plan := w.presence.Load()
+	for k, u := range plan.Users {
+		vc := w.conns[u]
+		if vc == nil {
+			continue
+		}
+		at := plan.At[k]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			time.Sleep(time.Until(at.Add(-presenceOffLead)))
+			vc.hangUp()
+			time.Sleep(time.Until(at))
+			w.rec.Add(vc.target, "presence.events", 1)
+			w.rec.Add(vc.target, "presence.expected", int64(len(w.friends[u])))
+			w.dial(vc)
+		}()
+	}
+	wg.Wait()
+}
+
+// onPresence records how long after a friend started connecting this
+// connection heard it come online.
+func (w *Worker) onPresence(vc *vconn, f client.Frame, now time.Time) {
+	var pf struct {
+		ProfileID string `json:"profileId"`
+		Online    bool   `json:"online"`
+	}
+	if f.Decode(&pf) != nil || !pf.Online {
+		return
+	}
+	u, ok := w.byID[pf.ProfileID]
+	if !ok {
+		return
+	}
+	plan := w.presence.Load()
+	if plan == nil {
+		return
+	}
+	times := plan.byUser[u]
+	i := sort.Search(len(times), func(i int) bool { return times[i].After(now) }) - 1
+	if i < 0 || now.Sub(times[i]) > presenceOffLead {
+		return // an initial connection, not a planned event
+	}
+	w.rec.Add(vc.target, "presence.seen", 1)
+	w.rec.Observe(vc.target, "presence.online", now.Sub(times[i]))
+}
+
+// rest reads friends' walls (4 of 5 requests) and posts on the user's own
+// wall at rate requests per second in total.
+func (w *Worker) rest(p Phases, rate float64) {
+	mine := w.mine()
+	if len(mine) == 0 {
+		time.Sleep(time.Until(p.End))
+		return
+	}
+	share := rate * float64(len(mine)) / float64(w.o.Connections)
+	sem := make(chan struct{}, 512)
+	var wg sync.WaitGroup
+	pace(share, p.End, func(i int) {
+		vc := mine[i%len(mine)]
+		wall := vc.user.ID
+		if fs := w.friends[vc.idx]; len(fs) > 0 {
+			wall = w.users[fs[i%len(fs)]].ID
+		}
+		select {
+		case sem <- struct{}{}:
+		default:
+			w.rec.Add(vc.target, "rest.skipped", 1)
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			name := "rest.read"
+			t0 := time.Now()
+			var err error
+			if i%5 == 4 {
+				name = "rest.post"
+				_, err = vc.http.CreatePost(w.ctx, "", fmt.Sprintf("bunnyload %s post %d", w.runID, i), bunnybook.Public)
+			} else {
+				_, err = vc.http.Wall(w.ctx, wall, 10)
+			}
+			if err != nil {
+				w.rec.Add(vc.target, name+".failed", 1)
+				w.rec.Add(vc.target, "errors."+errKind(err), 1)
+				return
+			}
+			w.rec.Observe(vc.target, name, time.Since(t0))
+			w.rec.Add(vc.target, name+".ok", 1)
+		}()
+	})
+	wg.Wait()
+}

@@ -1,0 +1,328 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bunnybook/bunnybook/client"
+)
+
+// Phases is when the measured phase starts and ends and when draining
+// ends; the coordinator sends it to every worker once all are ready.
+type Phases struct {
+	Go, End, DrainEnd time.Time
+}
+
+// Worker runs one process's share of a scenario: the connections whose
+// index modulo Count is Index.
+type Worker struct {
+	o       *Options
+	users   []User
+	Index   int
+	Count   int
+	rec     *Recorder
+	runID   string
+	conns   []*vconn // by connection index; nil when not this worker's
+	byID    map[string]int
+	friends [][]int
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup // reader and pinger goroutines
+	rng     *rand.Rand
+
+	presence atomic.Pointer[presencePlan] // set by Measure, read by the readers
+}
+
+// vconn is one simulated user and its websocket.
+type vconn struct {
+	idx     int
+	user    *User
+	target  string
+	local   string // source IP, "" = any
+	mu      sync.Mutex
+	c       *client.Conn // guarded by mu; nil when not connected
+	closing bool         // guarded by mu; set before a deliberate close
+	streams map[int]*stream
+	http    *client.Client
+}
+
+// stream is what a recipient saw of one sender's messages.
+type stream struct {
+	seen    []uint64 // bitset of message numbers received
+	maxSeen int64
+}
+
+// NewWorker prepares worker index of count for o.
+func NewWorker(o *Options, users []User, index, count int) *Worker {
+	w := &Worker{o: o, users: users, Index: index, Count: count, rec: NewRecorder(), runID: o.RunID,
+		byID: map[string]int{}, rng: rand.New(rand.NewPCG(o.Seed, uint64(index)))}
+	w.ctx, w.cancel = context.WithCancel(context.Background())
+	n := o.Connections
+	w.conns = make([]*vconn, n)
+	transports := map[string]*http.Client{}
+	for i := range n {
+		w.byID[users[i].ID] = i
+		if i%count != index {
+			continue
+		}
+		vc := &vconn{idx: i, user: &users[i], target: o.Targets[i%len(o.Targets)], streams: map[int]*stream{}}
+		if len(o.SourceIPs) > 0 {
+			vc.local = o.SourceIPs[i%len(o.SourceIPs)]
+		}
+		if transports[vc.local] == nil {
+			transports[vc.local] = httpClient(vc.local)
+		}
+		vc.http = &client.Client{BaseURL: strings.TrimRight(vc.target, "/"), HTTP: transports[vc.local], Token: vc.user.AccessToken}
+		vc.http.Profile.ID = vc.user.ID
+		w.conns[i] = vc
+	}
+	w.friends = friendsIndex(users, n)
+	return w
+}
+
+// httpClient returns an HTTP client dialing from local ("" = any).
+func httpClient(local string) *http.Client {
+	d := &net.Dialer{Timeout: 10 * time.Second}
+	if local != "" {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(local)}
+	}
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		DialContext: d.DialContext, MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute,
+	}}
+}
+
+// mine returns this worker's connections.
+func (w *Worker) mine() []*vconn {
+	var out []*vconn
+	for _, vc := range w.conns {
+		if vc != nil {
+			out = append(out, vc)
+		}
+	}
+	return out
+}
+
+// usesSockets reports whether the scenario holds websockets.
+func (w *Worker) usesSockets() bool { return w.o.Scenario != "rest" }
+
+// Ramp opens this worker's websockets, spread evenly over the ramp time.
+func (w *Worker) Ramp() {
+	if !w.usesSockets() {
+		return
+	}
+	ramp := w.o.rampTime()
+	start := time.Now()
+	sem := make(chan struct{}, w.o.DialConcurrency)
+	var wg sync.WaitGroup
+	for _, vc := range w.mine() {
+		if ramp > 0 {
+			at := start.Add(time.Duration(float64(ramp) * float64(vc.idx) / float64(w.o.Connections)))
+			time.Sleep(time.Until(at))
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			w.dial(vc)
+		}()
+	}
+	wg.Wait()
+}
+
+// dial connects vc and waits for hello; it records the setup latency.
+func (w *Worker) dial(vc *vconn) bool {
+	t0 := time.Now()
+	ctx, cancel := context.WithTimeout(w.ctx, 15*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, vc.target, vc.user.AccessToken, client.DialOptions{LocalAddr: vc.local})
+	if err == nil {
+		_, err = c.AwaitType(15*time.Second, "hello")
+		if err != nil {
+			c.Close()
+		}
+	}
+	if err != nil {
+		w.rec.Add(vc.target, "connect.failed", 1)
+		w.rec.Add(vc.target, "errors."+errKind(err), 1)
+		return false
+	}
+	w.rec.Observe(vc.target, "connect.setup", time.Since(t0))
+	w.rec.Add(vc.target, "connect.ok", 1)
+	w.rec.Gauge(vc.target, "connections.open", 1)
+	vc.mu.Lock()
+	vc.c, vc.closing = c, false
+	vc.mu.Unlock()
+	connCtx, stop := context.WithCancel(w.ctx)
+	w.wg.Add(2)
+	go func() { defer w.wg.Done(); defer stop(); w.read(vc, c) }()
+	go func() { defer w.wg.Done(); w.ping(connCtx, vc, c) }()
+	return true
+}
+
+// errKind names an error for the errors.* counters.
+func errKind(err error) string {
+	if s := client.StatusOf(err); s != 0 {
+		return "http_" + strconv.Itoa(s)
+	}
+	var ce *client.CloseError
+	if e, ok := err.(*client.CloseError); ok {
+		ce = e
+		return "close_" + strconv.Itoa(ce.Code)
+	}
+	s := err.Error()
+	switch {
+	case strings.Contains(s, "timeout"), strings.Contains(s, "timed out"), strings.Contains(s, "deadline"):
+		return "timeout"
+	case strings.Contains(s, "refused"):
+		return "refused"
+	case strings.Contains(s, "reset"):
+		return "reset"
+	case strings.Contains(s, "too many open files"):
+		return "too_many_open_files"
+	case strings.Contains(s, "cannot assign requested address"):
+		return "no_source_port"
+	}
+	return "other"
+}
+
+// ping keeps c alive with an application ping every PingEvery, starting
+// at a random offset so pings do not come in waves.
+func (w *Worker) ping(ctx context.Context, vc *vconn, c *client.Conn) {
+	first := time.Duration(rand.Int64N(int64(w.o.PingEvery)))
+	t := time.NewTimer(first)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := c.SendRaw([]byte(`{"type":"ping"}`)); err != nil {
+				return
+			}
+			t.Reset(w.o.PingEvery)
+		}
+	}
+}
+
+// read dispatches c's frames until it closes.
+func (w *Worker) read(vc *vconn, c *client.Conn) {
+	for {
+		f, err := c.Read(3 * w.o.PingEvery)
+		if err != nil {
+			vc.mu.Lock()
+			deliberate := vc.closing || vc.c != c
+			if vc.c == c {
+				vc.c = nil
+			}
+			vc.mu.Unlock()
+			w.rec.Gauge(vc.target, "connections.open", -1)
+			if !deliberate && w.ctx.Err() == nil {
+				w.rec.Add(vc.target, "connections.dropped", 1)
+				w.rec.Add(vc.target, "errors."+errKind(err), 1)
+			}
+			return
+		}
+		w.onFrame(vc, f, time.Now())
+	}
+}
+
+// onFrame handles one server frame received at now.
+func (w *Worker) onFrame(vc *vconn, f client.Frame, now time.Time) {
+	switch f.Type {
+	case "chat.message":
+		w.onChatMessage(vc, f, now)
+	case "chat.ack":
+		w.onChatAck(vc, f, now)
+	case "presence":
+		w.onPresence(vc, f, now)
+	case "error":
+		var e struct{ Code string }
+		json.Unmarshal(f.Raw, &e)
+		w.rec.Add(vc.target, "errors.frame_"+e.Code, 1)
+	}
+}
+
+// send writes a frame on vc's current connection.
+func (vc *vconn) send(b []byte) error {
+	vc.mu.Lock()
+	c := vc.c
+	vc.mu.Unlock()
+	if c == nil {
+		return fmt.Errorf("not connected")
+	}
+	return c.SendRaw(b)
+}
+
+// hangUp closes vc's connection deliberately.
+func (vc *vconn) hangUp() {
+	vc.mu.Lock()
+	c := vc.c
+	vc.closing = true
+	vc.mu.Unlock()
+	if c != nil {
+		c.Close()
+	}
+}
+
+// Measure runs the scenario from p.Go until p.End, then keeps reading
+// until p.DrainEnd and closes everything.
+func (w *Worker) Measure(p Phases) {
+	if w.o.Scenario == "presence" {
+		w.planPresence(p, w.o.Rate)
+	}
+	time.Sleep(time.Until(p.Go))
+	var wg sync.WaitGroup
+	run := func(f func(Phases, float64), rate float64) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f(p, rate) }()
+	}
+	switch w.o.Scenario {
+	case "chat":
+		run(w.chat, w.o.Rate)
+	case "presence":
+		run(w.churn, w.o.Rate)
+	case "rest":
+		run(w.rest, w.o.Rate)
+	case "mixed":
+		run(w.chat, 0.8*w.o.Rate)
+		run(w.rest, 0.2*w.o.Rate)
+	}
+	wg.Wait()
+	time.Sleep(time.Until(p.DrainEnd))
+	for _, vc := range w.mine() {
+		vc.hangUp()
+	}
+	w.cancel()
+	w.wg.Wait()
+}
+
+// pace calls fn(i) for i = 0, 1, … at rate per second from now until
+// end, catching up in bursts when it falls behind.
+func pace(rate float64, end time.Time, fn func(i int)) {
+	if rate <= 0 {
+		time.Sleep(time.Until(end))
+		return
+	}
+	interval := time.Duration(float64(time.Second) / rate)
+	next := time.Now()
+	for i := 0; ; i++ {
+		if d := time.Until(next); d > 0 {
+			time.Sleep(d)
+		}
+		if !time.Now().Before(end) {
+			return
+		}
+		fn(i)
+		next = next.Add(interval)
+	}
+}
