@@ -36,6 +36,10 @@ type Config struct {
 	ClusterAdvertise  string        // host:port other nodes reach this one at; default the bound address
 	ClusterPeers      []string      // membership addresses (host:port) of all nodes; empty = single node
 	ClusterMemberPort int           // this node's membership (health) port, with ClusterPeers; default 6330
+	Neo4jURL          string        // bolt://host:port of Neo4j for the friendship graph; empty = the SQL graph
+	Neo4jUser         string        // Neo4j user; empty = no authentication
+	Neo4jPassword     string        // Neo4j password (never logged)
+	Neo4jNamespace    string        // ns property of this deployment's graph nodes (deployments may share a database); default bunnybook
 }
 
 // setting is one configuration entry: where it is kept and how it is named.
@@ -64,6 +68,10 @@ func (c *Config) settings() []setting {
 		{"cluster-advertise", "BUNNYBOOK_CLUSTER_ADVERTISE", "host:port other nodes use to reach this one (default: the bound address)", (*stringValue)(&c.ClusterAdvertise)},
 		{"cluster-peers", "BUNNYBOOK_CLUSTER_PEERS", "comma-separated membership addresses (host:port) of every node, this one included; empty = single node", (*listValue)(&c.ClusterPeers)},
 		{"cluster-member-port", "BUNNYBOOK_CLUSTER_MEMBER_PORT", "this node's membership port (with cluster-peers)", (*intValue)(&c.ClusterMemberPort)},
+		{"neo4j-url", "BUNNYBOOK_NEO4J_URL", "Neo4j URL (bolt://host:port) serving the friendship graph; empty = the SQL graph", (*stringValue)(&c.Neo4jURL)},
+		{"neo4j-user", "BUNNYBOOK_NEO4J_USER", "Neo4j user; empty = no authentication", (*stringValue)(&c.Neo4jUser)},
+		{"neo4j-password", "BUNNYBOOK_NEO4J_PASSWORD", "Neo4j password", (*stringValue)(&c.Neo4jPassword)},
+		{"neo4j-namespace", "BUNNYBOOK_NEO4J_NAMESPACE", "namespace of this deployment's nodes in Neo4j (several deployments can share one database)", (*stringValue)(&c.Neo4jNamespace)},
 	}
 }
 
@@ -79,6 +87,7 @@ func DefaultConfig() Config {
 		ShutdownTimeout:   10 * time.Second,
 		ClusterHost:       "127.0.0.1",
 		ClusterMemberPort: 6330,
+		Neo4jNamespace:    "bunnybook",
 	}
 }
 
@@ -132,6 +141,7 @@ func (c *Config) validate() []error {
 	if len(c.ClusterPeers) > 0 && c.DatabaseURL == "" {
 		errs = append(errs, errors.New("cluster-peers: a cluster of several nodes needs a shared database: set database-url (embedded SQLite and in-memory presence belong to one node)"))
 	}
+	errs = append(errs, c.validateNeo4j()...)
 	return errs
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/bunnybook/bunnybook/gateway"
 	"github.com/bunnybook/bunnybook/metrics"
 	"github.com/bunnybook/bunnybook/persistence/memory"
+	"github.com/bunnybook/bunnybook/persistence/neo4j"
 	"github.com/bunnybook/bunnybook/persistence/postgres"
 	"github.com/bunnybook/bunnybook/persistence/sqlite"
 	"github.com/bunnybook/bunnybook/web"
@@ -60,7 +61,8 @@ type Main struct {
 	ln        net.Listener
 	serveErr  chan error
 
-	graphChecks []api.Check // /readyz: neo4j when configured (neo4j.go)
+	graphChecks []api.Check  // /readyz: neo4j when configured (neo4j.go)
+	relay       *neo4j.Relay // feeds Neo4j when configured (neo4j.go)
 }
 
 // NewMain returns a server for cfg; Run starts it.
@@ -110,6 +112,9 @@ func (m *Main) Run(ctx context.Context) error {
 	hub := actors.NewHub(m.cluster, presence, m.Logger)
 
 	cachedStore := m.cached(m.Store, m.Store)
+	if m.relay != nil {
+		m.relay.OnFriendsChanged(cachedStore.FriendsChanged) // lists read from Neo4j while it lagged
+	}
 	svc := bunnybook.NewService(cachedStore, cachedStore, m.Logger)
 	svc.Notifier = hub
 	apiServer := api.New(api.Config{

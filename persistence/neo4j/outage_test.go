@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"slices"
 	"testing"
 	"time"
@@ -64,14 +63,7 @@ func graphDump(ctx context.Context, g bunnybook.Graph, ids []string) ([]string, 
 // Neo4j graph equals the store's, with no restart.
 func TestOutage(t *testing.T) {
 	ctx := t.Context()
-	cfg := neo4j.TestConfig(t)
-	u, err := url.Parse(cfg.URL)
-	if err != nil {
-		t.Fatalf("parse %s: %v", cfg.URL, err)
-	}
-	px := mustProxy(t, u.Host)
-	u.Host = px.Addr()
-	cfg.URL = u.String()
+	cfg, px := neo4j.ProxiedConfig(t)
 
 	db := sqlite.MustOpen(t)
 	g := neo4j.MustOpen(t, &cfg)
@@ -93,7 +85,7 @@ func TestOutage(t *testing.T) {
 		t.Fatalf("Friends(ann) before the outage: got %v, %v; want bob", fs, err)
 	}
 
-	px.setCut(true)
+	px.SetCut(true)
 	// Writes of every kind while Neo4j is unreachable.
 	eve := storetest.MustCreateAccount(t, s, "eve").ID
 	storetest.MustBefriend(t, s, ann, cat)
@@ -124,7 +116,7 @@ func TestOutage(t *testing.T) {
 		}
 	}
 
-	px.setCut(false)
+	px.SetCut(false)
 	ids := []string{ann, bob, cat, dan, eve}
 	want, err := graphDump(ctx, db, ids)
 	if err != nil {

@@ -31,6 +31,33 @@ type Relay struct {
 	down   atomic.Bool  // the last flush failed: eager flushes skip until one works
 	seen   atomic.Int64 // the last applied event id this relay saw
 	schema bool         // constraints created; guarded by mu
+	// changed is told which profiles' friend lists an applied batch changed.
+	changed atomic.Pointer[func(ctx context.Context, ids ...string)]
+}
+
+// OnFriendsChanged sets fn to be called, after each applied batch, with the
+// profiles whose friendships it changed: a cache in front of the graph
+// drops their friend lists, which it may have filled from Neo4j while it
+// lagged behind the store.
+func (r *Relay) OnFriendsChanged(fn func(ctx context.Context, ids ...string)) {
+	r.changed.Store(&fn)
+}
+
+// friendsChanged tells the OnFriendsChanged callback about events.
+func (r *Relay) friendsChanged(ctx context.Context, events []bunnybook.GraphEvent) {
+	fn := r.changed.Load()
+	if fn == nil {
+		return
+	}
+	var ids []string
+	for _, e := range events {
+		if e.Kind == bunnybook.GraphFriendshipCreated || e.Kind == bunnybook.GraphFriendshipDeleted {
+			ids = append(ids, e.A, e.B)
+		}
+	}
+	if len(ids) > 0 {
+		(*fn)(ctx, ids...)
+	}
 }
 
 // NewRelay returns a relay from outbox to db.
@@ -127,6 +154,7 @@ func (r *Relay) flush(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		r.friendsChanged(ctx, events)
 		if err := r.outbox.DeleteGraphEvents(ctx, last); err != nil {
 			return fmt.Errorf("graph relay: %w", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -16,6 +17,21 @@ const TestURLEnv = "BUNNYBOOK_TEST_NEO4J_URL"
 
 const unreachable = "Neo4j not reachable: run `eval \"$(scripts/services.sh start neo4j)\"` (or set " +
 	TestURLEnv + " or BUNNYBOOK_NEO4J_URL to a bolt:// URL)"
+
+// ProxiedConfig returns TestConfig(tb) with its URL going through a new
+// Proxy, which it also returns.
+func ProxiedConfig(tb testing.TB) (Config, *Proxy) {
+	tb.Helper()
+	cfg := TestConfig(tb)
+	u, err := url.Parse(cfg.URL)
+	if err != nil {
+		tb.Fatalf("neo4j: parse %s: %v", cfg.URL, err)
+	}
+	px := MustProxy(tb, u.Host)
+	u.Host = px.Addr()
+	cfg.URL = u.String()
+	return cfg, px
+}
 
 // TestConfig returns the Neo4j configuration of tests, with a fresh random
 // namespace, failing tb when no URL is set.

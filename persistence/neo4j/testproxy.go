@@ -1,4 +1,4 @@
-package neo4j_test
+package neo4j
 
 import (
 	"io"
@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-// proxy is a TCP proxy between the driver and Neo4j that a test can cut
+// Proxy is a TCP proxy between the driver and Neo4j that a test can cut
 // (close every connection and refuse new ones) and restore, to play a
 // Neo4j outage without stopping the shared server.
-type proxy struct {
+type Proxy struct {
 	ln     net.Listener
 	target string
 	mu     sync.Mutex // guards cut and conns
@@ -18,23 +18,23 @@ type proxy struct {
 	conns  map[net.Conn]struct{}
 }
 
-// mustProxy starts a proxy to target (host:port), closed when tb ends.
-func mustProxy(tb testing.TB, target string) *proxy {
+// MustProxy starts a proxy to target (host:port), closed when tb ends.
+func MustProxy(tb testing.TB, target string) *Proxy {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatalf("proxy listen: %v", err)
 	}
-	p := &proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
+	p := &Proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
 	go p.serve()
-	tb.Cleanup(func() { ln.Close(); p.setCut(true) })
+	tb.Cleanup(func() { ln.Close(); p.SetCut(true) })
 	return p
 }
 
 // Addr is the address the driver should dial.
-func (p *proxy) Addr() string { return p.ln.Addr().String() }
+func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
-func (p *proxy) serve() {
+func (p *Proxy) serve() {
 	for {
 		c, err := p.ln.Accept()
 		if err != nil {
@@ -44,7 +44,7 @@ func (p *proxy) serve() {
 	}
 }
 
-func (p *proxy) handle(c net.Conn) {
+func (p *Proxy) handle(c net.Conn) {
 	if !p.track(c) {
 		c.Close()
 		return
@@ -71,7 +71,7 @@ func (p *proxy) handle(c net.Conn) {
 }
 
 // track registers c unless the proxy is cut.
-func (p *proxy) track(c net.Conn) bool {
+func (p *Proxy) track(c net.Conn) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.cut {
@@ -81,8 +81,8 @@ func (p *proxy) track(c net.Conn) bool {
 	return true
 }
 
-// setCut cuts (closing every open connection) or restores the proxy.
-func (p *proxy) setCut(cut bool) {
+// SetCut cuts (closing every open connection) or restores the proxy.
+func (p *Proxy) SetCut(cut bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.cut = cut
