@@ -23,8 +23,10 @@ import (
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/api"
 	"github.com/bunnybook/bunnybook/auth"
+	"github.com/bunnybook/bunnybook/persistence/cached"
 	"github.com/bunnybook/bunnybook/persistence/memory"
 	"github.com/bunnybook/bunnybook/persistence/postgres"
+	"github.com/bunnybook/bunnybook/persistence/redis"
 	"github.com/bunnybook/bunnybook/persistence/sqlite"
 )
 
@@ -47,6 +49,12 @@ type backend struct {
 var backends = []backend{
 	{"sqlite", func(t *testing.T) (bunnybook.Store, bunnybook.Graph) { db := sqlite.MustOpen(t); return db, db }},
 	{"postgres", func(t *testing.T) (bunnybook.Store, bunnybook.Graph) { db := postgres.MustOpen(t); return db, db }},
+	// PostgreSQL behind the Redis cache, as deployed (BUNNYBOOK_REDIS_URL).
+	{"postgres+redis", func(t *testing.T) (bunnybook.Store, bunnybook.Graph) {
+		db := postgres.MustOpen(t)
+		s := cached.New(db, db, redis.MustOpen(t).Cache(), cached.Options{})
+		return s, s
+	}},
 }
 
 // testServer is a real API server on a loopback port.
