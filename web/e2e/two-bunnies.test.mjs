@@ -1,0 +1,240 @@
+// End-to-end: two bunnies in two browser contexts of Debian's Chromium,
+// against the real server started by scripts/ui-test.sh (BUNNYBOOK_URL).
+// Screenshots go to ARTIFACTS (default ../test-artifacts).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.BUNNYBOOK_URL;
+const ARTIFACTS = process.env.ARTIFACTS ?? path.resolve(import.meta.dirname, '../../test-artifacts');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const WAIT = 15000;
+if (!BASE) throw new Error('BUNNYBOOK_URL is not set: run scripts/ui-test.sh, which starts the server');
+
+const run = Date.now().toString(36);
+const alice = { username: `alice${run}`, email: `alice${run}@bunny.test`, password: 'carrots-4-ever' };
+const bob = { username: `bob${run}`, email: `bob${run}@bunny.test`, password: 'lettuce-4-ever' };
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 360, height: 740 };
+
+let browser;
+const contexts = {};
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // launch() gives every run a fresh, temporary user-data dir of its own.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function newPage(name, viewport = DESKTOP) {
+  const ctx = await browser.newContext({ viewport, baseURL: BASE, isMobile: viewport === PHONE, hasTouch: viewport === PHONE });
+  contexts[name] = ctx;
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(WAIT);
+  page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
+  return page;
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: false });
+
+async function register(page, u) {
+  await page.goto('/register');
+  await page.getByLabel('Email').fill(u.email);
+  await page.getByLabel('Username').fill(u.username);
+  await page.getByLabel('Password', { exact: true }).fill(u.password);
+  await page.getByRole('button', { name: 'Register' }).click();
+  await page.getByText('Your account is ready').waitFor();
+}
+
+async function login(page, u) {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(u.email);
+  await page.getByLabel('Password', { exact: true }).fill(u.password);
+  await page.getByRole('button', { name: 'Login' }).click();
+  await page.getByRole('heading', { name: u.username }).waitFor();
+}
+
+let a, b, bobId;
+
+test('register shows field errors and a conflict under the right field', async () => {
+  a = await newPage('alice');
+  await page_register_errors(a);
+});
+
+async function page_register_errors(page) {
+  await page.goto('/register');
+  await page.getByRole('img', { name: 'Your new avatar' }).waitFor();
+  await page.getByLabel('Email').fill('not-an-email');
+  await page.getByLabel('Username').fill('_x');
+  await page.getByText('email must be valid').waitFor();
+  await page.getByText('username must be valid').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Register' }).isDisabled(), true);
+  await page.getByRole('button', { name: 'Generate new avatar' }).click();
+  await shot(page, 'desktop-register');
+}
+
+test('two bunnies register and log in', async () => {
+  await register(a, alice);
+  await shot(a, 'desktop-login');
+  await login(a, alice);
+  b = await newPage('bob');
+  await register(b, bob);
+  // Registering the same username again names the username field.
+  await b.goto('/register');
+  await b.getByLabel('Email').fill(`other${run}@bunny.test`);
+  await b.getByLabel('Username').fill(bob.username);
+  await b.getByLabel('Password', { exact: true }).fill(bob.password);
+  await b.getByRole('button', { name: 'Register' }).click();
+  await b.locator('#reg-username-msg').getByText(/taken/i).waitFor();
+  await login(b, bob);
+  bobId = new URL(b.url()).pathname.split('/')[2];
+  assert.ok(bobId, 'bob lands on his own wall');
+});
+
+test('alice finds bob with the navbar search and sends a friend request; bob accepts', async () => {
+  const search = a.getByRole('combobox', { name: 'Search bunnies' });
+  await search.fill(bob.username.slice(0, 6));
+  await a.getByRole('option', { name: bob.username }).click();
+  await a.getByRole('heading', { name: bob.username }).waitFor();
+  await a.getByRole('button', { name: 'Add friend' }).click();
+  await a.getByRole('button', { name: 'Cancel friend request' }).waitFor();
+
+  // Bob's bell counts the request live.
+  await b.getByRole('link', { name: 'Notifications, 1 unread' }).waitFor();
+  await b.getByRole('link', { name: 'Friends', exact: true }).click();
+  await b.getByRole('link', { name: 'Incoming friend requests' }).click();
+  await b.getByRole('link', { name: alice.username }).waitFor();
+  await shot(b, 'desktop-friend-requests');
+  await b.getByRole('button', { name: `Accept ${alice.username}'s friend request` }).click();
+  await b.getByText('No results.').waitFor();
+
+  // Both now see each other in the chat panel, online.
+  await a.getByRole('button', { name: new RegExp(`Chat with ${bob.username} \\(online`) }).waitFor();
+  await b.getByRole('button', { name: new RegExp(`Chat with ${alice.username} \\(online`) }).waitFor();
+  await b.getByRole('link', { name: 'Your friends' }).click();
+  await b.getByRole('link', { name: alice.username }).waitFor();
+  await shot(b, 'desktop-friends');
+});
+
+test('alice posts for friends, bob comments, alice is notified', async () => {
+  await a.getByRole('link', { name: /Your profile/ }).click();
+  await a.getByLabel('What are you thinking about?').fill('Carrots are the best!');
+  await a.getByLabel('Who can see it').selectOption('FRIENDS');
+  await a.getByRole('button', { name: 'Publish' }).click();
+  await a.getByText('Carrots are the best!').waitFor();
+  await shot(a, 'desktop-profile');
+
+  await b.goto(new URL(a.url()).pathname);
+  await b.getByText('Carrots are the best!').waitFor();
+  await b.getByLabel('Add a comment').fill('Agreed, crunchy!');
+  await b.getByLabel('Add a comment').press('Enter');
+  await b.getByText('Agreed, crunchy!').waitFor();
+
+  // One for the accepted friend request, one for the comment.
+  await a.getByRole('link', { name: 'Notifications, 2 unread' }).waitFor();
+  await a.getByRole('link', { name: /Notifications/ }).click();
+  await a.getByText(/has commented/).waitFor();
+  await a.getByRole('link', { name: 'Notifications, 0 unread' }).waitFor();
+  await shot(a, 'desktop-notifications');
+  await a.getByText(/has commented/).click();
+  await a.getByText('Agreed, crunchy!').waitFor(); // the single post page loads its comments
+  await shot(a, 'desktop-post');
+});
+
+test('chat: typing indicator, messages and unread counts live both ways', async () => {
+  await a.getByRole('button', { name: new RegExp(`Chat with ${bob.username}`) }).click();
+  await b.getByRole('button', { name: new RegExp(`Chat with ${alice.username}`) }).click();
+  const aInput = a.getByLabel(`Message to ${bob.username}`);
+  const bInput = b.getByLabel(`Message to ${alice.username}`);
+  await aInput.pressSequentially('Hi Bob', { delay: 30 });
+  await b.getByText(`${alice.username} is typing`).waitFor();
+  await shot(b, 'desktop-chat-typing');
+  await aInput.press('Enter');
+  await b.getByRole('log', { name: `Messages with ${alice.username}` }).getByText('Hi Bob').waitFor();
+  await b.getByText(`${alice.username} is typing`).waitFor({ state: 'hidden' });
+
+  await bInput.pressSequentially('Hello Alice!', { delay: 30 });
+  await a.getByText(`${bob.username} is typing`).waitFor();
+  await bInput.press('Enter');
+  await a.getByRole('log', { name: `Messages with ${bob.username}` }).getByText('Hello Alice!').waitFor();
+  await shot(a, 'desktop-chat');
+
+  // A collapsed box counts unread messages; the conversations page shows it unread.
+  await a.getByRole('button', { name: new RegExp(`Minimize chat with ${bob.username}`) }).click();
+  await bInput.fill('Are you there?');
+  await bInput.press('Enter');
+  await a.getByLabel('1 unread messages').waitFor();
+  await a.getByRole('link', { name: 'Conversations, 1 unread' }).click();
+  await a.getByRole('button', { name: new RegExp(`Conversation with ${bob.username}, unread`) }).waitFor();
+  await shot(a, 'desktop-conversations');
+  await a.getByRole('button', { name: new RegExp(`Conversation with ${bob.username}`) }).click();
+  await a.getByRole('link', { name: 'Conversations, 0 unread' }).waitFor();
+  await a.getByRole('log', { name: `Messages with ${bob.username}` }).getByText('Are you there?').waitFor();
+});
+
+test('presence: bob leaving shows him offline to alice', async () => {
+  await contexts.bob.close();
+  await a.getByRole('button', { name: new RegExp(`Chat with ${bob.username} \\(offline`) }).waitFor();
+});
+
+test('phone size: bob chats from a 360×740 screen', async () => {
+  const p = await newPage('bob-phone', PHONE);
+  await login(p, bob);
+  await shot(p, 'phone-profile');
+  await a.getByRole('button', { name: new RegExp(`Chat with ${bob.username} \\(online`) }).waitFor();
+  await p.getByRole('link', { name: /^Chat/ }).click();
+  await shot(p, 'phone-chat-list');
+  await p.getByRole('button', { name: new RegExp(`Chat with ${alice.username}`) }).click();
+  const log = p.getByRole('log', { name: `Messages with ${alice.username}` });
+  await log.getByText('Hello Alice!').waitFor(); // history loaded
+  const input = p.getByLabel(`Message to ${alice.username}`);
+  assert.ok(await input.isVisible(), 'the message input is visible on a phone');
+  await input.fill('Typing from my phone');
+  await input.press('Enter');
+  await a.getByRole('log', { name: `Messages with ${bob.username}` }).getByText('Typing from my phone').waitFor();
+  await a.getByLabel(`Message to ${bob.username}`).pressSequentially('Nice phone', { delay: 30 });
+  await p.getByText(`${alice.username} is typing`).waitFor();
+  await a.getByLabel(`Message to ${bob.username}`).press('Enter');
+  await log.getByText('Nice phone').waitFor();
+  await shot(p, 'phone-chat');
+  const box = await p.locator('.chat-box.open').boundingBox();
+  assert.ok(box && box.width <= PHONE.width && box.height <= PHONE.height, `chat box fits the phone screen: ${JSON.stringify(box)}`);
+
+  await p.getByRole('button', { name: new RegExp(`Minimize chat with ${alice.username}`) }).click();
+  await p.getByRole('link', { name: 'Friends', exact: true }).click();
+  await p.getByRole('link', { name: alice.username }).waitFor();
+  await shot(p, 'phone-friends');
+  await p.getByRole('link', { name: /Notifications/ }).click();
+  await p.getByText(/sent you a friend/).waitFor();
+  await shot(p, 'phone-notifications');
+
+  const anon = await newPage('anon-phone', PHONE);
+  await anon.goto('/login');
+  await anon.getByRole('button', { name: 'Login' }).waitFor();
+  await shot(anon, 'phone-login');
+  await anon.goto('/register');
+  await anon.getByRole('img', { name: 'Your new avatar' }).waitFor();
+  await shot(anon, 'phone-register');
+});
+
+test('logging out in one tab logs out every tab', async () => {
+  const a2 = await contexts.alice.newPage();
+  await a2.goto('/profile');
+  await a2.getByRole('heading', { name: alice.username }).waitFor();
+  await a.getByRole('button', { name: 'Log out' }).click();
+  await a.getByRole('button', { name: 'Login' }).waitFor();
+  await a2.getByRole('link', { name: 'Log in' }).waitFor();
+  const me = await a2.evaluate(() => fetch('/web/me').then((r) => r.status));
+  assert.equal(me, 401);
+});

@@ -1,0 +1,183 @@
+// Chat UI: the friends list with online dots and the dock of chat boxes.
+import { useLayoutEffect, useRef, useState } from 'react';
+import { Link } from 'react-router-dom';
+import { useValue } from '../hooks';
+import { realtime } from '../session';
+import type { Box, ChatState } from '../realtime/store';
+import type { PrivateChat } from '../types';
+import { Avatar, Badge, formatTime } from './Common';
+import { IconChevron, IconClose, IconSend } from './Icons';
+
+/** sortFriends puts online friends first, then by username. */
+export function sortFriends(friends: PrivateChat[], online: ReadonlySet<string>): PrivateChat[] {
+  return [...friends].sort((a, b) => {
+    const d = Number(online.has(b.profileId)) - Number(online.has(a.profileId));
+    return d !== 0 ? d : a.username.localeCompare(b.username);
+  });
+}
+
+export function Dot({ on }: { on: boolean }) {
+  return <span className={`dot ${on ? 'dot-on' : ''}`} aria-hidden="true" />;
+}
+
+/** ChatPanel lists every friend; a click opens a chat box. */
+export function ChatPanel() {
+  const rt = useValue(realtime.state$);
+  const friends = sortFriends(rt.friends, rt.online);
+  return (
+    <section className="card chat-panel" aria-labelledby="chat-panel-title">
+      <h2 id="chat-panel-title" className="card-title">Chat</h2>
+      {rt.status === 'connecting' && rt.friends.length === 0 && <p className="muted">Connecting…</p>}
+      {rt.status !== 'connecting' && friends.length === 0 && <p className="muted">No friends yet: add some to chat with them.</p>}
+      <ul className="friend-list">
+        {friends.map((f) => {
+          const on = rt.online.has(f.profileId);
+          const unread = rt.unreadConversations.has(f.chatGroupId);
+          return (
+            <li key={f.chatGroupId}>
+              <button type="button" className="friend-row" onClick={() => realtime.openChat(f.chatGroupId)}
+                aria-label={`Chat with ${f.username} (${on ? 'online' : 'offline'}${unread ? ', unread messages' : ''})`}>
+                <Dot on={on} /> <Avatar username={f.username} /> <span className="grow">{f.username}</span>
+                {unread && <span className="unread-dot" aria-hidden="true" />}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
+/** ChatDock shows the open chat boxes, fixed at the bottom. */
+export function ChatDock() {
+  const rt = useValue(realtime.state$);
+  if (rt.boxes.length === 0) return null;
+  return (
+    <div className="dock" aria-label="Open chats" role="region">
+      {rt.boxes.map((b) => {
+        const friend = rt.friends.find((f) => f.chatGroupId === b.groupId);
+        return (
+          <ChatBox key={b.groupId} box={b} friend={friend} chat={rt.chats[b.groupId]} me={rt.me}
+            online={friend ? rt.online.has(friend.profileId) : false} />
+        );
+      })}
+    </div>
+  );
+}
+
+interface BoxProps { box: Box; friend?: PrivateChat; chat?: ChatState; me?: string; online: boolean }
+
+function ChatBox({ box, friend, chat, me, online }: BoxProps) {
+  const name = friend?.username ?? 'Former friend';
+  const id = `chat-${box.groupId}`;
+  return (
+    <section className={`chat-box ${box.collapsed ? 'collapsed' : 'open'}`} aria-labelledby={`${id}-title`} data-chat={name}>
+      <div className="chat-bar">
+        <button type="button" className="chat-bar-main" onClick={() => realtime.toggleBox(box.groupId)}
+          aria-expanded={!box.collapsed} aria-controls={id} id={`${id}-title`}>
+          <Dot on={online} /> <span className="grow ellipsis">{name}</span>
+          <Badge n={box.unread} label="unread messages" />
+          <IconChevron up={box.collapsed} />
+          <span className="sr-only">{box.collapsed ? 'Open' : 'Minimize'} chat with {name}</span>
+        </button>
+        <button type="button" className="icon-btn" onClick={() => realtime.closeBox(box.groupId)} aria-label={`Close chat with ${name}`}>
+          <IconClose />
+        </button>
+      </div>
+      {!box.collapsed && (
+        <div className="chat-body" id={id}>
+          {friend && (
+            <Link to={`/profile/${friend.profileId}`} className="chat-head">
+              <Avatar username={friend.username} /> {friend.username}
+            </Link>
+          )}
+          <Messages groupId={box.groupId} chat={chat} me={me} name={name} />
+          {chat?.typing && (
+            <p className="typing" aria-live="polite">{chat.typing.username} is typing<span className="ellipsis-anim" /></p>
+          )}
+          <Composer groupId={box.groupId} name={name} disabled={!friend} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Messages({ groupId, chat, me, name }: { groupId: string; chat?: ChatState; me?: string; name: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const prev = useRef({ first: 0, last: 0, height: 0, pending: 0 });
+  const msgs = chat?.messages ?? [];
+  const first = msgs[0]?.seq ?? 0;
+  const last = msgs[msgs.length - 1]?.seq ?? 0;
+  const pending = chat?.pending.length ?? 0;
+
+  // Keep the view at the bottom for new messages, and in place when older
+  // ones are prepended.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const p = prev.current;
+    if (p.first && first < p.first && last === p.last) el.scrollTop += el.scrollHeight - p.height;
+    else if (last !== p.last || pending !== p.pending) el.scrollTop = el.scrollHeight;
+    prev.current = { first, last, height: el.scrollHeight, pending };
+  }, [first, last, pending]);
+
+  const onScroll = () => {
+    const el = ref.current;
+    if (el && el.scrollTop < 40 && chat?.hasMore && !chat.loading) {
+      prev.current.height = el.scrollHeight;
+      void realtime.loadOlder(groupId);
+    }
+  };
+
+  return (
+    <div className="messages" ref={ref} onScroll={onScroll} role="log" aria-label={`Messages with ${name}`} tabIndex={0}>
+      {chat?.loading && <p className="muted center">Loading messages…</p>}
+      {chat?.error && <p className="form-error center">{chat.error}</p>}
+      {chat?.loaded && !chat.loading && chat.hasMore && msgs.length > 0 && (
+        <button type="button" className="link-btn center" onClick={() => void realtime.loadOlder(groupId)}>Load older messages</button>
+      )}
+      {chat?.loaded && msgs.length === 0 && pending === 0 && <p className="muted center">Say hello to {name}!</p>}
+      {msgs.map((m) => (
+        <div key={m.seq} className={`msg ${m.fromProfileId === me ? 'mine' : 'theirs'}`} title={formatTime(m.createdAt)}>
+          <span className="sr-only">{m.fromProfileId === me ? 'You' : name}: </span>{m.content}
+        </div>
+      ))}
+      {chat?.pending.map((p) => (
+        <div key={p.id} className={`msg mine pending ${p.error ? 'failed' : ''}`}>
+          {p.content}
+          {p.error && (
+            <span className="msg-error">
+              Not sent: {p.error}{' '}
+              <button type="button" className="link-btn" onClick={() => realtime.retry(groupId, p.id)}>Retry</button>{' '}
+              <button type="button" className="link-btn" onClick={() => realtime.discard(groupId, p.id)}>Discard</button>
+            </span>
+          )}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function Composer({ groupId, name, disabled }: { groupId: string; name: string; disabled: boolean }) {
+  const [text, setText] = useState('');
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    if (!text.trim()) return;
+    realtime.send(groupId, text);
+    setText('');
+  };
+  return (
+    <form className="composer" onSubmit={submit}>
+      <label htmlFor={`msg-${groupId}`} className="sr-only">Message to {name}</label>
+      <input id={`msg-${groupId}`} value={text} maxLength={4096} autoComplete="off" disabled={disabled}
+        placeholder={disabled ? 'You are no longer friends' : 'Write a message…'}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (e.target.value.trim()) realtime.typing(groupId);
+        }} />
+      <button type="submit" className="icon-btn send" aria-label="Send message" disabled={disabled || !text.trim()}>
+        <IconSend />
+      </button>
+    </form>
+  );
+}
