@@ -33,6 +33,13 @@ export function readCookie(name: string): string {
 
 let refreshing: Promise<boolean> | null = null;
 const sessionLost = new Set<() => void>();
+const sessionRenewed = new Set<() => void>();
+
+/** onSessionRenewed registers a callback for after a successful refresh. */
+export function onSessionRenewed(fn: () => void): () => void {
+  sessionRenewed.add(fn);
+  return () => sessionRenewed.delete(fn);
+}
 
 /** onSessionLost registers a callback for when a refresh fails. */
 export function onSessionLost(fn: () => void): () => void {
@@ -59,7 +66,7 @@ export function refresh(): Promise<boolean> {
   refreshing = (locks ? locks.request('bunny-refresh', run) : run())
     .catch(() => false)
     .then((ok) => {
-      if (!ok) sessionLost.forEach((fn) => fn());
+      (ok ? sessionRenewed : sessionLost).forEach((fn) => fn());
       return ok;
     })
     .finally(() => {

@@ -2,7 +2,7 @@
 // Logging out in one tab logs out every tab (BroadcastChannel "bunny").
 
 import { BehaviorSubject } from 'rxjs';
-import { api, ApiError, onSessionLost, refresh, timeCursor } from './api';
+import { api, ApiError, onSessionLost, onSessionRenewed, refresh, timeCursor } from './api';
 import { Realtime } from './realtime/store';
 import type { Account } from './types';
 
@@ -32,6 +32,8 @@ channel?.addEventListener('message', (ev) => {
   if (ev.data === 'LOGOUT') signedOut();
   if (ev.data === 'LOGIN' && !account$.value) void loadAccount();
 });
+// A new access token: reconnect with it (resume fills any gap).
+onSessionRenewed(() => realtime.reconnect());
 onSessionLost(() => {
   if (account$.value) signedOut();
 });

@@ -297,6 +297,9 @@ export class Realtime {
   }
 
   private onMessage(m: ChatMessage, mine: boolean) {
+    // A message seen before (replayed after resume, or acknowledged and
+    // echoed) changes nothing.
+    if (this.state.chats[m.chatGroupId]?.messages.some((x) => x.seq === m.seq)) return;
     const fromMe = mine || m.fromProfileId === this.state.me;
     this.setChat(m.chatGroupId, (c) => ({
       ...c,

@@ -1,0 +1,99 @@
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { MemoryRouter } from 'react-router-dom';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChatPanel, sortFriends } from './components/Chat';
+import { Badge } from './components/Common';
+import { RegisterPage, validate } from './pages/Auth';
+import { notificationView } from './pages/Inbox';
+import { realtime } from './session';
+import type { Notification } from './types';
+
+afterEach(() => {
+  cleanup();
+  realtime.stop();
+});
+
+describe('validate', () => {
+  it.each([
+    [{ email: 'a@b.co', username: 'bun.ny', password: '12345678' }, { email: '', username: '', password: '' }],
+    [{ email: 'a@b', username: 'b', password: '1234567' }, { email: 'email must be valid', username: 'x', password: 'x' }],
+    [{ email: 'a b@c.de', username: 'bun..ny', password: 'x'.repeat(65) }, { email: 'email must be valid', username: 'x', password: 'x' }],
+    [{ email: 'ok@ok.org', username: '_bunny', password: 'password' }, { email: '', username: 'x', password: '' }],
+    [{ email: 'ok@ok.org', username: 'a'.repeat(33), password: 'password' }, { email: '', username: 'x', password: '' }],
+  ])('%j', (input, want) => {
+    const got = validate(input);
+    expect(got.email).toBe(want.email);
+    expect(!!got.username).toBe(!!want.username);
+    expect(!!got.password).toBe(!!want.password);
+  });
+});
+
+describe('RegisterPage', () => {
+  it('shows live validation messages and enables Register only when valid', () => {
+    render(<MemoryRouter><RegisterPage /></MemoryRouter>);
+    const button = screen.getByRole('button', { name: 'Register' }) as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText('Email'), { target: { value: 'nope' } });
+    expect(screen.getByText('email must be valid')).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('Email'), { target: { value: 'bun@ny.test' } });
+    fireEvent.change(screen.getByLabelText('Username'), { target: { value: 'bunny' } });
+    fireEvent.change(screen.getByLabelText('Password', { exact: true }), { target: { value: 'carrots!' } });
+    expect(screen.queryByText('email must be valid')).toBeNull();
+    expect(button.disabled).toBe(false);
+    expect(screen.getByRole('img', { name: 'Your new avatar' }).getAttribute('src')).toMatch(/^\/web\/avatar\//);
+  });
+});
+
+describe('notificationView', () => {
+  const n = (event: Notification['data']['event'], payload: Record<string, string>): Notification =>
+    ({ id: '1', createdAt: '', profileId: 'me', read: false, visited: false, data: { event, payload } });
+  const text = (v: ReturnType<typeof notificationView>) => render(<MemoryRouter>{v.text}</MemoryRouter>).container.textContent;
+
+  it.each([
+    [n('NEW_COMMENT_ON_POST', { byUsername: 'bob', postById: 'me', postByUsername: 'me', postId: 'p1', commentPreview: 'hi' }),
+      'bob has commented your post: "hi"', '/post/p1'],
+    [n('NEW_COMMENT_ON_POST', { byUsername: 'bob', postById: 'cat', postByUsername: 'cat', postId: 'p1', commentPreview: 'hi' }),
+      "bob has commented cat's post: \"hi\"", '/post/p1'],
+    [n('NEW_POST_ON_WALL', { byUsername: 'bob', postId: 'p2', postPreview: 'yo' }), 'bob has posted some new content on your wall: "yo"', '/post/p2'],
+    [n('NEW_FRIEND', { profileId: 'b', profileUsername: 'bob' }), 'bob and you are now friends!', '/profile/b'],
+    [n('NEW_FRIENDSHIP_REQUEST', { byId: 'b', byUsername: 'bob' }), 'bob sent you a friend request', '/profile/me/friends/INCOMING_FRIEND_REQUEST'],
+  ])('%#', (notif, want, to) => {
+    const v = notificationView(notif, 'me');
+    expect(text(v)).toBe(want);
+    expect(v.to).toBe(to);
+  });
+});
+
+describe('ChatPanel', () => {
+  it('lists friends online first, then by name, live from the realtime store', () => {
+    render(<MemoryRouter><ChatPanel /></MemoryRouter>);
+    act(() => realtime.handle({
+      type: 'hello', profileId: 'me', connId: 'c',
+      privateChats: [
+        { chatGroupId: 'g1', profileId: 'p1', username: 'zed' },
+        { chatGroupId: 'g2', profileId: 'p2', username: 'amy' },
+        { chatGroupId: 'g3', profileId: 'p3', username: 'bob' },
+      ],
+      onlineFriends: ['p1'], unreadConversationIds: ['g3'], unreadNotificationsCount: 0,
+    }));
+    const names = () => screen.getAllByRole('button').map((b) => b.getAttribute('aria-label'));
+    expect(names()).toEqual([
+      'Chat with zed (online)', 'Chat with amy (offline)', 'Chat with bob (offline, unread messages)',
+    ]);
+    act(() => realtime.handle({ type: 'presence', profileId: 'p2', online: true }));
+    expect(names()[0]).toBe('Chat with amy (online)');
+  });
+
+  it('sortFriends keeps the input untouched', () => {
+    const input = [{ chatGroupId: 'a', profileId: 'a', username: 'b' }, { chatGroupId: 'b', profileId: 'b', username: 'a' }];
+    expect(sortFriends(input, new Set()).map((f) => f.username)).toEqual(['a', 'b']);
+    expect(input[0].username).toBe('b');
+  });
+});
+
+describe('Badge', () => {
+  it.each([[0, null], [3, '3'], [120, '99+']])('%i', (n, want) => {
+    const { container } = render(<Badge n={n} label="things" />);
+    expect(container.textContent || null).toBe(want);
+  });
+});

@@ -1,0 +1,270 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ChatMessage, ClientFrame, ServerFrame } from '../types';
+import { mergeMessages, PAGE, Realtime, type RealtimeDeps, type SocketLike } from './store';
+
+/** FakeSocket stands in for the browser's WebSocket: it records what the store sends. */
+class FakeSocket implements SocketLike {
+  sent: ClientFrame[] = [];
+  closed = false;
+  onopen: SocketLike['onopen'] = null;
+  onmessage: SocketLike['onmessage'] = null;
+  onclose: SocketLike['onclose'] = null;
+  onerror: SocketLike['onerror'] = null;
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
+  close() {
+    this.closed = true;
+  }
+  server(f: ServerFrame) {
+    this.onmessage?.({ data: JSON.stringify(f) } as MessageEvent);
+  }
+  drop() {
+    this.onclose?.({ code: 1001 } as CloseEvent);
+  }
+  frames(type: ClientFrame['type']) {
+    return this.sent.filter((f) => f.type === type);
+  }
+}
+
+const ME = 'me-1', BOB = 'bob-1', CAT = 'cat-1', G_BOB = 'g-bob', G_CAT = 'g-cat';
+
+const msg = (seq: number, from = BOB, group = G_BOB): ChatMessage => ({
+  id: `m${group}${seq}`, seq, chatGroupId: group, fromProfileId: from, content: `hello ${seq}`, createdAt: new Date(seq * 1000).toISOString(),
+});
+
+const hello = (over: Partial<Extract<ServerFrame, { type: 'hello' }>> = {}): ServerFrame => ({
+  type: 'hello', profileId: ME, connId: 'c1',
+  privateChats: [{ chatGroupId: G_BOB, profileId: BOB, username: 'bob' }, { chatGroupId: G_CAT, profileId: CAT, username: 'cat' }],
+  onlineFriends: [BOB], unreadConversationIds: [G_CAT], unreadNotificationsCount: 3, ...over,
+});
+
+function setup(over: Partial<RealtimeDeps> = {}) {
+  const sockets: FakeSocket[] = [];
+  const history: Record<string, ChatMessage[]> = {};
+  const fetchMessages = vi.fn(async (group: string, older?: ChatMessage, limit = PAGE) => {
+    const all = (history[group] ?? []).filter((m) => !older || m.seq < older.seq);
+    return all.slice(-limit).reverse(); // newest first, like the API
+  });
+  const rt = new Realtime({
+    connect: () => {
+      const s = new FakeSocket();
+      sockets.push(s);
+      return s;
+    },
+    fetchMessages,
+    backoff: () => 10,
+    ...over,
+  });
+  rt.start();
+  const sock = () => sockets[sockets.length - 1];
+  return { rt, sockets, sock, history, fetchMessages };
+}
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('mergeMessages', () => {
+  it('orders by seq and drops duplicates', () => {
+    const got = mergeMessages([msg(1), msg(3)], [msg(2), msg(3), msg(1)]);
+    expect(got.map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+  it('returns the same list when nothing is new', () => {
+    const list = [msg(1)];
+    expect(mergeMessages(list, [msg(1)])).toBe(list);
+  });
+});
+
+describe('Realtime', () => {
+  it('takes friends, presence and unread counts from hello', () => {
+    const { rt, sock } = setup();
+    expect(rt.state.status).toBe('connecting');
+    sock().server(hello());
+    expect(rt.state.status).toBe('online');
+    expect(rt.state.friends.map((f) => f.username)).toEqual(['bob', 'cat']);
+    expect([...rt.state.online]).toEqual([BOB]);
+    expect([...rt.state.unreadConversations]).toEqual([G_CAT]);
+    expect(rt.state.unreadNotifications).toBe(3);
+  });
+
+  it('tracks presence', () => {
+    const { rt, sock } = setup();
+    sock().server(hello());
+    sock().server({ type: 'presence', profileId: CAT, online: true });
+    sock().server({ type: 'presence', profileId: BOB, online: false });
+    expect([...rt.state.online]).toEqual([CAT]);
+  });
+
+  it('opens a box for a message from a friend, loads its history and marks it read', async () => {
+    const { rt, sock, history, fetchMessages } = setup();
+    sock().server(hello());
+    history[G_BOB] = [msg(1), msg(2), msg(3)];
+    sock().server({ type: 'chat.message', message: msg(3) });
+    expect(rt.state.boxes).toEqual([{ groupId: G_BOB, collapsed: false, unread: 0 }]);
+    await vi.waitFor(() => expect(rt.state.chats[G_BOB].loaded).toBe(true));
+    expect(fetchMessages).toHaveBeenCalledTimes(1);
+    expect(rt.state.chats[G_BOB].messages.map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(sock().frames('chat.read')).toEqual([{ type: 'chat.read', chatGroupId: G_BOB, seq: 3 }]);
+    expect(rt.state.unreadConversations.has(G_BOB)).toBe(false);
+  });
+
+  it('counts unread messages in a collapsed box', async () => {
+    const { rt, sock } = setup();
+    sock().server(hello({ unreadConversationIds: [] }));
+    rt.openChat(G_BOB);
+    await vi.waitFor(() => expect(rt.state.chats[G_BOB].loaded).toBe(true));
+    rt.toggleBox(G_BOB);
+    sock().server({ type: 'chat.message', message: msg(1) });
+    sock().server({ type: 'chat.message', message: msg(2) });
+    sock().server({ type: 'chat.message', message: msg(2) }); // duplicate: ignored
+    expect(rt.state.boxes[0]).toMatchObject({ collapsed: true, unread: 2 });
+    expect(rt.state.chats[G_BOB].messages.map((m) => m.seq)).toEqual([1, 2]);
+    expect(rt.state.unreadConversations.has(G_BOB)).toBe(true);
+    rt.toggleBox(G_BOB);
+    expect(rt.state.boxes[0]).toMatchObject({ collapsed: false, unread: 0 });
+    expect(rt.state.unreadConversations.has(G_BOB)).toBe(false);
+    expect(sock().frames('chat.read').pop()).toEqual({ type: 'chat.read', chatGroupId: G_BOB, seq: 2 });
+  });
+
+  it('in compact (phone) mode keeps new boxes collapsed and one box open', () => {
+    const { rt, sock } = setup();
+    rt.compact = true;
+    sock().server(hello());
+    sock().server({ type: 'chat.message', message: msg(1) });
+    expect(rt.state.boxes).toEqual([{ groupId: G_BOB, collapsed: true, unread: 1 }]);
+    rt.openChat(G_CAT);
+    rt.openChat(G_BOB);
+    expect(rt.state.boxes.map((b) => [b.groupId, b.collapsed])).toEqual([[G_BOB, false], [G_CAT, true]]);
+  });
+
+  it('shows typing for 4 s, and hides it when that member’s message arrives', () => {
+    const { rt, sock } = setup();
+    sock().server(hello());
+    rt.openChat(G_BOB);
+    sock().server({ type: 'chat.typing', chatGroupId: G_BOB, profileId: BOB, username: 'bob' });
+    expect(rt.state.chats[G_BOB].typing?.username).toBe('bob');
+    vi.advanceTimersByTime(3000);
+    sock().server({ type: 'chat.typing', chatGroupId: G_BOB, profileId: BOB, username: 'bob' });
+    vi.advanceTimersByTime(3000);
+    expect(rt.state.chats[G_BOB].typing).toBeDefined(); // renewed by the second event
+    vi.advanceTimersByTime(1001);
+    expect(rt.state.chats[G_BOB].typing).toBeUndefined();
+    sock().server({ type: 'chat.typing', chatGroupId: G_BOB, profileId: BOB, username: 'bob' });
+    sock().server({ type: 'chat.message', message: msg(1) });
+    expect(rt.state.chats[G_BOB].typing).toBeUndefined();
+  });
+
+  it('sends typing at most once per 3 s', () => {
+    const { rt, sock } = setup();
+    sock().server(hello());
+    rt.typing(G_BOB);
+    rt.typing(G_BOB);
+    vi.advanceTimersByTime(2999);
+    rt.typing(G_BOB);
+    expect(sock().frames('chat.typing')).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    rt.typing(G_BOB);
+    expect(sock().frames('chat.typing')).toHaveLength(2);
+  });
+
+  it('keeps a sent message pending until acknowledged, and marks a refused one', () => {
+    const { rt, sock } = setup();
+    sock().server(hello());
+    rt.send(G_BOB, 'hi bob');
+    rt.send(G_BOB, '   '); // blank: ignored
+    const [frame] = sock().frames('chat.send') as Extract<ClientFrame, { type: 'chat.send' }>[];
+    expect(frame).toMatchObject({ chatGroupId: G_BOB, content: 'hi bob' });
+    expect(rt.state.chats[G_BOB].pending).toHaveLength(1);
+    sock().server({ type: 'chat.ack', id: frame.id, message: msg(1, ME) });
+    expect(rt.state.chats[G_BOB].pending).toHaveLength(0);
+    expect(rt.state.chats[G_BOB].messages.map((m) => m.content)).toEqual(['hello 1']);
+
+    rt.send(G_BOB, 'again');
+    const id = (sock().frames('chat.send')[1] as { id: string }).id;
+    sock().server({ type: 'error', id, code: 'forbidden', message: 'not friends' });
+    expect(rt.state.chats[G_BOB].pending[0]).toMatchObject({ content: 'again', error: 'not friends' });
+  });
+
+  it('reconnects, resumes after the last seq of each chat and resends pending messages', async () => {
+    const { rt, sockets, sock } = setup();
+    sock().server(hello());
+    sock().server({ type: 'chat.message', message: msg(4) });
+    sock().server({ type: 'chat.message', message: msg(7, CAT, G_CAT) });
+    await vi.waitFor(() => expect(rt.state.chats[G_BOB].loaded && rt.state.chats[G_CAT].loaded).toBe(true));
+    rt.send(G_BOB, 'while offline');
+    sock().drop();
+    expect(rt.state.status).toBe('offline');
+    await vi.advanceTimersByTimeAsync(20);
+    expect(sockets).toHaveLength(2);
+    sock().server(hello());
+    expect(sock().frames('resume')).toEqual([{ type: 'resume', chats: { [G_BOB]: 4, [G_CAT]: 7 } }]);
+    expect(sock().frames('chat.send')).toMatchObject([{ content: 'while offline' }]);
+    // The replay and a live duplicate of it are merged once.
+    sock().server({ type: 'chat.message', message: msg(5) });
+    sock().server({ type: 'chat.message', message: msg(5) });
+    sock().server({ type: 'resume.done' });
+    expect(rt.state.chats[G_BOB].messages.map((m) => m.seq)).toEqual([4, 5]);
+  });
+
+  it('renews the session when refused before hello, and gives up when logged out', async () => {
+    const renew = vi.fn().mockResolvedValueOnce(true).mockResolvedValueOnce(false);
+    const { sockets, sock } = setup({ renewSession: renew });
+    sock().drop();
+    await vi.advanceTimersByTimeAsync(20);
+    expect(renew).toHaveBeenCalledTimes(1);
+    expect(sockets).toHaveLength(2);
+    sock().drop();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(renew).toHaveBeenCalledTimes(2);
+    expect(sockets).toHaveLength(2);
+  });
+
+  it('updates the notification count and publishes notifications', () => {
+    const { rt, sock } = setup();
+    sock().server(hello());
+    const seen: string[] = [];
+    rt.notifications$.subscribe((n) => seen.push(n.id));
+    sock().server({
+      type: 'notification', unreadCount: 4,
+      notification: { id: 'n1', createdAt: '', profileId: ME, read: false, visited: false, data: { event: 'NEW_FRIEND', payload: {} } },
+    });
+    expect(rt.state.unreadNotifications).toBe(4);
+    expect(seen).toEqual(['n1']);
+    rt.notificationsRead(10);
+    expect(rt.state.unreadNotifications).toBe(0);
+  });
+
+  it('adds and removes friends, closing a former friend’s box', () => {
+    const { rt, sock } = setup();
+    sock().server(hello());
+    sock().server({ type: 'friend.added', chatGroupId: 'g-dan', profileId: 'dan', username: 'dan' });
+    expect(rt.state.friends.map((f) => f.username)).toEqual(['bob', 'cat', 'dan']);
+    rt.openChat(G_BOB);
+    sock().server({ type: 'friend.removed', profileId: BOB });
+    expect(rt.state.friends.map((f) => f.username)).toEqual(['cat', 'dan']);
+    expect(rt.state.boxes).toEqual([]);
+    expect(rt.state.online.has(BOB)).toBe(false);
+  });
+
+  it('loads older messages before the oldest one', async () => {
+    const { rt, sock, history } = setup();
+    sock().server(hello());
+    history[G_BOB] = Array.from({ length: 45 }, (_, i) => msg(i + 1));
+    rt.openChat(G_BOB);
+    await vi.waitFor(() => expect(rt.state.chats[G_BOB].messages).toHaveLength(20));
+    expect(rt.state.chats[G_BOB].hasMore).toBe(true);
+    await rt.loadOlder(G_BOB);
+    await rt.loadOlder(G_BOB);
+    const c = rt.state.chats[G_BOB];
+    expect(c.messages.map((m) => m.seq)).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
+    expect(c.hasMore).toBe(false);
+  });
+
+  it('forgets everything on stop', () => {
+    const { rt, sock } = setup();
+    sock().server(hello());
+    rt.stop();
+    expect(sock().closed).toBe(true);
+    expect(rt.state).toMatchObject({ status: 'idle', friends: [], unreadNotifications: 0 });
+  });
+});
