@@ -19,3 +19,5 @@ echo "== go vet" >&2
 go vet ./...
 echo "== go test" >&2
 go test -count=1 -timeout 20m ./... "$@"
+echo "== web UI" >&2
+scripts/ui-test.sh
