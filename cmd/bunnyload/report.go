@@ -203,6 +203,7 @@ func writeReports(o *Options, r *Report) error {
 // Threshold is a check such as chat.delivery.p99<50ms.
 type Threshold struct {
 	Expr   string
+	Path   string // all before the operator: a metric name wins over METRIC.FIELD
 	Metric string
 	Field  string // "" = the metric's default (count, or value of a level)
 	Less   bool
@@ -225,7 +226,8 @@ func parseThreshold(expr string) (Threshold, error) {
 	if i <= 0 || i == len(expr)-1 {
 		return Threshold{}, fmt.Errorf("--threshold %q: want METRIC.FIELD<VALUE or >VALUE, e.g. chat.delivery.p99<50ms", expr)
 	}
-	t := Threshold{Expr: expr, Metric: strings.TrimSpace(expr[:i]), Less: expr[i] == '<'}
+	t := Threshold{Expr: expr, Path: strings.TrimSpace(expr[:i]), Less: expr[i] == '<'}
+	t.Metric = t.Path
 	if dot := strings.LastIndex(t.Metric, "."); dot > 0 && fields[t.Metric[dot+1:]] {
 		t.Metric, t.Field = t.Metric[:dot], t.Metric[dot+1:]
 	}
@@ -243,6 +245,9 @@ func parseThreshold(expr string) (Threshold, error) {
 // check evaluates t against the run's metrics; a metric that was never
 // recorded counts as zero.
 func (t Threshold) check(ms map[string]Metric) ThresholdResult {
+	if _, ok := ms[t.Path]; ok && t.Path != t.Metric {
+		t.Metric, t.Field = t.Path, ""
+	}
 	m := ms[t.Metric]
 	var v float64
 	switch t.Field {

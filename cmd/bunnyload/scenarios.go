@@ -146,8 +146,8 @@ type presencePlan struct {
 // than the server's 2 s offline grace, so friends see it go and come.
 const presenceOffLead = 4 * time.Second
 
-// planPresence schedules events at rate per second from p.Go+OffLead to
-// p.End over users with friends, never reusing a user within 2×OffLead.
+// planPresence schedules events at rate per second, users going offline
+// from p.Go to p.End, over users with friends, never reusing a user within 2×OffLead.
 func (w *Worker) planPresence(p Phases, rate float64) {
 	var candidates []int
 	for i, fs := range w.friends {
@@ -162,7 +162,7 @@ func (w *Worker) planPresence(p Phases, rate float64) {
 	}
 	perm := rand.New(rand.NewPCG(w.o.Seed, 7)).Perm(len(candidates))
 	interval := time.Duration(float64(time.Second) / rate)
-	for k, at := 0, p.Go.Add(presenceOffLead); at.Before(p.End); k, at = k+1, at.Add(interval) {
+	for k, at := 0, p.Go.Add(presenceOffLead); at.Before(p.End.Add(presenceOffLead)); k, at = k+1, at.Add(interval) {
 		u := candidates[perm[k%len(candidates)]]
 		if prev := plan.byUser[u]; len(prev) > 0 && at.Sub(prev[len(prev)-1]) < 2*presenceOffLead {
 			w.rec.Add(w.o.Targets[0], "presence.skipped", 1)

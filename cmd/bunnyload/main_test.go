@@ -1,0 +1,273 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary act as a bunnyload worker process, as the
+// real binary does when the coordinator re-executes itself.
+func TestMain(m *testing.M) {
+	if os.Getenv(workerEnv) != "" {
+		os.Exit(Main(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// server is a real bunnybook server in a subprocess, on a seeded SQLite
+// store, shared by the tests of this package.
+type server struct {
+	URL   string
+	Users string // users file
+	err   error
+}
+
+var (
+	serverOnce sync.Once
+	shared     server
+)
+
+const seededUsers = 400
+
+// MustServer builds bunnybook, seeds seededUsers profiles and serves them;
+// the server stops when the test binary exits.
+func MustServer(tb testing.TB) server {
+	tb.Helper()
+	serverOnce.Do(func() { shared = startServer() })
+	if shared.err != nil {
+		tb.Fatalf("bunnybook server for the load tests: %v", shared.err)
+	}
+	return shared
+}
+
+func startServer() server {
+	dir, err := os.MkdirTemp("", "bunnyload-test-")
+	if err != nil {
+		return server{err: err}
+	}
+	bin := filepath.Join(dir, "bunnybook")
+	if out, err := exec.Command("go", "build", "-o", bin, "../bunnybook").CombinedOutput(); err != nil {
+		return server{err: errorf("go build ../bunnybook: %v\n%s", err, out)}
+	}
+	env := append(os.Environ(),
+		"BUNNYBOOK_DATA_DIR="+filepath.Join(dir, "data"),
+		"BUNNYBOOK_JWT_SECRET="+strings.Repeat("L", 32),
+		"BUNNYBOOK_DATABASE_URL=",
+		"BUNNYBOOK_RATE_LIMITS=false",
+		"BUNNYBOOK_WS_RATE=100",
+		"BUNNYBOOK_LOG_LEVEL=info",
+		"BUNNYBOOK_HTTP_ADDR=127.0.0.1:0",
+	)
+	users := filepath.Join(dir, "users.jsonl")
+	seed := exec.Command(bin, "seed", "--profiles", itoa(seededUsers), "--friends", "10", "--out", users)
+	seed.Env = env
+	if out, err := seed.CombinedOutput(); err != nil {
+		return server{err: errorf("bunnybook seed: %v\n%s", err, out)}
+	}
+	serve := exec.Command(bin, "serve")
+	serve.Env = env
+	stderr, _ := serve.StderrPipe()
+	if err := serve.Start(); err != nil {
+		return server{err: errorf("bunnybook serve: %v", err)}
+	}
+	addr := make(chan string, 1)
+	go func() {
+		re := regexp.MustCompile(`bunnybook serving.* addr=(\S+)`)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+	}()
+	select {
+	case a := <-addr:
+		return server{URL: "http://" + a, Users: users}
+	case <-time.After(30 * time.Second):
+		serve.Process.Kill()
+		return server{err: errorf("bunnybook serve did not log its address within 30s")}
+	}
+}
+
+type testError string
+
+func (e testError) Error() string { return string(e) }
+
+func errorf(format string, args ...any) error { return testError(sprintf(format, args...)) }
+
+// load runs bunnyload with args plus the server and reports, and returns
+// the exit status, the parsed JSON report and the HTML report.
+func load(t *testing.T, s server, args ...string) (int, *Report, string) {
+	t.Helper()
+	dir := t.TempDir()
+	jsonPath, htmlPath := filepath.Join(dir, "report.json"), filepath.Join(dir, "report.html")
+	args = append([]string{"--target", s.URL, "--users", s.Users, "--quiet", "--report-json", jsonPath, "--report-html", htmlPath}, args...)
+	var stdout, stderr strings.Builder
+	code := Main(context.Background(), args, &stdout, &stderr)
+	t.Logf("bunnyload %s → %d\n%s%s", strings.Join(args, " "), code, stdout.String(), stderr.String())
+	if code == 2 {
+		t.Fatalf("bunnyload failed: %s", stderr.String())
+	}
+	b, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("JSON report does not parse: %v", err)
+	}
+	h, err := os.ReadFile(htmlPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, &r, string(h)
+}
+
+func TestConnectScenario(t *testing.T) {
+	s := MustServer(t)
+	code, r, html := load(t, s, "--scenario", "connect", "--connections", "300", "--duration", "2s", "--workers", "2",
+		"--source-ips", "127.0.0.1-127.0.0.2", "--threshold", "connect.failed<1", "--threshold", "connect.setup.p99<5s")
+	if code != 0 {
+		t.Errorf("exit status %d, want 0 (thresholds %+v)", code, r.Thresholds)
+	}
+	if got := r.Metrics["connect.ok"].Count; got != 300 {
+		t.Errorf("connect.ok = %d, want 300", got)
+	}
+	if got := r.Metrics["connections.open"].Peak; got != 300 {
+		t.Errorf("peak open connections = %v, want 300", got)
+	}
+	if r.Metrics["connect.setup"].Count != 300 || r.Metrics["connect.rate"].Value <= 0 {
+		t.Errorf("connect.setup %+v, connect.rate %+v", r.Metrics["connect.setup"], r.Metrics["connect.rate"])
+	}
+	for _, want := range []string{"<svg", "latency percentiles over time: connect.setup", "throughput", "open connections", "<polyline"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("HTML report lacks %q", want)
+		}
+	}
+	for _, external := range []string{"<script", "src=", "href=\"http", "@import"} {
+		if strings.Contains(html, external) {
+			t.Errorf("HTML report is not self-contained: has %q", external)
+		}
+	}
+}
+
+func TestChatScenario(t *testing.T) {
+	s := MustServer(t)
+	code, r, html := load(t, s, "--scenario", "chat", "--connections", "300", "--duration", "3s", "--rate", "300",
+		"--threshold", "chat.lost<1", "--threshold", "chat.duplicates<1", "--threshold", "chat.reordered<1")
+	if code != 0 {
+		t.Errorf("exit status %d, want 0 (thresholds %+v)", code, r.Thresholds)
+	}
+	sent, acked, received := r.Metrics["chat.sent"].Count, r.Metrics["chat.acked"].Count, r.Metrics["chat.received"].Count
+	if sent < 600 || acked != sent || received != acked {
+		t.Errorf("sent %d, acked %d, received %d; want ≥ 600, all acked and received", sent, acked, received)
+	}
+	if d := r.Metrics["chat.delivery"]; d.Count != received || d.P50 <= 0 || d.P99 < d.P50 {
+		t.Errorf("chat.delivery = %+v", d)
+	}
+	if len(r.Series) < 3 || !strings.Contains(html, "chat.delivery") {
+		t.Errorf("series of %d points; HTML mentions chat.delivery: %v", len(r.Series), strings.Contains(html, "chat.delivery"))
+	}
+}
+
+func TestOtherScenarios(t *testing.T) {
+	s := MustServer(t)
+	for _, tc := range []struct {
+		scenario, rate, metric string
+	}{
+		{"presence", "10", "presence.online"},
+		{"rest", "100", "rest.read"},
+		{"mixed", "100", "rest.post"},
+	} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			code, r, _ := load(t, s, "--scenario", tc.scenario, "--connections", "200", "--duration", "3s", "--rate", tc.rate)
+			if code != 0 || r.Metrics[tc.metric].Count == 0 {
+				t.Errorf("exit %d, %s = %+v; want 0 and some samples", code, tc.metric, r.Metrics[tc.metric])
+			}
+			for name, m := range r.Metrics {
+				if strings.HasPrefix(name, "errors.") || strings.HasSuffix(name, ".failed") && m.Count > 0 {
+					t.Errorf("%s = %d", name, m.Count)
+				}
+			}
+		})
+	}
+}
+
+func TestFailingThresholdExitsNonZero(t *testing.T) {
+	s := MustServer(t)
+	code, r, _ := load(t, s, "--scenario", "connect", "--connections", "20", "--duration", "1s",
+		"--threshold", "connect.setup.p50<1us", "--threshold", "connect.ok>0")
+	if code != 1 || r.Passed || len(r.Thresholds) != 2 || r.Thresholds[0].OK || !r.Thresholds[1].OK {
+		t.Fatalf("exit %d, thresholds %+v; want 1 with the first failing", code, r.Thresholds)
+	}
+}
+
+func TestParseThreshold(t *testing.T) {
+	ms := map[string]Metric{
+		"chat.delivery": {Kind: "latency", Count: 10, P99: 12.5, Rate: 5},
+		"chat.lost":     {Kind: "counter", Count: 2, Rate: 0.5},
+		"connect.rate":  {Kind: "level", Value: 1500},
+	}
+	for _, tc := range []struct {
+		expr string
+		ok   bool
+	}{
+		{"chat.delivery.p99<50ms", true},
+		{"chat.delivery.p99<0.01s", false},
+		{"chat.delivery.p99>10", true},
+		{"chat.delivery.count>9", true},
+		{"chat.lost<1", false},
+		{"chat.lost.rate<1/s", true},
+		{"connect.rate>1000", true},
+		{"never.recorded<1", true},
+	} {
+		th, err := parseThreshold(tc.expr)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.expr, err)
+		}
+		if got := th.check(ms); got.OK != tc.ok {
+			t.Errorf("%s: ok = %v (actual %s), want %v", tc.expr, got.OK, got.Actual, tc.ok)
+		}
+	}
+	for _, bad := range []string{"chat.delivery.p99", "<5", "x<fast", "x>"} {
+		if _, err := parseThreshold(bad); err == nil {
+			t.Errorf("parseThreshold(%q) accepted it", bad)
+		}
+	}
+}
+
+func TestParseSources(t *testing.T) {
+	got, err := parseSources("127.0.0.1-127.0.0.3")
+	if err != nil || strings.Join(got, ",") != "127.0.0.1,127.0.0.2,127.0.0.3" {
+		t.Errorf("range: %v, %v", got, err)
+	}
+	if _, err := parseSources("127.0.0.3-127.0.0.1"); err == nil {
+		t.Error("backwards range accepted")
+	}
+}
+
+func TestHelp(t *testing.T) {
+	var out strings.Builder
+	if code := Main(context.Background(), []string{"--help"}, io.Discard, &out); code != 0 {
+		t.Fatalf("--help exit %d", code)
+	}
+	for _, want := range []string{"connect", "chat", "presence", "rest", "mixed", "--workers", "--threshold", "BUNNYBOOK_WS_RATE", "-source-ips"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("--help does not mention %s", want)
+		}
+	}
+}
+
+func itoa(n int) string                         { return sprintf("%d", n) }
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
