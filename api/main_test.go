@@ -55,6 +55,12 @@ var backends = []backend{
 		s := cached.New(db, db, redis.MustOpen(t).Cache(), cached.Options{})
 		return s, s
 	}},
+	// The same with Redis down: every request must still succeed.
+	{"sqlite+redis-down", func(t *testing.T) (bunnybook.Store, bunnybook.Graph) {
+		db := sqlite.MustOpen(t)
+		s := cached.New(db, db, redis.MustOpenDown(t).Cache(), cached.Options{})
+		return s, s
+	}},
 }
 
 // testServer is a real API server on a loopback port.

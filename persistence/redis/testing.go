@@ -138,3 +138,21 @@ func MustOpenPrefix(tb testing.TB, c *Client) *Client {
 	tb.Cleanup(func() { other.Close() })
 	return other
 }
+
+// MustOpenDown returns a Client whose Redis is down (nothing listens on its
+// port), for tests of what the server does without Redis.
+func MustOpenDown(tb testing.TB) *Client {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	c, err := New("redis://"+addr+"/0", Options{Logger: quietLogger(tb)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	return c
+}
