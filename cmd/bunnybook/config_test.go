@@ -27,6 +27,9 @@ func TestParseConfig(t *testing.T) {
 			func(c Config) bool { return c.HTTPAddr == ":9001" }, ""},
 		{"duration", nil, []string{"-shutdown-timeout", "3s"},
 			func(c Config) bool { return c.ShutdownTimeout == 3*time.Second }, ""},
+		{"redis url", map[string]string{"BUNNYBOOK_REDIS_URL": "redis://127.0.0.1:6379/0"}, nil,
+			func(c Config) bool { return c.RedisURL == "redis://127.0.0.1:6379/0" }, ""},
+		{"bad redis url", nil, []string{"-redis-url", "localhost:6379", "-jwt-secret", "short", "-log-level", "loud"}, nil, "redis-url"},
 		{"all problems at once", map[string]string{"BUNNYBOOK_DATABASE_URL": "mysql://x", "BUNNYBOOK_JWT_SECRET": "short"},
 			[]string{"-log-level", "loud"}, nil, "database-url"},
 	}
