@@ -19,18 +19,23 @@ import (
 type redisParts struct {
 	client  *redis.Client // nil without Redis
 	limiter bunnybook.RateLimiter
-	cache   bunnybook.Cache
-	checks  []api.Check   // /readyz: redis, reported but not fatal
-	store   *cached.Store // the Service's cached store, set by cached
+	cache   bunnybook.Cache // nil: no caching
+	checks  []api.Check     // /readyz: redis, reported but not fatal
+	store   *cached.Store   // the Service's cached store, set by cached
 }
 
 // openRedis connects to Redis when configured and sets Presence (unless a
 // test set one). A Redis that is down at start is not fatal: the node
 // starts degraded (cache bypassed, local rate limits) and uses Redis as soon
-// as it answers.
+// as it answers. Without Redis, a single node caches in memory; a node of a
+// cluster (peers, or a test's shared cluster) does not cache at all, since
+// it would not see the other nodes' writes.
 func (m *Main) openRedis(ctx context.Context) error {
-	m.redis.limiter, m.redis.cache = memory.NewRateLimiter(), memory.NewCache()
+	m.redis.limiter = memory.NewRateLimiter()
 	if m.Config.RedisURL == "" {
+		if len(m.Config.ClusterPeers) == 0 && m.ClusterAgent == nil {
+			m.redis.cache = memory.NewCache()
+		}
 		return nil
 	}
 	goredis.SetLogger(redisLogger{m.Logger}) // the driver's own lines, at debug level

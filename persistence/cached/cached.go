@@ -62,7 +62,9 @@ type Store struct {
 }
 
 // New returns a Store caching store and graph reads in cache. Relationship
-// reads go to store, the source of truth.
+// reads go to store, the source of truth. A nil cache caches nothing (for
+// nodes of a cluster without a shared cache: a per-node cache would miss
+// the other nodes' writes).
 func New(store bunnybook.Store, graph bunnybook.Graph, cache bunnybook.Cache, o Options) *Store {
 	if o.PostTTL == 0 {
 		o.PostTTL = DefaultPostTTL
@@ -176,6 +178,9 @@ func (s *Store) lookup(ctx context.Context, ns, key string) (string, []byte, boo
 // usable reports whether the cache may be read: not after a failed bump
 // until a new generation was started.
 func (s *Store) usable(ctx context.Context) bool {
+	if s.cache == nil {
+		return false
+	}
 	if !s.stale.Load() {
 		return true
 	}
@@ -191,6 +196,9 @@ func (s *Store) usable(ctx context.Context) bool {
 // write's outcome: a write that failed ambiguously may have committed.
 func (s *Store) bump(ctx context.Context, namespaces ...string) {
 	defer s.writes.Add(1)
+	if s.cache == nil {
+		return
+	}
 	if err := s.cache.Bump(context.WithoutCancel(ctx), namespaces...); err != nil {
 		s.stale.Store(true)
 		s.logError(err)
@@ -286,6 +294,9 @@ func (s *Store) CreatePost(ctx context.Context, p *bunnybook.Post, notes []bunny
 
 // DeletePost deletes a post and invalidates it (with its comments) and its wall.
 func (s *Store) DeletePost(ctx context.Context, id string) error {
+	if s.cache == nil {
+		return s.Store.DeletePost(ctx, id)
+	}
 	p, err := s.Store.Post(ctx, id)
 	if err != nil {
 		return err // not found, or the store is down: nothing to delete
@@ -299,6 +310,9 @@ func (s *Store) DeletePost(ctx context.Context, id string) error {
 // and comment pages) and the post's wall (whose pages show the count).
 func (s *Store) CreateComment(ctx context.Context, c *bunnybook.Comment, notes []bunnybook.Notification) error {
 	err := s.Store.CreateComment(ctx, c, notes)
+	if s.cache == nil {
+		return err
+	}
 	// The wall of a post never changes; ask even if the caller gave up.
 	p, perr := s.Store.Post(context.WithoutCancel(ctx), c.PostID)
 	switch {

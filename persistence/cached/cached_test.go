@@ -394,3 +394,20 @@ func (f *flakyCache) BumpAll(ctx context.Context) error {
 	}
 	return f.Cache.BumpAll(ctx)
 }
+
+// TestNilCacheCachesNothing: with no cache every read goes to the source.
+func TestNilCacheCachesNothing(t *testing.T) {
+	t.Parallel()
+	db := sqlite.MustOpen(t)
+	s := cached.New(db, db, nil, cached.Options{})
+	ben := storetest.MustCreateAccount(t, s, "ben")
+	for range 2 {
+		if _, err := s.WallPosts(t.Context(), ben.ID, true, bunnybook.TimePage{Limit: 10}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	storetest.MustCreatePost(t, s, ben.ID, ben.ID, bunnybook.Public, bunnybook.Now())
+	if st := s.Stats(); st.Hits != 0 || st.Misses != 2 {
+		t.Fatalf("stats = %+v, want 2 misses", st)
+	}
+}
