@@ -76,14 +76,18 @@ func (db *DB) MutualFriends(ctx context.Context, a, b string, page bunnybook.Nam
 
 // Suggestions returns friends of id's friends who are not id, not its
 // friends and have no pending request with it, ranked by mutual friends
-// (descending) then username, after the page's cursor.
+// (descending) then username, after the page's cursor. The friends are
+// collected once, so excluding them is a list check per path instead of
+// an expansion per candidate.
 func (db *DB) Suggestions(ctx context.Context, id string, page bunnybook.SuggestionPage) ([]bunnybook.Suggestion, error) {
 	recs, err := db.read(ctx, `
-		MATCH (me:Profile {ns: $ns, id: $id})-[:FRIEND]-(:Profile)-[:FRIEND]-(s:Profile)
-		WHERE s <> me
+		MATCH (me:Profile {ns: $ns, id: $id})-[:FRIEND]-(f:Profile)
+		WITH me, collect(f) AS friends
+		UNWIND friends AS f
+		MATCH (f)-[:FRIEND]-(s:Profile)
+		WHERE s <> me AND NOT s IN friends
 		WITH me, s, count(*) AS mutual
-		WHERE NOT EXISTS { (me)-[:FRIEND]-(s) }
-		  AND NOT EXISTS { (me)-[:REQUESTED]-(s) }
+		WHERE NOT EXISTS { (me)-[:REQUESTED]-(s) }
 		  AND ($afterName = '' OR mutual < $afterCount OR (mutual = $afterCount AND s.username > $afterName))
 		RETURN s.id AS id, s.username AS username, mutual
 		ORDER BY mutual DESC, s.username LIMIT $limit`,
