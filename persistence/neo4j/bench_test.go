@@ -201,4 +201,3 @@ func BenchmarkGraph(b *testing.B) {
 		})
 	}
 }
-
