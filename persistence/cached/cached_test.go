@@ -411,3 +411,37 @@ func TestNilCacheCachesNothing(t *testing.T) {
 		t.Fatalf("stats = %+v, want 2 misses", st)
 	}
 }
+
+// TestInvalidationAcrossNodes: a write on one node is seen at once by
+// another node sharing the Redis cache.
+func TestInvalidationAcrossNodes(t *testing.T) {
+	t.Parallel()
+	db := sqlite.MustOpen(t)
+	ra := redis.MustOpen(t)
+	a := cached.New(db, db, ra.Cache(), cached.Options{})
+	b := cached.New(db, db, redis.MustOpenPrefix(t, ra).Cache(), cached.Options{})
+	ben, daisy := storetest.MustCreateAccount(t, db, "ben"), storetest.MustCreateAccount(t, db, "daisy")
+	page := bunnybook.TimePage{Limit: 10}
+	for i := range 3 {
+		for range 2 { // warm, then a hit
+			got, err := b.WallPosts(t.Context(), ben.ID, false, page)
+			if err != nil || len(got) != i {
+				t.Fatalf("node b: wall has %d posts (%v), want %d", len(got), err, i)
+			}
+		}
+		storetest.MustCreatePost(t, a, ben.ID, ben.ID, bunnybook.Public, bunnybook.Now())
+	}
+	for _, want := range []bunnybook.Relationship{bunnybook.RelNone, bunnybook.RelFriend} {
+		for range 2 {
+			if got, err := b.Relationship(t.Context(), ben.ID, daisy.ID); err != nil || got != want {
+				t.Fatalf("node b: relationship %s (%v), want %s", got, err, want)
+			}
+		}
+		if want == bunnybook.RelNone {
+			storetest.MustBefriend(t, a, ben.ID, daisy.ID)
+		}
+	}
+	if st := b.Stats(); st.Hits == 0 {
+		t.Fatalf("node b never hit: %+v", st)
+	}
+}
