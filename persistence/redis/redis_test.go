@@ -1,8 +1,11 @@
 package redis_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -108,7 +111,12 @@ func TestOutage(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	srv := redis.StartServer(t)
-	c := redis.MustOpenURL(t, srv.URL())
+	var logs syncBuffer
+	c, err := redis.Open(ctx, srv.URL(), redis.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
 	cache, presence := c.Cache(), c.Presence()
 	limiter := c.RateLimiter(memory.NewRateLimiter())
 	id := bunnybook.NewID()
@@ -152,6 +160,30 @@ func TestOutage(t *testing.T) {
 	if ok, _, err := limiter.Allow(ctx, "fresh", 1, time.Minute); !ok || err != nil {
 		t.Fatalf("Allow after recovery = %v, %v", ok, err)
 	}
+	// One line when Redis went away, one when it came back: not per call.
+	for _, line := range []string{"redis unreachable", "redis reachable again"} {
+		if n := strings.Count(logs.String(), line); n != 1 {
+			t.Errorf("%q logged %d times, want once:\n%s", line, n, logs.String())
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // failingLimiter is a fallback that must not be used.
