@@ -115,4 +115,3 @@ func wantReady(t *testing.T, m *Main, redisState string) {
 		t.Fatalf("/readyz = %d %+v, want 200 with redis %s", res.StatusCode, body, redisState)
 	}
 }
-
