@@ -51,7 +51,15 @@ func (r *Relay) rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := r.db.write(ctx, `MERGE (s:GraphSync {ns: $ns}) SET s.applied = $last`, map[string]any{"last": last}); err != nil {
+	// Another node may have rebuilt at the same time from a newer snapshot:
+	// keep the older point, so the events between the two are replayed
+	// (replays are idempotent) and undo whatever the older snapshot had that
+	// was deleted since.
+	if _, err := r.db.write(ctx, `
+		MERGE (s:GraphSync {ns: $ns})
+		ON CREATE SET s.applied = $last
+		ON MATCH SET s.applied = CASE WHEN $last < s.applied THEN $last ELSE s.applied END`,
+		map[string]any{"last": last}); err != nil {
 		return translate("write graph sync", err)
 	}
 	r.log.Info("graph relay: neo4j graph built", "ns", r.db.ns, "profiles", profiles, "relationships", edges, "outbox_id", last)
