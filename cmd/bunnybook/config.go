@@ -139,7 +139,10 @@ func (c *Config) validate() []error {
 		errs = append(errs, errors.New("ws-rate: must be positive"))
 	}
 	if len(c.ClusterPeers) > 0 && c.DatabaseURL == "" {
-		errs = append(errs, errors.New("cluster-peers: a cluster of several nodes needs a shared database: set database-url (embedded SQLite and in-memory presence belong to one node)"))
+		errs = append(errs, errors.New("cluster-peers: a cluster of several nodes needs a shared database: set database-url (embedded SQLite belongs to one node)"))
+	}
+	if len(c.ClusterPeers) > 0 && c.RedisURL == "" {
+		errs = append(errs, errors.New("cluster-peers: a cluster of several nodes needs a shared presence registry: set redis-url (in-memory presence belongs to one node)"))
 	}
 	errs = append(errs, c.validateNeo4j()...)
 	return errs
