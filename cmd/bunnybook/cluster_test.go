@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bunnybook/bunnybook"
+	"github.com/bunnybook/bunnybook/client"
+)
+
+// TestClusterOfProcesses runs two bunnybook processes as one cluster
+// (automanaged membership, shared PostgreSQL and Redis): friends on
+// different nodes chat, then one node is killed (SIGKILL) and its profile
+// is seen offline by the friend on the surviving node.
+func TestClusterOfProcesses(t *testing.T) {
+	dbURL, redisURL := os.Getenv("BUNNYBOOK_TEST_DATABASE_URL"), os.Getenv("BUNNYBOOK_REDIS_URL")
+	if dbURL == "" || redisURL == "" {
+		t.Fatal("needs PostgreSQL and Redis: run scripts/test.sh, or eval \"$(scripts/services.sh start postgres redis)\"")
+	}
+	bin := buildServer(t)
+	db := freshDatabase(t, dbURL)
+	member := []int{freePort(t), freePort(t)}
+	peers := fmt.Sprintf("127.0.0.1:%d,127.0.0.1:%d", member[0], member[1])
+	var nodes []*exec.Cmd
+	var urls []string
+	for i := range member {
+		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		cmd := exec.Command(bin, "serve")
+		cmd.Env = append(os.Environ(),
+			"BUNNYBOOK_HTTP_ADDR="+addr,
+			"BUNNYBOOK_DATA_DIR="+t.TempDir(),
+			"BUNNYBOOK_DATABASE_URL="+db,
+			"BUNNYBOOK_REDIS_URL="+redisURL,
+			"BUNNYBOOK_NEO4J_URL=",
+			"BUNNYBOOK_JWT_SECRET="+strings.Repeat("k", 32),
+			"BUNNYBOOK_RATE_LIMITS=false",
+			"BUNNYBOOK_LOG_LEVEL=warn",
+			fmt.Sprintf("BUNNYBOOK_CLUSTER_PORT=%d", freePort(t)),
+			"BUNNYBOOK_CLUSTER_PEERS="+peers,
+			fmt.Sprintf("BUNNYBOOK_CLUSTER_MEMBER_PORT=%d", member[i]),
+		)
+		var logs bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &logs, &logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+			if t.Failed() {
+				t.Logf("node %d log:\n%s", i+1, logs.String())
+			}
+		})
+		nodes, urls = append(nodes, cmd), append(urls, "http://"+addr)
+	}
+	for _, u := range urls {
+		waitReady(t, u)
+	}
+
+	a, b := MustUser(t, urls[0]), MustUser(t, urls[1])
+	MustBefriend(t, a, b)
+	ca, ha := MustDial(t, urls[0], a)
+	group := ha.PrivateChats[0].ChatGroupID
+	// Membership converges within a few seconds: retry the first exchange.
+	var cb *client.Conn
+	deadline := time.Now().Add(30 * time.Second)
+	for i := 0; ; i++ {
+		cb, _ = MustDial(t, urls[1], b)
+		ca.Send(map[string]any{"type": "chat.send", "id": fmt.Sprint(i), "chatGroupId": group, "content": "across nodes"})
+		if _, err := cb.AwaitType(3*time.Second, "chat.message"); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no message crossed the nodes within 30 s")
+		}
+		cb.Close()
+	}
+
+	// Kill node 2 (b's connection) without any goodbye.
+	nodes[1].Process.Kill()
+	killed := time.Now()
+	want := fmt.Sprintf(`"profileId":%q,"online":false`, b.Profile.ID)
+	if _, err := ca.Await(20*time.Second, func(f client.Frame) bool {
+		return f.Type == "presence" && strings.Contains(string(f.Raw), want)
+	}); err != nil {
+		t.Fatalf("a did not see b offline after b's node was killed: %v", err)
+	}
+	t.Logf("b seen offline %v after its node was killed", time.Since(killed).Round(100*time.Millisecond))
+	if _, err := a.CreatePost(context.Background(), "", "still here", bunnybook.Public); err != nil {
+		t.Fatalf("surviving node after the kill: %v", err)
+	}
+}
+
+func buildServer(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "bunnybook")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// freshDatabase creates an empty database next to the one at url and
+// returns its URL; it is dropped when the test ends.
+func freshDatabase(t *testing.T, url string) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatalf("PostgreSQL not reachable (%v): run scripts/services.sh start postgres", err)
+	}
+	defer conn.Close(ctx)
+	name := "cluster_" + strings.ReplaceAll(bunnybook.NewID()[:8], "-", "")
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(ctx, url)
+		if err == nil {
+			c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			c.Close(ctx)
+		}
+	})
+	cfg, _ := pgx.ParseConfig(url)
+	return strings.Replace(url, "/"+cfg.Database, "/"+name, 1)
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func waitReady(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := http.Get(url + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not ready within 60 s: %v", url, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
