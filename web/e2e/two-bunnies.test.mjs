@@ -133,6 +133,12 @@ test('alice posts for friends, bob comments, alice is notified', async () => {
   await a.getByLabel('Who can see it').selectOption('FRIENDS');
   await a.getByRole('button', { name: 'Publish' }).click();
   await a.getByText('Carrots are the best!').waitFor();
+  await a.getByLabel('What are you thinking about?').fill('A post to delete');
+  await a.getByRole('button', { name: 'Publish' }).click();
+  const doomed = a.getByRole('article').filter({ hasText: 'A post to delete' });
+  a.once('dialog', (d) => d.accept());
+  await doomed.getByRole('button', { name: 'Delete post' }).click();
+  await doomed.waitFor({ state: 'detached' });
   await shot(a, 'desktop-profile');
 
   await b.goto(new URL(a.url()).pathname);
@@ -188,8 +194,10 @@ test('presence: bob leaving shows him offline to alice', async () => {
   await a.getByRole('button', { name: new RegExp(`Chat with ${bob.username} \\(offline`) }).waitFor();
 });
 
+let p; // bob on a phone
+
 test('phone size: bob chats from a 360×740 screen', async () => {
-  const p = await newPage('bob-phone', PHONE);
+  p = await newPage('bob-phone', PHONE);
   await login(p, bob);
   await shot(p, 'phone-profile');
   await a.getByRole('button', { name: new RegExp(`Chat with ${bob.username} \\(online`) }).waitFor();
@@ -226,6 +234,49 @@ test('phone size: bob chats from a 360×740 screen', async () => {
   await anon.goto('/register');
   await anon.getByRole('img', { name: 'Your new avatar' }).waitFor();
   await shot(anon, 'phone-register');
+});
+
+test('a lost access token is renewed silently from the refresh cookie', async () => {
+  await contexts['bob-phone'].clearCookies({ name: 'access_token' });
+  await p.goto('/profile');
+  await p.getByRole('heading', { name: bob.username }).waitFor();
+  await p.getByRole('link', { name: /^Chat/ }).click();
+  await p.getByRole('button', { name: new RegExp(`Chat with ${alice.username} \\(online`) }).waitFor();
+});
+
+test('suggestions with mutual friend counts, and mutual friends', async () => {
+  // Carol befriends Bob through the API; Bob accepts on his phone.
+  const carol = { username: `carol${run}`, email: `carol${run}@bunny.test`, password: 'clover-4-ever' };
+  const c = await newPage('carol');
+  await c.goto('/login');
+  await c.getByRole('button', { name: 'Login' }).waitFor(); // the app's own session check is over
+  const status = await c.evaluate(async ({ carol, bobId }) => {
+    const post = (url, body) => fetch(url, {
+      method: 'POST', body: body && JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': document.cookie.match(/csrf_token=([^;]+)/)?.[1] ?? '' },
+    });
+    await post('/web/register', carol);
+    await post('/web/login', { email: carol.email, password: carol.password });
+    const me = await (await fetch('/web/me')).json();
+    return (await post(`/web/profiles/${me.id}/outgoing_friend_requests/${bobId}`)).status;
+  }, { carol, bobId });
+  assert.equal(status, 201, 'carol sends bob a friend request');
+  await p.getByRole('link', { name: 'Friends', exact: true }).click();
+  await p.getByRole('link', { name: 'Incoming friend requests' }).click();
+  await p.getByRole('button', { name: `Accept ${carol.username}'s friend request` }).click();
+  await p.getByText('No results.').waitFor();
+
+  await a.getByRole('link', { name: 'Friends', exact: true }).click();
+  await a.getByRole('link', { name: 'Bunnies you may know' }).click();
+  const row = a.getByRole('listitem').filter({ hasText: carol.username });
+  await row.getByText('1 mutual friend').waitFor();
+  await shot(a, 'desktop-suggestions');
+  await row.getByRole('link', { name: carol.username }).click();
+  await a.getByRole('heading', { name: carol.username }).waitFor();
+  await a.getByRole('link', { name: 'Mutual friends' }).click();
+  await a.getByRole('link', { name: bob.username }).waitFor();
+  await a.getByRole('link', { name: /Your profile/ }).click();
+  await a.getByRole('heading', { name: alice.username }).waitFor();
 });
 
 test('logging out in one tab logs out every tab', async () => {
