@@ -58,7 +58,7 @@ func startServer() server {
 	}
 	bin := filepath.Join(dir, "bunnybook")
 	if out, err := exec.Command("go", "build", "-o", bin, "../bunnybook").CombinedOutput(); err != nil {
-		return server{err: errorf("go build ../bunnybook: %v\n%s", err, out)}
+		return server{err: fmt.Errorf("go build ../bunnybook: %v\n%s", err, out)}
 	}
 	env := append(os.Environ(),
 		"BUNNYBOOK_DATA_DIR="+filepath.Join(dir, "data"),
@@ -70,16 +70,16 @@ func startServer() server {
 		"BUNNYBOOK_HTTP_ADDR=127.0.0.1:0",
 	)
 	users := filepath.Join(dir, "users.jsonl")
-	seed := exec.Command(bin, "seed", "--profiles", itoa(seededUsers), "--friends", "10", "--out", users)
+	seed := exec.Command(bin, "seed", "--profiles", fmt.Sprint(seededUsers), "--friends", "10", "--out", users)
 	seed.Env = env
 	if out, err := seed.CombinedOutput(); err != nil {
-		return server{err: errorf("bunnybook seed: %v\n%s", err, out)}
+		return server{err: fmt.Errorf("bunnybook seed: %v\n%s", err, out)}
 	}
 	serve := exec.Command(bin, "serve")
 	serve.Env = env
 	stderr, _ := serve.StderrPipe()
 	if err := serve.Start(); err != nil {
-		return server{err: errorf("bunnybook serve: %v", err)}
+		return server{err: fmt.Errorf("bunnybook serve: %v", err)}
 	}
 	addr := make(chan string, 1)
 	go func() {
@@ -96,15 +96,9 @@ func startServer() server {
 		return server{URL: "http://" + a, Users: users}
 	case <-time.After(30 * time.Second):
 		serve.Process.Kill()
-		return server{err: errorf("bunnybook serve did not log its address within 30s")}
+		return server{err: fmt.Errorf("bunnybook serve did not log its address within 30s")}
 	}
 }
-
-type testError string
-
-func (e testError) Error() string { return string(e) }
-
-func errorf(format string, args ...any) error { return testError(sprintf(format, args...)) }
 
 // load runs bunnyload with args plus the server and reports, and returns
 // the exit status, the parsed JSON report and the HTML report.
@@ -268,6 +262,3 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
-
-func itoa(n int) string                         { return sprintf("%d", n) }
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
