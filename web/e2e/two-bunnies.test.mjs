@@ -236,6 +236,41 @@ test('phone size: bob chats from a 360×740 screen', async () => {
   await shot(anon, 'phone-register');
 });
 
+test('a dropped connection reconnects and resumes without losing messages', async () => {
+  // Alice's new tab reaches /ws through a route the test can cut.
+  const ar = await contexts.alice.newPage();
+  ar.setDefaultTimeout(WAIT);
+  let blocked = false;
+  const live = [];
+  await ar.routeWebSocket(/\/ws$/, (ws) => {
+    if (blocked) return ws.close({ code: 1001, reason: 'test: network down' });
+    live.push({ ws, server: ws.connectToServer() });
+  });
+  await ar.goto('/profile');
+  await ar.getByRole('button', { name: new RegExp(`Chat with ${bob.username}`) }).click();
+  const log = ar.getByRole('log', { name: `Messages with ${bob.username}` });
+  await log.getByText('Nice phone').waitFor();
+
+  blocked = true;
+  for (const { ws, server } of live.splice(0)) {
+    await server.close().catch(() => {});
+    await ws.close({ code: 1001, reason: 'test: network down' }).catch(() => {});
+  }
+  await ar.getByText('Connection lost. Reconnecting…').waitFor();
+  const bInput = p.getByLabel(`Message to ${alice.username}`);
+  await p.getByRole('button', { name: new RegExp(`Open chat with ${alice.username}`) }).click();
+  await bInput.fill('Sent while you were away');
+  await bInput.press('Enter');
+  await a.getByRole('log', { name: `Messages with ${bob.username}` }).getByText('Sent while you were away').waitFor();
+
+  blocked = false;
+  await ar.getByText('Connection lost. Reconnecting…').waitFor({ state: 'hidden', timeout: 30000 });
+  await log.getByText('Sent while you were away').waitFor();
+  assert.equal(await log.getByText('Sent while you were away').count(), 1, 'the resumed message is shown once');
+  await p.getByRole('button', { name: new RegExp(`Minimize chat with ${alice.username}`) }).click();
+  await ar.close();
+});
+
 test('a lost access token is renewed silently from the refresh cookie', async () => {
   await contexts['bob-phone'].clearCookies({ name: 'access_token' });
   await p.goto('/profile');
@@ -274,7 +309,7 @@ test('suggestions with mutual friend counts, and mutual friends', async () => {
   await row.getByRole('link', { name: carol.username }).click();
   await a.getByRole('heading', { name: carol.username }).waitFor();
   await a.getByRole('link', { name: 'Mutual friends' }).click();
-  await a.getByRole('link', { name: bob.username }).waitFor();
+  await a.locator('#main').getByRole('link', { name: bob.username }).waitFor();
   await a.getByRole('link', { name: /Your profile/ }).click();
   await a.getByRole('heading', { name: alice.username }).waitFor();
 });
