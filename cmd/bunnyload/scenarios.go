@@ -43,14 +43,55 @@ func (w *Worker) chat(p Phases, rate float64) {
 		s.n++
 		vc := w.conns[s.from]
 		now := time.Now()
-		frame := fmt.Sprintf(`{"type":"chat.send","id":"%s-%d-%d","chatGroupId":%q,"content":"bl|%s|%d|%d|%d"}`,
-			w.runID, s.from, s.n, s.group, w.runID, s.from, s.n, now.UnixNano())
+		id := fmt.Sprintf("%s-%d-%d", w.runID, s.from, s.n)
+		frame := fmt.Sprintf(`{"type":"chat.send","id":%q,"chatGroupId":%q,"content":"bl|%s|%d|%d|%d"}`,
+			id, s.group, w.runID, s.from, s.n, now.UnixNano())
+		// In flight before it is sent: the ack can come back at once.
+		vc.mu.Lock()
+		vc.sending[id] = &inflight{frame: []byte(frame)}
+		vc.mu.Unlock()
 		if err := vc.send([]byte(frame)); err != nil {
+			vc.mu.Lock()
+			delete(vc.sending, id)
+			vc.mu.Unlock()
 			w.rec.Add(vc.target, "chat.send_failed", 1)
 			return
 		}
 		w.rec.Add(vc.target, "chat.sent", 1)
 	})
+}
+
+// inflight is a chat.send frame waiting for its ack.
+type inflight struct {
+	frame   []byte
+	retries int
+}
+
+// maxRetries is how often a chat.send answered with unavailable or
+// rate_limited is sent again (with the same id, as the protocol allows).
+const maxRetries = 3
+
+// retry sends the chat.send frame with that id again after a pause, as
+// the protocol asks after unavailable and rate_limited errors.
+func (w *Worker) retry(vc *vconn, id string) {
+	vc.mu.Lock()
+	f := vc.sending[id]
+	give := f != nil && f.retries >= maxRetries
+	n := 0
+	if f != nil && !give {
+		f.retries++
+		n = f.retries
+	}
+	vc.mu.Unlock()
+	switch {
+	case f == nil:
+		return
+	case give:
+		w.rec.Add(vc.target, "chat.given_up", 1)
+		return
+	}
+	w.rec.Add(vc.target, "chat.retries", 1)
+	time.AfterFunc(time.Duration(n)*200*time.Millisecond, func() { vc.send(f.frame) })
 }
 
 // chatContent is what a bunnyload chat message says: run, sender, number
@@ -90,6 +131,15 @@ func (w *Worker) onChatAck(vc *vconn, f client.Frame, now time.Time) {
 	c, ok := parseContent(m.Message.Content)
 	if !ok || c.run != w.runID {
 		return
+	}
+	var id string
+	json.Unmarshal(m.ID, &id)
+	vc.mu.Lock()
+	_, pending := vc.sending[id]
+	delete(vc.sending, id)
+	vc.mu.Unlock()
+	if !pending {
+		return // a second ack of a retried message
 	}
 	w.rec.Add(vc.target, "chat.acked", 1)
 	w.rec.Observe(vc.target, "chat.ack", now.Sub(c.sent))

@@ -51,7 +51,8 @@ type vconn struct {
 	mu      sync.Mutex
 	c       *client.Conn // guarded by mu; nil when not connected
 	closing bool         // guarded by mu; set before a deliberate close
-	streams map[int]*stream
+	streams map[int]*stream      // guarded by mu; by sender connection index
+	sending map[string]*inflight // guarded by mu; chat.send frames not acked yet, by id
 	http    *client.Client
 }
 
@@ -74,7 +75,7 @@ func NewWorker(o *Options, users []User, index, count int) *Worker {
 		if i%count != index {
 			continue
 		}
-		vc := &vconn{idx: i, user: &users[i], target: o.Targets[i%len(o.Targets)], streams: map[int]*stream{}}
+		vc := &vconn{idx: i, user: &users[i], target: o.Targets[i%len(o.Targets)], streams: map[int]*stream{}, sending: map[string]*inflight{}}
 		if len(o.SourceIPs) > 0 {
 			vc.local = o.SourceIPs[i%len(o.SourceIPs)]
 		}
@@ -133,11 +134,19 @@ func (w *Worker) Ramp() {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			w.dial(vc)
+			// Like a real client, retry a refused setup (e.g. close 4011
+			// "reconnect later") a few times.
+			for attempt := 1; !w.dial(vc) && attempt < dialAttempts; attempt++ {
+				w.rec.Add(vc.target, "connect.retries", 1)
+				time.Sleep(time.Duration(attempt) * 500 * time.Millisecond)
+			}
 		}()
 	}
 	wg.Wait()
 }
+
+// dialAttempts is how often Ramp tries to set up one connection.
+const dialAttempts = 3
 
 // dial connects vc and waits for hello; it records the setup latency.
 func (w *Worker) dial(vc *vconn) bool {
@@ -246,9 +255,15 @@ func (w *Worker) onFrame(vc *vconn, f client.Frame, now time.Time) {
 	case "presence":
 		w.onPresence(vc, f, now)
 	case "error":
-		var e struct{ Code string }
+		var e struct {
+			ID   string `json:"id"`
+			Code string `json:"code"`
+		}
 		json.Unmarshal(f.Raw, &e)
 		w.rec.Add(vc.target, "errors.frame_"+e.Code, 1)
+		if e.Code == "unavailable" || e.Code == "rate_limited" {
+			w.retry(vc, e.ID)
+		}
 	}
 }
 
@@ -300,6 +315,12 @@ func (w *Worker) Measure(p Phases) {
 	wg.Wait()
 	time.Sleep(time.Until(p.DrainEnd))
 	for _, vc := range w.mine() {
+		vc.mu.Lock()
+		unacked := len(vc.sending)
+		vc.mu.Unlock()
+		if unacked > 0 {
+			w.rec.Add(vc.target, "chat.unacked", int64(unacked))
+		}
 		vc.hangUp()
 	}
 	w.cancel()
