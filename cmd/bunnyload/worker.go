@@ -49,8 +49,8 @@ type vconn struct {
 	target  string
 	local   string // source IP, "" = any
 	mu      sync.Mutex
-	c       *client.Conn // guarded by mu; nil when not connected
-	closing bool         // guarded by mu; set before a deliberate close
+	c       *client.Conn         // guarded by mu; nil when not connected
+	closing bool                 // guarded by mu; set before a deliberate close
 	streams map[int]*stream      // guarded by mu; by sender connection index
 	sending map[string]*inflight // guarded by mu; chat.send frames not acked yet, by id
 	http    *client.Client
