@@ -58,7 +58,10 @@ export function refresh(): Promise<boolean> {
   const before = readCookie('csrf_token');
   const run = async (): Promise<boolean> => {
     const now = readCookie('csrf_token');
-    if (now && now !== before) return true; // another tab refreshed meanwhile
+    // The csrf_token cookie lives exactly as long as the refresh token:
+    // without it there is no session to renew.
+    if (!now) return false;
+    if (now !== before) return true; // another tab refreshed meanwhile
     const res = await fetch('/web/refresh', { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': now } });
     return res.ok;
   };

@@ -2,7 +2,7 @@
 // Logging out in one tab logs out every tab (BroadcastChannel "bunny").
 
 import { BehaviorSubject } from 'rxjs';
-import { api, ApiError, onSessionLost, onSessionRenewed, refresh, timeCursor } from './api';
+import { api, ApiError, onSessionLost, onSessionRenewed, readCookie, refresh, timeCursor } from './api';
 import { Realtime } from './realtime/store';
 import type { Account } from './types';
 
@@ -40,6 +40,11 @@ onSessionLost(() => {
 
 /** loadAccount asks the server who we are and connects the websocket. */
 export async function loadAccount(): Promise<Account | null> {
+  if (!readCookie('csrf_token')) {
+    // No session cookies at all: anonymous, no need to ask.
+    signedOut();
+    return null;
+  }
   try {
     const me = await api.me();
     account$.next(me);
