@@ -140,7 +140,8 @@ func seedPostgres(b *testing.B, db *postgres.DB, g *benchGraph) {
 	}
 }
 
-// BenchmarkGraph compares Suggestions and MutualFriends on SQLite,
+// BenchmarkGraph compares Suggestions and MutualFriends (and Relationship,
+// the floor of one small query) on SQLite,
 // PostgreSQL and Neo4j in one run, on the same generated graph (10 k
 // profiles, about 50 friends each). Neo4j is filled by the relay's
 // rebuild from the SQLite store; the time it took is logged. Run it with:
@@ -182,6 +183,15 @@ func BenchmarkGraph(b *testing.B) {
 				ss, err := backend.graph.Suggestions(ctx, g.ids[i*7919%benchProfiles], bunnybook.SuggestionPage{Limit: 20})
 				if err != nil || len(ss) == 0 {
 					b.Fatalf("Suggestions: %d, %v", len(ss), err)
+				}
+				i++
+			}
+		})
+		b.Run(backend.name+"/Relationship", func(b *testing.B) { // the cost of one small query
+			i := 0
+			for b.Loop() {
+				if _, err := backend.graph.Relationship(ctx, g.ids[i*7919%benchProfiles], g.ids[i*104729%benchProfiles]); err != nil {
+					b.Fatalf("Relationship: %v", err)
 				}
 				i++
 			}

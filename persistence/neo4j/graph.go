@@ -66,9 +66,13 @@ func (db *DB) FriendRequests(ctx context.Context, id string, incoming bool, page
 }
 
 // MutualFriends returns a page, by username, of the friends a and b share.
+// Both ends are looked up first, so the second hop is a check between two
+// known nodes (Expand(Into)) rather than an expansion of every friend's
+// friends.
 func (db *DB) MutualFriends(ctx context.Context, a, b string, page bunnybook.NamePage) ([]bunnybook.Profile, error) {
 	return db.profiles(ctx, "mutual friends", `
-		MATCH (:Profile {ns: $ns, id: $a})-[:FRIEND]-(p:Profile)-[:FRIEND]-(:Profile {ns: $ns, id: $b})
+		MATCH (a:Profile {ns: $ns, id: $a}), (b:Profile {ns: $ns, id: $b})
+		MATCH (a)-[:FRIEND]-(p:Profile)-[:FRIEND]-(b)
 		WHERE p.username > $after
 		RETURN p.id AS id, p.username AS username ORDER BY p.username LIMIT $limit`,
 		map[string]any{"a": a, "b": b, "after": page.After, "limit": limit(page.Limit)})
