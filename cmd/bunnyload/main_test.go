@@ -22,7 +22,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(workerEnv) != "" {
 		os.Exit(Main(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	shared.stop()
+	os.Exit(code)
 }
 
 // server is a real bunnybook server in a subprocess, on a seeded SQLite
@@ -31,6 +33,25 @@ type server struct {
 	URL   string
 	Users string // users file
 	err   error
+	cmd   *exec.Cmd
+	dir   string
+}
+
+// stop ends the server process and removes its files.
+func (s server) stop() {
+	if s.cmd != nil {
+		s.cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { s.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			s.cmd.Process.Kill()
+		}
+	}
+	if s.dir != "" {
+		os.RemoveAll(s.dir)
+	}
 }
 
 var (
@@ -56,9 +77,10 @@ func startServer() server {
 	if err != nil {
 		return server{err: err}
 	}
+	fail := func(err error) server { os.RemoveAll(dir); return server{err: err} }
 	bin := filepath.Join(dir, "bunnybook")
 	if out, err := exec.Command("go", "build", "-o", bin, "../bunnybook").CombinedOutput(); err != nil {
-		return server{err: fmt.Errorf("go build ../bunnybook: %v\n%s", err, out)}
+		return fail(fmt.Errorf("go build ../bunnybook: %v\n%s", err, out))
 	}
 	env := append(os.Environ(),
 		"BUNNYBOOK_DATA_DIR="+filepath.Join(dir, "data"),
@@ -73,13 +95,13 @@ func startServer() server {
 	seed := exec.Command(bin, "seed", "--profiles", fmt.Sprint(seededUsers), "--friends", "10", "--out", users)
 	seed.Env = env
 	if out, err := seed.CombinedOutput(); err != nil {
-		return server{err: fmt.Errorf("bunnybook seed: %v\n%s", err, out)}
+		return fail(fmt.Errorf("bunnybook seed: %v\n%s", err, out))
 	}
 	serve := exec.Command(bin, "serve")
 	serve.Env = env
 	stderr, _ := serve.StderrPipe()
 	if err := serve.Start(); err != nil {
-		return server{err: fmt.Errorf("bunnybook serve: %v", err)}
+		return fail(fmt.Errorf("bunnybook serve: %v", err))
 	}
 	addr := make(chan string, 1)
 	go func() {
@@ -93,10 +115,11 @@ func startServer() server {
 	}()
 	select {
 	case a := <-addr:
-		return server{URL: "http://" + a, Users: users}
+		return server{URL: "http://" + a, Users: users, cmd: serve, dir: dir}
 	case <-time.After(30 * time.Second):
 		serve.Process.Kill()
-		return server{err: fmt.Errorf("bunnybook serve did not log its address within 30s")}
+		serve.Wait()
+		return fail(fmt.Errorf("bunnybook serve did not log its address within 30s"))
 	}
 }
 
