@@ -20,6 +20,12 @@ export function Dot({ on }: { on: boolean }) {
   return <span className={`dot ${on ? 'dot-on' : ''}`} aria-hidden="true" />;
 }
 
+/** openAndFocus opens a chat box and puts the keyboard in its input. */
+export function openAndFocus(groupId: string) {
+  realtime.openChat(groupId);
+  requestAnimationFrame(() => document.getElementById(`msg-${groupId}`)?.focus());
+}
+
 /** ChatPanel lists every friend; a click opens a chat box. */
 export function ChatPanel() {
   const rt = useValue(realtime.state$);
@@ -35,7 +41,7 @@ export function ChatPanel() {
           const unread = rt.unreadConversations.has(f.chatGroupId);
           return (
             <li key={f.chatGroupId}>
-              <button type="button" className="friend-row" onClick={() => realtime.openChat(f.chatGroupId)}
+              <button type="button" className="friend-row" onClick={() => openAndFocus(f.chatGroupId)}
                 aria-label={`Chat with ${f.username} (${on ? 'online' : 'offline'}${unread ? ', unread messages' : ''})`}>
                 <Dot on={on} /> <Avatar username={f.username} /> <span className="grow">{f.username}</span>
                 {unread && <span className="unread-dot" aria-hidden="true" />}

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { Link, Navigate, useNavigate, useParams } from 'react-router-dom';
 import { ApiError, api, timeCursor } from '../api';
 import { Avatar, Empty, ErrorBox, Spinner } from '../components/Common';
+import { openAndFocus } from '../components/Chat';
 import { PostCard, PostForm } from '../components/Posts';
 import { useInfinite, usePaged, useValue } from '../hooks';
 import { account$, realtime } from '../session';
@@ -97,7 +98,10 @@ function ProfileHeader({ profile, onChanged }: { profile: Profile; onChanged: ()
           )}
           {other && rel === 'FRIEND' && (
             <>
-              <button type="button" className="btn btn-primary" onClick={() => realtime.openChatWith(profile.id)}>Message</button>
+              <button type="button" className="btn btn-primary" onClick={() => {
+                const chat = realtime.friendByProfile(profile.id);
+                if (chat) openAndFocus(chat.chatGroupId);
+              }}>Message</button>
               <button type="button" className="btn btn-light" disabled={busy} onClick={() => void act(() => api.unfriend(me.id, profile.id), true)}>Remove friend</button>
             </>
           )}

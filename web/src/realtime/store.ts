@@ -371,11 +371,6 @@ export class Realtime {
     this.markRead(groupId);
   }
 
-  /** openChatWith opens the chat with a friend, by profile id. */
-  openChatWith(profileId: string) {
-    const c = this.state.friends.find((f) => f.profileId === profileId);
-    if (c) this.openChat(c.chatGroupId);
-  }
 
   toggleBox(groupId: string) {
     const box = this.state.boxes.find((b) => b.groupId === groupId);
@@ -466,6 +461,11 @@ export class Realtime {
     } catch (e) {
       this.setChat(groupId, (c) => ({ ...c, loading: false, error: e instanceof Error ? e.message : 'Could not load messages' }));
     }
+  }
+
+  /** friendByProfile returns the chat with a friend, by profile id. */
+  friendByProfile(profileId: string): PrivateChat | undefined {
+    return this.state.friends.find((f) => f.profileId === profileId);
   }
 
   /** friendByGroup returns the friend a chat is with. */
