@@ -9,6 +9,12 @@ import (
 	"strings"
 )
 
+// mark is a labelled instant of a chart, in seconds since the start.
+type mark struct {
+	At    float64
+	Label string
+}
+
 // line is one series of a chart.
 type line struct {
 	Name string
@@ -18,7 +24,8 @@ type line struct {
 var palette = []string{"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"}
 
 // svgChart draws lines over seconds as an inline SVG.
-func svgChart(title, unit string, lines []line) template.HTML {
+// marks are phase boundaries drawn as dashed vertical lines, in seconds.
+func svgChart(title, unit string, lines []line, marks ...mark) template.HTML {
 	const w, h, left, right, top, bottom = 760.0, 260.0, 60.0, 170.0, 28.0, 30.0
 	n, ymax := 0, 0.0
 	for _, l := range lines {
@@ -48,16 +55,32 @@ func svgChart(title, unit string, lines []line) template.HTML {
 	for i := 0; i < n; i += max(1, n/8) {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" text-anchor="middle">%ds</text>`, x(i), h-10, i+1)
 	}
+	for _, m := range marks {
+		// Point i is second i+1 of the run.
+		if i := m.At - 1; i >= 0 && i <= float64(n-1) {
+			px := left + pw*i/float64(max(n-1, 1))
+			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.0f" y2="%.0f" stroke="#999" stroke-dasharray="4 3"/><text x="%.1f" y="%.0f" fill="#666">%s</text>`,
+				px, px, top, top+ph, px+3, top+10, template.HTMLEscapeString(m.Label))
+		}
+	}
 	for k, l := range lines {
 		color := palette[k%len(palette)]
+		// One polyline per run of seconds with values: gaps stay gaps.
 		var pts []string
+		flush := func() {
+			if len(pts) > 0 {
+				fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="1.6" points="%s"/>`, color, strings.Join(pts, " "))
+			}
+			pts = pts[:0]
+		}
 		for i, v := range l.Y {
 			if math.IsNaN(v) {
+				flush()
 				continue
 			}
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(v)))
 		}
-		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="1.6" points="%s"/>`, color, strings.Join(pts, " "))
+		flush()
 		ly := top + 14*float64(k)
 		fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="10" height="3" fill="%s"/><text x="%.0f" y="%.0f">%s</text>`,
 			left+pw+10, ly, color, left+pw+24, ly+4, template.HTMLEscapeString(l.Name))
@@ -113,28 +136,29 @@ func charts(r *Report) []template.HTML {
 		}
 		return ys
 	}
+	marks := []mark{{r.RampSeconds, "measure"}, {r.RampSeconds + r.Duration, "drain"}}
 	var out []template.HTML
 	for _, n := range latencies {
 		out = append(out, svgChart("latency percentiles over time: "+n, "ms", []line{
 			{"p50", get(func(p Point) (float64, bool) { v, ok := p.P50[n]; return v, ok })},
 			{"p99", get(func(p Point) (float64, bool) { v, ok := p.P99[n]; return v, ok })},
 			{"max", get(func(p Point) (float64, bool) { v, ok := p.Max[n]; return v, ok })},
-		}))
+		}, marks...))
 	}
 	var tput []line
 	for _, n := range counters {
 		tput = append(tput, line{n, get(func(p Point) (float64, bool) { return float64(p.Count[n]), true })})
 	}
-	out = append(out, svgChart("throughput", "per second", tput))
+	out = append(out, svgChart("throughput", "per second", tput, marks...))
 	out = append(out, svgChart("open connections", "connections", []line{
 		{"connections.open", get(func(p Point) (float64, bool) { return float64(p.Gauge["connections.open"]), true })},
-	}))
+	}, marks...))
 	if len(errorNames) > 0 {
 		var errs []line
 		for _, n := range errorNames {
 			errs = append(errs, line{n, get(func(p Point) (float64, bool) { return float64(p.Count[n]), true })})
 		}
-		out = append(out, svgChart("errors", "per second", errs))
+		out = append(out, svgChart("errors", "per second", errs, marks...))
 	}
 	return out
 }
