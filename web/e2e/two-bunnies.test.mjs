@@ -46,7 +46,21 @@ async function newPage(name, viewport = DESKTOP) {
   return page;
 }
 
-const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: false });
+/** shot saves a screenshot and checks that every control on the page has a name. */
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: false });
+  const unnamed = await page.evaluate(() => {
+    const named = (el) => {
+      if (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.getAttribute('title')) return true;
+      if (el.matches('input, select, textarea')) return !!(el.id && document.querySelector(`label[for="${el.id}"]`));
+      return !!(el.textContent.trim() || el.querySelector('img[alt]:not([alt=""])'));
+    };
+    return [...document.querySelectorAll('a[href], button, input, select, textarea, [role=option]')]
+      .filter((el) => !el.closest('[aria-hidden="true"]') && !named(el))
+      .map((el) => el.outerHTML.slice(0, 120));
+  });
+  assert.deepEqual(unnamed, [], `${name}: controls without an accessible name`);
+}
 
 async function register(page, u) {
   await page.goto('/register');
@@ -312,6 +326,18 @@ test('suggestions with mutual friend counts, and mutual friends', async () => {
   await a.locator('#main').getByRole('link', { name: bob.username }).waitFor();
   await a.getByRole('link', { name: /Your profile/ }).click();
   await a.getByRole('heading', { name: alice.username }).waitFor();
+});
+
+test('keyboard only: log in with Tab and Enter', async () => {
+  const k = await newPage('keyboard');
+  await k.goto('/login');
+  await k.getByLabel('Email').focus();
+  await k.keyboard.type(alice.email);
+  await k.keyboard.press('Tab');
+  await k.keyboard.type(alice.password);
+  await k.keyboard.press('Enter');
+  await k.getByRole('heading', { name: alice.username }).waitFor();
+  await contexts.keyboard.close();
 });
 
 test('logging out in one tab logs out every tab', async () => {
