@@ -62,12 +62,9 @@ func (m *Main) openGraph(ctx context.Context) error {
 		return err
 	}
 	m.closers = append(m.closers, db.Close)
+	// The first flush (schema, and the one-time rebuild if the graph is
+	// empty or behind) runs in the background: the node serves at once.
 	relay := neo4j.NewRelay(db, outbox, m.Logger)
-	startCtx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	if err := relay.Start(startCtx); err != nil {
-		m.Logger.Warn("neo4j is not usable at start: graph reads answer 503 until it is, the relay keeps trying", "err", err)
-	}
 	m.background(relay.Run)
 	m.relay = relay
 	m.Store = projectingStore{Projecting: neo4j.Projecting{Store: m.Store, Relay: relay}, graph: db}

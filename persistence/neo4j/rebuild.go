@@ -26,6 +26,8 @@ var snapshotCypher = map[bunnybook.GraphEventKind]string{
 // GraphSync node is written last: a rebuild cut short starts over.
 func (r *Relay) rebuild(ctx context.Context) error {
 	r.log.Info("graph relay: building the neo4j graph from the store", "ns", r.db.ns)
+	r.rebuilding.Store(true)
+	defer r.rebuilding.Store(false)
 	if err := r.db.DropNamespace(ctx); err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,16 +20,17 @@ const relayBatch = 500
 const RelayInterval = time.Second
 
 // Relay applies the relational store's graph outbox to Neo4j. Flush may be
-// called from many goroutines; flushes of one Relay take turns (mu), and
+// called from many goroutines; flushes of one Relay take turns (turn), and
 // relays of several nodes take turns on the namespace's GraphSync node.
 type Relay struct {
-	db     *DB
-	outbox bunnybook.GraphOutbox
-	log    *slog.Logger
-	mu     sync.Mutex   // one flush at a time in this process
-	down   atomic.Bool  // the last flush failed: eager flushes skip until one works
-	seen   atomic.Int64 // the last applied event id this relay saw
-	schema bool         // constraints created; guarded by mu
+	db         *DB
+	outbox     bunnybook.GraphOutbox
+	log        *slog.Logger
+	turn       chan struct{} // holds a token while a flush runs: one at a time in this process
+	down       atomic.Bool   // the last flush failed: eager flushes skip until one works
+	rebuilding atomic.Bool   // a rebuild runs: eager flushes skip (it may take a minute)
+	seen       atomic.Int64  // the last applied event id this relay saw
+	schema     bool          // constraints created; guarded by turn
 	// changed is told which profiles' friend lists an applied batch changed.
 	changed atomic.Pointer[func(ctx context.Context, ids ...string)]
 }
@@ -62,7 +62,7 @@ func (r *Relay) friendsChanged(ctx context.Context, events []bunnybook.GraphEven
 
 // NewRelay returns a relay from outbox to db.
 func NewRelay(db *DB, outbox bunnybook.GraphOutbox, log *slog.Logger) *Relay {
-	return &Relay{db: db, outbox: outbox, log: log}
+	return &Relay{db: db, outbox: outbox, log: log, turn: make(chan struct{}, 1)}
 }
 
 // Start flushes once: it creates the schema and rebuilds the graph from the
@@ -70,34 +70,39 @@ func NewRelay(db *DB, outbox bunnybook.GraphOutbox, log *slog.Logger) *Relay {
 // later.
 func (r *Relay) Start(ctx context.Context) error { return r.Flush(ctx) }
 
-// Run flushes every RelayInterval until ctx ends. A failure is logged once
-// when it starts and once when it ends; meanwhile writes keep piling up in
-// the outbox and are replayed in order once Neo4j answers again.
+// Run flushes at once and then every RelayInterval until ctx ends. A
+// failure is logged when the relay falls behind and when it catches up;
+// meanwhile writes keep piling up in the outbox and are replayed in order
+// once Neo4j answers again.
 func (r *Relay) Run(ctx context.Context) {
 	t := time.NewTicker(RelayInterval)
 	defer t.Stop()
+	behind := false
 	for {
+		err := r.Flush(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil && !behind:
+			r.log.Warn("graph relay: neo4j projection is behind, retrying every second", "err", err)
+		case err == nil && behind:
+			r.log.Info("graph relay: neo4j projection caught up")
+		}
+		behind = err != nil
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		wasDown := r.down.Load()
-		err := r.Flush(ctx)
-		switch {
-		case err != nil && !wasDown && ctx.Err() == nil:
-			r.log.Warn("graph relay: neo4j projection is behind, retrying every second", "err", err)
-		case err == nil && wasDown:
-			r.log.Info("graph relay: neo4j projection caught up")
-		}
 	}
 }
 
 // FlushAfterWrite is the eager flush after a store write: skipped while
-// Neo4j is known to be down (Run retries), bounded so a write never waits
-// long for the projection. Errors are left to Run.
+// Neo4j is known to be down or the graph is being rebuilt (Run catches
+// up), and bounded, waiting included, so a write never waits long for the
+// projection. Errors are left to Run.
 func (r *Relay) FlushAfterWrite(ctx context.Context) {
-	if r.down.Load() {
+	if r.down.Load() || r.rebuilding.Load() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -110,8 +115,12 @@ func (r *Relay) FlushAfterWrite(ctx context.Context) {
 // namespace, or the outbox was pruned past the graph's last event, it
 // rebuilds the graph from a store snapshot first.
 func (r *Relay) Flush(ctx context.Context) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	select {
+	case r.turn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-r.turn }()
 	err := r.flush(ctx)
 	r.down.Store(err != nil)
 	return err

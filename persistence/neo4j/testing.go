@@ -3,7 +3,6 @@ package neo4j
 import (
 	"context"
 	"crypto/rand"
-	"log/slog"
 	"net/url"
 	"os"
 	"strings"
@@ -79,16 +78,4 @@ func MustOpen(tb testing.TB, cfg *Config) *DB {
 		tb.Fatalf("neo4j: create schema: %v", err)
 	}
 	return db
-}
-
-// testLogger returns a logger that writes to tb's log.
-func testLogger(tb testing.TB) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tbWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-}
-
-type tbWriter struct{ tb testing.TB }
-
-func (w tbWriter) Write(p []byte) (int, error) {
-	w.tb.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
 }
