@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/client"
 	"github.com/bunnybook/bunnybook/persistence/postgres"
 )
@@ -80,6 +82,12 @@ func checkSeeded(t *testing.T, m *Main, users []SeedUser, profiles, friends int)
 	for g, n := range groups {
 		if n != 2 {
 			t.Fatalf("chat group %s appears %d times in the users file, want 2", g, n)
+		}
+	}
+	// Seeding wrote no outbox events, so a graph projection must rebuild.
+	if outbox, ok := m.Store.(bunnybook.GraphOutbox); ok {
+		if _, err := outbox.PendingGraphEvents(ctx, 0, 1); !errors.Is(err, bunnybook.ErrGraphEventsPruned) {
+			t.Errorf("pending graph events after seeding: %v, want ErrGraphEventsPruned (a rebuild)", err)
 		}
 	}
 	// The tokens work against a server on the same store and secret.

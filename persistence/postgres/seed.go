@@ -47,7 +47,8 @@ func (db *DB) DeleteProfiles(ctx context.Context, prefix string) (int64, error) 
 
 // Seed bulk-inserts accounts and friendships (each stored in both
 // directions, with its active private chat group and both memberships),
-// all created at at, with COPY in one transaction. It is for load tests:
+// all created at at, with COPY in one transaction, and makes graph
+// projections rebuild from the store. It is for load tests:
 // none of the per-action checks of the Store methods run. A taken
 // username or e-mail fails it as a whole.
 func (db *DB) Seed(ctx context.Context, accounts []bunnybook.Account, friendships []SeedFriendship, at bunnybook.Time) error {
@@ -105,7 +106,22 @@ func (db *DB) Seed(ctx context.Context, accounts []bunnybook.Account, friendship
 				return fmt.Errorf("copy %s: %w", s.table, err)
 			}
 		}
-		return nil
+		return markGraphStale(ctx, tx)
 	})
 	return fail("seed", err)
+}
+
+// markGraphStale makes graph projections (Neo4j) rebuild from the store:
+// Seed writes no outbox events, so it declares the outbox pruned up to
+// now. A placeholder event takes the next id and is deleted at once.
+func markGraphStale(ctx context.Context, tx pgx.Tx) error {
+	var id int64
+	if err := tx.QueryRow(ctx, `INSERT INTO graph_outbox (kind, payload) VALUES ('seed', '{}') RETURNING id`).Scan(&id); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM graph_outbox WHERE id = $1`, id); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `UPDATE graph_outbox_state SET pruned_upto = greatest(pruned_upto, $1)`, id)
+	return err
 }

@@ -58,7 +58,7 @@ func (db *DB) DeleteProfiles(ctx context.Context, prefix string) (int64, error) 
 
 // Seed bulk-inserts accounts and friendships (each stored in both
 // directions, with its active private chat group and both memberships),
-// all created at at. It is for load tests: one transaction per table,
+// all created at at, and makes graph projections rebuild from the store. It is for load tests: one transaction per table,
 // multi-row prepared inserts, none of the per-action checks of the
 // Store methods. A taken username or e-mail fails the whole table's
 // transaction.
@@ -114,7 +114,26 @@ func (db *DB) Seed(ctx context.Context, accounts []bunnybook.Account, friendship
 			return fmt.Errorf("seed %s: %w", s.table, err)
 		}
 	}
+	if err := db.inTx(ctx, func(tx *sql.Tx) error { return markGraphStale(ctx, tx) }); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
 	return nil
+}
+
+// markGraphStale makes graph projections (Neo4j) rebuild from the store:
+// Seed writes no outbox events, so it declares the outbox pruned up to
+// now. A placeholder event takes the next id and is deleted at once.
+func markGraphStale(ctx context.Context, tx *sql.Tx) error {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO graph_outbox (kind, payload, created_at) VALUES ('seed', '{}', 0) RETURNING id`).Scan(&id)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM graph_outbox WHERE id = ?`, id); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE graph_outbox_state SET pruned_upto = max(pruned_upto, ?)`, id)
+	return err
 }
 
 // bulkInsert inserts n rows into table, seedBatch rows per statement.
