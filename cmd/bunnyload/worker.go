@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -184,8 +185,7 @@ func errKind(err error) string {
 		return "http_" + strconv.Itoa(s)
 	}
 	var ce *client.CloseError
-	if e, ok := err.(*client.CloseError); ok {
-		ce = e
+	if errors.As(err, &ce) {
 		return "close_" + strconv.Itoa(ce.Code)
 	}
 	s := err.Error()
