@@ -7,6 +7,7 @@ import (
 	"net"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -46,27 +47,49 @@ type conn struct {
 	wmu    sync.Mutex
 	closed bool // guarded by wmu
 
+	// With the poller: fd is the socket's descriptor; smu serializes the
+	// goroutines reading frames (one at a time) and the idle sweeper; done
+	// (guarded by smu) marks a connection being closed; last is the time
+	// of the last frame, in Unix nanoseconds.
+	fd   int
+	smu  sync.Mutex
+	done bool
+	last atomic.Int64
+
 	tokens  float64   // rate-limit bucket, owned by the reader
 	refill  time.Time // last refill, owned by the reader
 	limited int       // consecutive rate-limited frames, owned by the reader
 }
 
+// serve attaches a new connection to its profile, then hands it to the
+// reader: the poller (no goroutine while idle) or a goroutine of its own.
 func (s *Server) serve(nc net.Conn, profile bunnybook.Profile) {
 	c := &conn{s: s, nc: nc, id: bunnybook.NewID(), profile: profile, tokens: float64(s.cfg.EventBurst), refill: time.Now()}
 	s.track(c, true)
-	defer s.track(c, false)
-	log := s.logger.With("conn_id", c.id, "profile_id", profile.ID)
-
 	c.session = s.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
 		return &session{c: c, last: map[string]int64{}}
 	}))
-	defer s.system.Root.Poison(c.session)
 	if err := c.attach(); err != nil {
-		log.Warn("attach profile", "error", err)
-		c.close(CloseUnavailable, "profile unavailable, reconnect later")
+		s.logger.Warn("attach profile", "conn_id", c.id, "profile_id", profile.ID, "error", err)
+		c.finish(CloseUnavailable, "profile unavailable, reconnect later")
 		return
 	}
-	code, reason := c.readLoop()
+	if s.poller != nil && s.poller.watch(c) == nil {
+		return
+	}
+	for {
+		if code, reason := c.readFrame(time.Now().Add(s.cfg.IdleTimeout)); code != 0 {
+			c.finish(code, reason)
+			return
+		}
+	}
+}
+
+func (c *conn) touch()                 { c.last.Store(time.Now().UnixNano()) }
+func (c *conn) idleFor() time.Duration { return time.Duration(time.Now().UnixNano() - c.last.Load()) }
+
+// finish closes the connection with code and releases what it holds.
+func (c *conn) finish(code int, reason string) {
 	c.close(code, reason)
 	// Read what the client still sends until it closes too (or a second
 	// passes): closing with unread data would reset the connection and
@@ -74,7 +97,9 @@ func (s *Server) serve(nc net.Conn, profile bunnybook.Profile) {
 	c.nc.SetReadDeadline(time.Now().Add(time.Second))
 	io.Copy(io.Discard, io.LimitReader(c.nc, 1<<20))
 	c.nc.Close()
-	log.Debug("connection closed", "code", code, "reason", reason)
+	c.s.system.Root.Poison(c.session)
+	c.s.track(c, false)
+	c.s.logger.Debug("connection closed", "conn_id", c.id, "code", code, "reason", reason)
 }
 
 // attach connects the session to its profile grain and sends hello.
@@ -107,47 +132,44 @@ func orEmpty(s []string) []string {
 	return s
 }
 
-// readLoop reads frames until the connection ends and says how to close it.
-func (c *conn) readLoop() (code int, reason string) {
-	for {
-		c.nc.SetReadDeadline(time.Now().Add(c.s.cfg.IdleTimeout))
-		h, err := ws.ReadHeader(c.nc)
-		if err != nil {
-			return readErrorCode(err)
-		}
-		if !h.Masked {
-			return CloseProtocolError, "client frames must be masked"
-		}
-		if h.Length > int64(c.s.cfg.MaxFrame) {
-			return CloseTooBig, "frame too large"
-		}
-		payload := make([]byte, h.Length)
-		if _, err := io.ReadFull(c.nc, payload); err != nil {
-			return readErrorCode(err)
-		}
-		ws.Cipher(payload, h.Mask, 0)
-		switch h.OpCode {
-		case ws.OpClose:
-			return CloseNormal, ""
-		case ws.OpPing:
-			c.writeFrame(ws.NewPongFrame(payload))
-			continue
-		case ws.OpPong:
-			continue
-		case ws.OpText:
-			if !h.Fin {
-				return CloseUnsupportedData, "fragmented frames are not supported"
-			}
-			if !utf8.Valid(payload) {
-				return CloseInvalidPayload, "text frames must be UTF-8"
-			}
-		default:
-			return CloseUnsupportedData, "only text frames are supported"
-		}
-		if code, reason := c.handle(payload); code != 0 {
-			return code, reason
-		}
+// readFrame reads one frame, which must arrive by deadline, and acts on
+// it; a non-zero code says the connection must close, and how.
+func (c *conn) readFrame(deadline time.Time) (code int, reason string) {
+	c.nc.SetReadDeadline(deadline)
+	h, err := ws.ReadHeader(c.nc)
+	if err != nil {
+		return readErrorCode(err)
 	}
+	if !h.Masked {
+		return CloseProtocolError, "client frames must be masked"
+	}
+	if h.Length > int64(c.s.cfg.MaxFrame) {
+		return CloseTooBig, "frame too large"
+	}
+	payload := make([]byte, h.Length)
+	if _, err := io.ReadFull(c.nc, payload); err != nil {
+		return readErrorCode(err)
+	}
+	ws.Cipher(payload, h.Mask, 0)
+	switch h.OpCode {
+	case ws.OpClose:
+		return CloseNormal, ""
+	case ws.OpPing:
+		c.writeFrame(ws.NewPongFrame(payload))
+		return 0, ""
+	case ws.OpPong:
+		return 0, ""
+	case ws.OpText:
+		if !h.Fin {
+			return CloseUnsupportedData, "fragmented frames are not supported"
+		}
+		if !utf8.Valid(payload) {
+			return CloseInvalidPayload, "text frames must be UTF-8"
+		}
+	default:
+		return CloseUnsupportedData, "only text frames are supported"
+	}
+	return c.handle(payload)
 }
 
 func readErrorCode(err error) (int, string) {

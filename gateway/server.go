@@ -40,6 +40,9 @@ type Config struct {
 	EventRate      float64       // sustained client frames per second; default 20
 	EventBurst     int           // frames allowed in a burst; default 40
 	Metrics        *metrics.Set  // default: counted nowhere
+	// NoPoller reads every connection on a goroutine of its own instead of
+	// waiting for idle ones with epoll (Linux). Default: the poller.
+	NoPoller bool
 }
 
 func (c *Config) withDefaults() {
@@ -72,6 +75,8 @@ type Server struct {
 	system  *actor.ActorSystem
 	logger  *slog.Logger
 
+	poller *poller // nil: one reading goroutine per connection
+
 	mu    sync.Mutex
 	conns map[*conn]struct{} // open connections, for Close
 }
@@ -79,7 +84,15 @@ type Server struct {
 // NewServer returns a gateway on a started cluster member's actor system.
 func NewServer(cfg Config, auth Authenticator, hub *actors.Hub, history History, system *actor.ActorSystem, logger *slog.Logger) *Server {
 	cfg.withDefaults()
-	return &Server{cfg: cfg, auth: auth, hub: hub, history: history, system: system, logger: logger, conns: map[*conn]struct{}{}}
+	s := &Server{cfg: cfg, auth: auth, hub: hub, history: history, system: system, logger: logger, conns: map[*conn]struct{}{}}
+	if !cfg.NoPoller {
+		p, err := newPoller(cfg.IdleTimeout, logger)
+		if err != nil {
+			logger.Info("websocket poller unavailable: one goroutine per connection", "error", err)
+		}
+		s.poller = p
+	}
+	return s
 }
 
 // AccessCookie is the cookie browsers authenticate with.

@@ -31,6 +31,7 @@ type Config struct {
 	ShutdownTimeout   time.Duration // graceful drain on SIGTERM; default 10s
 	AllowedOrigins    []string      // extra browser origins allowed to open /ws with cookies; default none
 	WSRate            float64       // websocket frames per second per connection (bursts of twice that); default 20
+	WSIdleTimeout     time.Duration // close a websocket that sent nothing for this long; default 60s
 	ClusterHost       string        // actor remoting bind host; default 127.0.0.1
 	ClusterPort       int           // actor remoting port; default 0 (any free port)
 	ClusterAdvertise  string        // host:port other nodes reach this one at; default the bound address
@@ -62,6 +63,7 @@ func (c *Config) settings() []setting {
 		{"secure-cookies", "BUNNYBOOK_SECURE_COOKIES", "mark auth cookies Secure (when served over HTTPS)", (*boolValue)(&c.SecureCookies)},
 		{"shutdown-timeout", "BUNNYBOOK_SHUTDOWN_TIMEOUT", "how long to drain connections on SIGTERM", (*durationValue)(&c.ShutdownTimeout)},
 		{"allowed-origins", "BUNNYBOOK_ALLOWED_ORIGINS", "comma-separated extra origins (scheme://host:port) allowed to open /ws with the cookie", (*listValue)(&c.AllowedOrigins)},
+		{"ws-idle-timeout", "BUNNYBOOK_WS_IDLE_TIMEOUT", "close a websocket that sent no frame for this long (clients ping every ~25 s)", (*durationValue)(&c.WSIdleTimeout)},
 		{"ws-rate", "BUNNYBOOK_WS_RATE", "websocket frames per second allowed per connection (bursts of twice that)", (*floatValue)(&c.WSRate)},
 		{"cluster-host", "BUNNYBOOK_CLUSTER_HOST", "bind host for actor traffic between nodes", (*stringValue)(&c.ClusterHost)},
 		{"cluster-port", "BUNNYBOOK_CLUSTER_PORT", "port for actor traffic between nodes (0 = any free port)", (*intValue)(&c.ClusterPort)},
@@ -84,6 +86,7 @@ func DefaultConfig() Config {
 		LogFormat:         "text",
 		RateLimits:        true,
 		WSRate:            20,
+		WSIdleTimeout:     60 * time.Second,
 		ShutdownTimeout:   10 * time.Second,
 		ClusterHost:       "127.0.0.1",
 		ClusterMemberPort: 6330,
@@ -134,6 +137,9 @@ func (c *Config) validate() []error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("shutdown-timeout: must be positive"))
+	}
+	if c.WSIdleTimeout < time.Second {
+		errs = append(errs, errors.New("ws-idle-timeout: must be at least 1s"))
 	}
 	if c.WSRate <= 0 {
 		errs = append(errs, errors.New("ws-rate: must be positive"))

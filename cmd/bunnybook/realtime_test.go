@@ -253,3 +253,32 @@ func TestPresenceExpires(t *testing.T) {
 		t.Fatalf("offline seen %v after the last refresh", d)
 	}
 }
+
+// TestIdleTimeout: a silent connection is closed with 4000; one that pings
+// stays open. Run with and without the epoll poller.
+func TestIdleTimeout(t *testing.T) {
+	for _, poller := range []bool{true, false} {
+		t.Run(fmt.Sprintf("poller=%v", poller), func(t *testing.T) {
+			m := MustRunMain(t, func(m *Main) {
+				m.Config.WSIdleTimeout = time.Second
+				m.noPoller = !poller
+			})
+			u := MustUser(t, m.URL())
+			silent, _ := MustDial(t, m.URL(), u)
+			talker, _ := MustDial(t, m.URL(), u)
+			start := time.Now()
+			for time.Since(start) < 2500*time.Millisecond {
+				talker.Send(map[string]string{"type": "ping"})
+				if _, err := talker.AwaitType(time.Second, "pong"); err != nil {
+					t.Fatalf("pinging connection: %v", err)
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			_, err := silent.Await(3*time.Second, func(client.Frame) bool { return false })
+			var ce *client.CloseError
+			if !errors.As(err, &ce) || ce.Code != 4000 {
+				t.Fatalf("silent connection: got %v, want close 4000", err)
+			}
+		})
+	}
+}

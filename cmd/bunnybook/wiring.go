@@ -50,6 +50,7 @@ type Main struct {
 	Store        store
 	Presence     bunnybook.Presence
 	ClusterAgent *test.InMemAgent
+	noPoller     bool // tests: read websockets on goroutines instead of epoll
 
 	storeName string
 	redis     redisParts     // cache, rate limiter and presence: Redis or in memory (redis.go)
@@ -127,6 +128,8 @@ func (m *Main) Run(ctx context.Context) error {
 	m.gateway = gateway.NewServer(gateway.Config{
 		AllowedOrigins: m.Config.AllowedOrigins,
 		EventRate:      m.Config.WSRate,
+		IdleTimeout:    m.Config.WSIdleTimeout,
+		NoPoller:       m.noPoller,
 		EventBurst:     int(2 * m.Config.WSRate),
 		Metrics:        ms,
 	},
