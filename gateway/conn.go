@@ -125,6 +125,23 @@ func (c *conn) attach() error {
 	return c.write(mustJSON(f))
 }
 
+// reattach attaches again after the profile grain stopped, retrying while
+// the cluster settles (a node that died takes a few seconds to be noticed).
+func (c *conn) reattach() {
+	for i := 1; ; i++ {
+		err := c.attach()
+		if err == nil {
+			return
+		}
+		if i == 5 {
+			c.s.logger.Warn("reattach profile", "conn_id", c.id, "profile_id", c.profile.ID, "error", err)
+			c.close(CloseUnavailable, "profile unavailable, reconnect later")
+			return
+		}
+		time.Sleep(time.Duration(i) * time.Second)
+	}
+}
+
 func orEmpty(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -326,11 +343,7 @@ func (s *session) Receive(ctx actor.Context) {
 		// attach again, which activates it wherever it now belongs.
 		if s.grain != nil && m.Who.Equal(s.grain) {
 			s.grain = nil
-			go func() {
-				if err := s.c.attach(); err != nil {
-					s.c.close(CloseUnavailable, "profile unavailable, reconnect later")
-				}
-			}()
+			go s.c.reattach()
 		}
 	}
 }

@@ -32,6 +32,8 @@ func TestRedisOutage(t *testing.T) {
 			t.Fatalf("create post: %v", err)
 		}
 		posts = append(posts, p.ID)
+		// Posts of the same millisecond have no "newest"; keep them apart.
+		time.Sleep(2 * time.Millisecond)
 	}
 	// checkAll reads what the cache serves and checks it shows every write.
 	checkAll := func(what string) {
