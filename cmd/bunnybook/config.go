@@ -32,6 +32,7 @@ type Config struct {
 	AllowedOrigins    []string      // extra browser origins allowed to open /ws with cookies; default none
 	WSRate            float64       // websocket frames per second per connection (bursts of twice that); default 20
 	WSIdleTimeout     time.Duration // close a websocket that sent nothing for this long; default 60s
+	AdminAddr         string        // listen address for pprof (and /metrics again); empty = off
 	ClusterHost       string        // actor remoting bind host; default 127.0.0.1
 	ClusterPort       int           // actor remoting port; default 0 (any free port)
 	ClusterAdvertise  string        // host:port other nodes reach this one at; default the bound address
@@ -63,6 +64,7 @@ func (c *Config) settings() []setting {
 		{"secure-cookies", "BUNNYBOOK_SECURE_COOKIES", "mark auth cookies Secure (when served over HTTPS)", (*boolValue)(&c.SecureCookies)},
 		{"shutdown-timeout", "BUNNYBOOK_SHUTDOWN_TIMEOUT", "how long to drain connections on SIGTERM", (*durationValue)(&c.ShutdownTimeout)},
 		{"allowed-origins", "BUNNYBOOK_ALLOWED_ORIGINS", "comma-separated extra origins (scheme://host:port) allowed to open /ws with the cookie", (*listValue)(&c.AllowedOrigins)},
+		{"admin-addr", "BUNNYBOOK_ADMIN_ADDR", "listen address of the admin port (pprof, /metrics); empty = off; keep it private", (*stringValue)(&c.AdminAddr)},
 		{"ws-idle-timeout", "BUNNYBOOK_WS_IDLE_TIMEOUT", "close a websocket that sent no frame for this long (clients ping every ~25 s)", (*durationValue)(&c.WSIdleTimeout)},
 		{"ws-rate", "BUNNYBOOK_WS_RATE", "websocket frames per second allowed per connection (bursts of twice that)", (*floatValue)(&c.WSRate)},
 		{"cluster-host", "BUNNYBOOK_CLUSTER_HOST", "bind host for actor traffic between nodes", (*stringValue)(&c.ClusterHost)},

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -168,6 +169,9 @@ func (m *Main) listen(apiServer *api.Server) error {
 		IdleTimeout:        2 * time.Minute,
 		Logger:             slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
+	if err := m.listenAdmin(); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", m.Config.HTTPAddr)
 	if err != nil {
 		return err
@@ -185,6 +189,26 @@ func isAPIPath(p string) bool {
 		return true
 	}
 	return strings.HasPrefix(p, "/web/")
+}
+
+// listenAdmin serves pprof and /metrics on the admin address, if set.
+func (m *Main) listenAdmin() error {
+	if m.Config.AdminAddr == "" {
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.metrics)
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	ln, err := net.Listen("tcp", m.Config.AdminAddr)
+	if err != nil {
+		return fmt.Errorf("admin port: %w", err)
+	}
+	admin := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go admin.Serve(ln)
+	m.closers = append(m.closers, admin.Close)
+	return nil
 }
 
 // Addr returns the address the server listens on.
