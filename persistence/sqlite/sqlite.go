@@ -81,6 +81,11 @@ func openPool(ctx context.Context, path string, n int, queryOnly bool) (*sql.DB,
 	// message survives a power cut, not only a crash of the process.
 	q.Set("_synchronous", "FULL")
 	q.Set("_txlock", "immediate")
+	// Reads are served from memory-mapped pages and a 32 MiB page cache per
+	// connection rather than a pread per page (profiled: page reads were the
+	// main cost of attaching a connection).
+	q.Add("_pragma", "cache_size(-32768)")
+	q.Add("_pragma", "mmap_size(268435456)")
 	if queryOnly {
 		q.Set("_query_only", "on")
 	}
