@@ -25,6 +25,7 @@ import (
 	"github.com/bunnybook/bunnybook/auth"
 	"github.com/bunnybook/bunnybook/persistence/cached"
 	"github.com/bunnybook/bunnybook/persistence/memory"
+	"github.com/bunnybook/bunnybook/persistence/neo4j"
 	"github.com/bunnybook/bunnybook/persistence/postgres"
 	"github.com/bunnybook/bunnybook/persistence/redis"
 	"github.com/bunnybook/bunnybook/persistence/sqlite"
@@ -53,6 +54,19 @@ var backends = []backend{
 	{"postgres+redis", func(t *testing.T) (bunnybook.Store, bunnybook.Graph) {
 		db := postgres.MustOpen(t)
 		s := cached.New(db, db, redis.MustOpen(t).Cache(), cached.Options{})
+		return s, s
+	}},
+	// The whole production stack: PostgreSQL, the graph served by Neo4j
+	// (fed through the outbox relay), behind the Redis cache.
+	{"postgres+neo4j+redis", func(t *testing.T) (bunnybook.Store, bunnybook.Graph) {
+		db := postgres.MustOpen(t)
+		g := neo4j.MustOpen(t, nil)
+		relay := neo4j.NewRelay(g, db, slog.New(slog.DiscardHandler))
+		if err := relay.Start(t.Context()); err != nil {
+			t.Fatalf("start relay: %v", err)
+		}
+		projecting := neo4j.Projecting{Store: db, Relay: relay}
+		s := cached.New(projecting, g, redis.MustOpen(t).Cache(), cached.Options{})
 		return s, s
 	}},
 	// The same with Redis down: every request must still succeed.
