@@ -18,6 +18,8 @@ eval "$(scripts/services.sh start postgres redis neo4j)"
 echo "== go vet" >&2
 go vet ./...
 echo "== go test" >&2
-go test -count=1 -timeout 20m ./... "$@"
+# One package at a time: several start servers, clusters and load runs
+# that would otherwise compete for the two cores and time out.
+go test -count=1 -p 1 -timeout 20m ./... "$@"
 echo "== web UI" >&2
 scripts/ui-test.sh

@@ -32,12 +32,13 @@ func TestClusterOfProcesses(t *testing.T) {
 	}
 	bin := buildServer(t)
 	db := freshDatabase(t, dbURL)
-	member := []int{freePort(t), freePort(t)}
+	ports := freePorts(t, 6) // membership, HTTP and actor port of each node
+	member := ports[:2]
 	peers := fmt.Sprintf("127.0.0.1:%d,127.0.0.1:%d", member[0], member[1])
 	var nodes []*exec.Cmd
 	var urls []string
 	for i := range member {
-		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		addr := fmt.Sprintf("127.0.0.1:%d", ports[2+i])
 		cmd := exec.Command(bin, "serve")
 		cmd.Env = append(os.Environ(),
 			"BUNNYBOOK_HTTP_ADDR="+addr,
@@ -48,7 +49,7 @@ func TestClusterOfProcesses(t *testing.T) {
 			"BUNNYBOOK_JWT_SECRET="+strings.Repeat("k", 32),
 			"BUNNYBOOK_RATE_LIMITS=false",
 			"BUNNYBOOK_LOG_LEVEL=warn",
-			fmt.Sprintf("BUNNYBOOK_CLUSTER_PORT=%d", freePort(t)),
+			fmt.Sprintf("BUNNYBOOK_CLUSTER_PORT=%d", ports[4+i]),
 			"BUNNYBOOK_CLUSTER_PEERS="+peers,
 			fmt.Sprintf("BUNNYBOOK_CLUSTER_MEMBER_PORT=%d", member[i]),
 		)
@@ -160,14 +161,20 @@ func freshDatabase(t *testing.T, url string) string {
 	return strings.Replace(url, "/"+cfg.Database, "/"+name, 1)
 }
 
-func freePort(t *testing.T) int {
+// freePorts returns n distinct free loopback ports (all held open while
+// picking, so none is handed out twice).
+func freePorts(t *testing.T, n int) []int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	var ports []int
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return ports
 }
 
 func waitReady(t *testing.T, url string) {

@@ -85,7 +85,10 @@ func startServer() server {
 	env := append(os.Environ(),
 		"BUNNYBOOK_DATA_DIR="+filepath.Join(dir, "data"),
 		"BUNNYBOOK_JWT_SECRET="+strings.Repeat("L", 32),
+		// The embedded default alone, whatever services the test run has.
 		"BUNNYBOOK_DATABASE_URL=",
+		"BUNNYBOOK_REDIS_URL=",
+		"BUNNYBOOK_NEO4J_URL=",
 		"BUNNYBOOK_RATE_LIMITS=false",
 		"BUNNYBOOK_WS_RATE=100",
 		"BUNNYBOOK_LOG_LEVEL=info",
