@@ -19,7 +19,8 @@ type Set struct {
 	FramesOut     prometheus.Counter     // frames written to clients
 	WSRateLimited prometheus.Counter     // client frames refused by the per-connection limit
 
-	// Grains.
+	// Cluster and grains.
+	ClusterMembers     prometheus.Gauge // members this node sees, itself included
 	ProfileGrains      prometheus.Gauge
 	ConversationGrains prometheus.Gauge
 	MessagesAcked      prometheus.Counter
@@ -42,6 +43,7 @@ func New(reg prometheus.Registerer) *Set {
 		FramesOut:     prometheus.NewCounter(prometheus.CounterOpts{Name: "bunnybook_ws_frames_sent_total", Help: "Frames written to clients."}),
 		WSRateLimited: prometheus.NewCounter(prometheus.CounterOpts{Name: "bunnybook_ws_rate_limited_total", Help: "Client frames refused by the per-connection rate limit."}),
 
+		ClusterMembers:     prometheus.NewGauge(prometheus.GaugeOpts{Name: "bunnybook_cluster_members", Help: "Cluster members this node sees, itself included."}),
 		ProfileGrains:      prometheus.NewGauge(prometheus.GaugeOpts{Name: "bunnybook_profile_grains_active", Help: "Profile grains active on this node."}),
 		ConversationGrains: prometheus.NewGauge(prometheus.GaugeOpts{Name: "bunnybook_conversation_grains_active", Help: "Conversation grains active on this node."}),
 		MessagesAcked:      prometheus.NewCounter(prometheus.CounterOpts{Name: "bunnybook_chat_messages_acked_total", Help: "Chat messages stored and acknowledged."}),
@@ -55,7 +57,7 @@ func New(reg prometheus.Registerer) *Set {
 	}
 	reg.MustRegister(
 		s.ConnsOpen, s.ConnsAccepted, s.ConnsRefused, s.FramesIn, s.FramesOut, s.WSRateLimited,
-		s.ProfileGrains, s.ConversationGrains, s.MessagesAcked, s.BatchSize, s.BatchLatency, s.PresenceLookups,
+		s.ClusterMembers, s.ProfileGrains, s.ConversationGrains, s.MessagesAcked, s.BatchSize, s.BatchLatency, s.PresenceLookups,
 		s.RESTRateLimited,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

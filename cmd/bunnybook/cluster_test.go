@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -69,6 +70,9 @@ func TestClusterOfProcesses(t *testing.T) {
 	}
 	for _, u := range urls {
 		waitReady(t, u)
+	}
+	for _, u := range urls {
+		waitMetric(t, u, "bunnybook_cluster_members 2")
 	}
 
 	a, b := MustUser(t, urls[0]), MustUser(t, urls[1])
@@ -175,6 +179,26 @@ func freePorts(t *testing.T, n int) []int {
 		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
 	}
 	return ports
+}
+
+// waitMetric waits until a node's /metrics has the line want.
+func waitMetric(t *testing.T, url, want string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := http.Get(url + "/metrics")
+		if err == nil {
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if strings.Contains(string(body), want+"\n") {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: no %q within 60 s", url, want)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func waitReady(t *testing.T, url string) {

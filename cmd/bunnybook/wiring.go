@@ -111,6 +111,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.closers = append(m.closers, func() error { m.cluster.Shutdown(true); return nil })
+	ms.ClusterMembers.Set(float64(m.cluster.MemberList.Members().Len()))
+	m.cluster.ActorSystem.EventStream.Subscribe(func(e any) {
+		if t, ok := e.(*pa.ClusterTopology); ok {
+			ms.ClusterMembers.Set(float64(len(t.Members)))
+		}
+	})
 	hub := actors.NewHub(m.cluster, presence, m.Logger)
 
 	cachedStore := m.cached(m.Store, m.Store)
