@@ -68,11 +68,12 @@ func TestLimits(t *testing.T) {
 
 func TestIDs(t *testing.T) {
 	id := NewID()
-	if !ValidID(id) || id[14] != '4' {
-		t.Fatalf("NewID() = %q, want a canonical v4 UUID", id)
+	if !ValidID(id) || id[14] != '7' || !strings.ContainsAny(id[19:20], "89ab") {
+		t.Fatalf("NewID() = %q, want a canonical v7 UUID", id)
 	}
-	if NewID() == id {
-		t.Fatal("two NewID calls returned the same id")
+	time.Sleep(time.Microsecond)
+	if later := NewID(); later <= id {
+		t.Fatalf("NewID() = %q after %q, want a later id to sort later", later, id)
 	}
 	if got, err := ParseID("id", strings.ToUpper(id)); got != id || err != nil {
 		t.Fatalf("ParseID(upper) = %q, %v; want %q", got, err, id)
