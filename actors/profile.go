@@ -7,6 +7,8 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/cluster"
+
+	"github.com/bunnybook/bunnybook"
 )
 
 // Local timer messages; they never leave the node.
@@ -19,12 +21,12 @@ type (
 type profileGrain struct {
 	cfg      *Config
 	id       string
-	sessions map[string]*actor.PID   // conn id → session actor
-	chats    map[string]*PrivateChat // friend id → private chat
-	online   map[string]bool         // friend ids seen online
-	loaded   bool                    // friends and counters read, presence set
-	timer    *time.Timer             // next heartbeat
-	linger   int                     // generation of the pending linger timer
+	sessions map[string]*actor.PID // conn id → session actor
+	friends  map[string]struct{}   // friend ids (kept small: an online profile holds only ids)
+	online   map[string]bool       // friend ids seen online
+	loaded   bool                  // friends and counters read, presence set
+	timer    *time.Timer           // next heartbeat
+	linger   int                   // generation of the pending linger timer
 }
 
 func newProfileGrain(cfg *Config) *profileGrain {
@@ -67,25 +69,26 @@ func (g *profileGrain) ctx() (context.Context, context.CancelFunc) {
 
 // connect registers a session and answers with the hello data.
 func (g *profileGrain) connect(ctx actor.Context, m *Connect) *Hello {
-	if !g.loaded {
-		if err := g.load(ctx); err != nil {
-			g.cfg.Logger.Error("load profile", "profile_id", g.id, "error", err)
-			return &Hello{Error: "could not load the profile"}
-		}
+	c, cancel := g.ctx()
+	defer cancel()
+	chats, err := g.cfg.Store.PrivateChats(c, g.id)
+	if err == nil && !g.loaded {
+		err = g.load(ctx, chats)
+	}
+	if err != nil {
+		g.cfg.Logger.Error("load profile", "profile_id", g.id, "error", err)
+		return &Hello{Error: "could not load the profile"}
 	}
 	g.linger++ // cancels a pending linger
 	g.sessions[m.GetConnId()] = m.GetSession()
 	ctx.Watch(m.GetSession())
-	c, cancel := g.ctx()
-	defer cancel()
 	hello := &Hello{Grain: ctx.Self()}
-	for _, chat := range g.chats {
-		hello.PrivateChats = append(hello.PrivateChats, chat)
+	for _, pc := range chats {
+		hello.PrivateChats = append(hello.PrivateChats, &PrivateChat{ChatGroupId: pc.ChatGroupID, ProfileId: pc.ProfileID, Username: pc.Username})
 	}
 	for id := range g.online {
 		hello.OnlineFriends = append(hello.OnlineFriends, id)
 	}
-	var err error
 	if hello.UnreadConversationIds, err = g.cfg.Store.UnreadConversations(c, g.id); err != nil {
 		g.cfg.Logger.Warn("unread conversations", "profile_id", g.id, "error", err)
 	}
@@ -97,18 +100,14 @@ func (g *profileGrain) connect(ctx actor.Context, m *Connect) *Hello {
 	return hello
 }
 
-// load reads the friend list, marks the profile online and tells its online
-// friends.
-func (g *profileGrain) load(ctx actor.Context) error {
+// load keeps the friend list, marks the profile online and tells its
+// online friends.
+func (g *profileGrain) load(ctx actor.Context, chats []bunnybook.PrivateChat) error {
 	c, cancel := g.ctx()
 	defer cancel()
-	chats, err := g.cfg.Store.PrivateChats(c, g.id)
-	if err != nil {
-		return err
-	}
-	g.chats = make(map[string]*PrivateChat, len(chats))
+	g.friends = make(map[string]struct{}, len(chats))
 	for _, pc := range chats {
-		g.chats[pc.ProfileID] = &PrivateChat{ChatGroupId: pc.ChatGroupID, ProfileId: pc.ProfileID, Username: pc.Username}
+		g.friends[pc.ProfileID] = struct{}{}
 	}
 	if err := g.cfg.Presence.SetOnline(c, g.id, g.cfg.PresenceTTL); err != nil {
 		return err
@@ -128,8 +127,8 @@ func (g *profileGrain) load(ctx actor.Context) error {
 }
 
 func (g *profileGrain) friendIDs() []string {
-	ids := make([]string, 0, len(g.chats))
-	for id := range g.chats {
+	ids := make([]string, 0, len(g.friends))
+	for id := range g.friends {
 		ids = append(ids, id)
 	}
 	return ids
@@ -212,7 +211,7 @@ func (g *profileGrain) heartbeat(ctx actor.Context) {
 	for _, id := range online {
 		now[id] = true
 	}
-	for id := range g.chats {
+	for id := range g.friends {
 		if now[id] != g.online[id] {
 			g.pushAll(ctx, &Push{Frame: encode(presenceFrame{Type: "presence", ProfileID: id, Online: now[id]})})
 		}
@@ -227,7 +226,7 @@ func (g *profileGrain) event(ctx actor.Context, msg any) {
 		g.pushAll(ctx, m.GetPush())
 	case *PresenceChanged:
 		id := m.GetProfileId()
-		if _, friend := g.chats[id]; !friend || g.online[id] == m.GetOnline() {
+		if _, friend := g.friends[id]; !friend || g.online[id] == m.GetOnline() {
 			return
 		}
 		if m.GetOnline() {
@@ -246,11 +245,11 @@ func (g *profileGrain) event(ctx actor.Context, msg any) {
 		g.pushAll(ctx, &Push{Frame: encode(notificationFrame{Type: "notification", Notification: json.RawMessage(m.GetNotification()), UnreadCount: n})})
 	case *FriendAdded:
 		chat := m.GetChat()
-		g.chats[chat.GetProfileId()] = chat
+		g.friends[chat.GetProfileId()] = struct{}{}
 		g.pushAll(ctx, &Push{Frame: encode(friendAddedFrame{Type: "friend.added", ChatGroupID: chat.GetChatGroupId(), ProfileID: chat.GetProfileId(), Username: chat.GetUsername()})})
 		g.checkPresence(ctx, chat.GetProfileId())
 	case *FriendRemoved:
-		delete(g.chats, m.GetProfileId())
+		delete(g.friends, m.GetProfileId())
 		delete(g.online, m.GetProfileId())
 		g.pushAll(ctx, &Push{Frame: encode(friendRemovedFrame{Type: "friend.removed", ProfileID: m.GetProfileId()})})
 	}

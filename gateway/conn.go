@@ -67,7 +67,7 @@ func (s *Server) serve(nc net.Conn, profile bunnybook.Profile) {
 	c := &conn{s: s, nc: nc, id: bunnybook.NewID(), profile: profile, tokens: float64(s.cfg.EventBurst), refill: time.Now()}
 	s.track(c, true)
 	c.session = s.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
-		return &session{c: c, last: map[string]int64{}}
+		return &session{c: c}
 	}))
 	if err := c.attach(); err != nil {
 		s.logger.Warn("attach profile", "conn_id", c.id, "profile_id", profile.ID, "error", err)
@@ -314,7 +314,7 @@ func (c *conn) close(code int, reason string) {
 // in order, dropping chat messages the client already has.
 type session struct {
 	c     *conn
-	last  map[string]int64 // chat group id → newest seq written
+	last  map[string]int64 // chat group id → newest seq written; nil until the first
 	grain *actor.PID
 }
 
@@ -351,6 +351,9 @@ func (s *session) Receive(ctx actor.Context) {
 func (s *session) push(p *actors.Push) {
 	gid, seq := p.GetChatGroupId(), p.GetSeq()
 	if gid != "" && seq > 0 {
+		if s.last == nil {
+			s.last = map[string]int64{}
+		}
 		if seq <= s.last[gid] {
 			return // already written (resume and live delivery overlapped)
 		}
@@ -391,6 +394,9 @@ func (s *session) replay(gid string, after int64) error {
 	}
 	if !g.IsMember(s.c.profile.ID) {
 		return bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of chat %s", gid)
+	}
+	if s.last == nil {
+		s.last = map[string]int64{}
 	}
 	if s.last[gid] < after {
 		s.last[gid] = after

@@ -87,7 +87,14 @@ func New(url string, o Options) (*Client, error) {
 			*d = o.Timeout
 		}
 	}
-	opt.PoolTimeout = opt.ReadTimeout
+	// Under load (thousands of profile grains refreshing presence) callers
+	// queue for a pooled connection: a busy pool is not a Redis outage, so
+	// give it room and time (measured: the defaults, 20 connections and a
+	// 300 ms wait, declared Redis down at 15 000 connections).
+	if opt.PoolSize < 128 {
+		opt.PoolSize = 128
+	}
+	opt.PoolTimeout = 2 * time.Second
 	opt.MaxRetries = 1    // one retry covers a pooled connection broken by a Redis restart
 	opt.DialerRetries = 1 // a refused dial means down: the outage detector probes again later
 	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
