@@ -101,3 +101,39 @@ type GraphOutbox interface {
 // projection, or a deployment that ran without one, pruned the outbox): the
 // reader is behind and must rebuild from GraphSnapshot.
 var ErrGraphEventsPruned = Errorf(EConflict, "graph events were pruned before they were applied")
+
+// SnapshotRows is what GraphSnapshot implementations read: pgx.Rows and
+// *sql.Rows both fit.
+type SnapshotRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// BatchSnapshotRows turns rows of (a, b) — (id, username) for profiles —
+// into events of kind and passes them to fn in batches of size.
+func BatchSnapshotRows(rows SnapshotRows, kind GraphEventKind, size int, fn func([]GraphEvent) error) error {
+	batch := make([]GraphEvent, 0, size)
+	for rows.Next() {
+		e := GraphEvent{Kind: kind}
+		if err := rows.Scan(&e.A, &e.B); err != nil {
+			return err
+		}
+		if kind == GraphProfileCreated {
+			e.Username, e.B = e.B, ""
+		}
+		if batch = append(batch, e); len(batch) == size {
+			if err := fn(batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(batch) > 0 {
+		return fn(batch)
+	}
+	return nil
+}

@@ -107,35 +107,13 @@ func (db *DB) GraphSnapshot(ctx context.Context, fn func([]bunnybook.GraphEvent)
 	return last, fail("graph snapshot", err)
 }
 
-// snapshotRows turns the (x, y) rows of query into events of kind, passed
-// to fn in batches.
+// snapshotRows runs query and hands its (x, y) rows to fn as events of
+// kind, in batches.
 func snapshotRows(ctx context.Context, tx pgx.Tx, kind bunnybook.GraphEventKind, query string, fn func([]bunnybook.GraphEvent) error) error {
 	rows, err := tx.Query(ctx, query)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	batch := make([]bunnybook.GraphEvent, 0, snapshotBatch)
-	for rows.Next() {
-		e := bunnybook.GraphEvent{Kind: kind}
-		if err := rows.Scan(&e.A, &e.B); err != nil {
-			return err
-		}
-		if kind == bunnybook.GraphProfileCreated {
-			e.Username, e.B = e.B, ""
-		}
-		if batch = append(batch, e); len(batch) == snapshotBatch {
-			if err := fn(batch); err != nil {
-				return err
-			}
-			batch = batch[:0]
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(batch) > 0 {
-		return fn(batch)
-	}
-	return nil
+	return bunnybook.BatchSnapshotRows(rows, kind, snapshotBatch, fn)
 }
