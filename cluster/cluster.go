@@ -47,7 +47,13 @@ func Start(ctx context.Context, cfg Config, kinds []*pa.Kind, logger *slog.Logge
 		cfg.Timeout = 5 * time.Second
 	}
 	system := actor.NewActorSystem(actor.WithLoggerFactory(func(s *actor.ActorSystem) *slog.Logger {
-		return logger.With("lib", "protoactor", "system", s.ID)
+		// The library reports routine membership work at info level: keep
+		// its warnings and errors, unless the server logs at debug.
+		h := logger.Handler()
+		if !h.Enabled(context.Background(), slog.LevelDebug) {
+			h = warnAndAbove{h}
+		}
+		return slog.New(h).With("lib", "protoactor", "system", s.ID)
 	}))
 	var provider pa.ClusterProvider
 	switch {
@@ -109,4 +115,19 @@ func hasKinds(c *pa.Cluster, kinds []*pa.Kind) bool {
 		}
 	}
 	return true
+}
+
+// warnAndAbove drops records below warning level.
+type warnAndAbove struct{ slog.Handler }
+
+func (h warnAndAbove) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}
+
+func (h warnAndAbove) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return warnAndAbove{h.Handler.WithAttrs(attrs)}
+}
+
+func (h warnAndAbove) WithGroup(name string) slog.Handler {
+	return warnAndAbove{h.Handler.WithGroup(name)}
 }
