@@ -35,6 +35,9 @@ type Notifier interface {
 	FriendAdded(ctx context.Context, a, b Profile, chatGroupID string)
 	// FriendRemoved tells both profiles that their friendship ended.
 	FriendRemoved(ctx context.Context, a, b string)
+	// SessionEnded closes the profile's connections of a sign-in session
+	// that was logged out.
+	SessionEnded(ctx context.Context, profileID, sessionID string)
 }
 
 // NopNotifier is the Notifier used when nothing is listening.
@@ -43,3 +46,4 @@ type NopNotifier struct{}
 func (NopNotifier) NotificationCreated(context.Context, Notification)     {}
 func (NopNotifier) FriendAdded(context.Context, Profile, Profile, string) {}
 func (NopNotifier) FriendRemoved(context.Context, string, string)         {}
+func (NopNotifier) SessionEnded(context.Context, string, string)          {}

@@ -113,8 +113,8 @@ func backoff(i int) int {
 }
 
 // Connect attaches a session to its profile grain and returns the hello data.
-func (h *Hub) Connect(profileID, connID string, session *actor.PID) (*Hello, error) {
-	hello, err := request[*Hello](h, profileID, ProfileKind, &Connect{Session: session, ConnId: connID})
+func (h *Hub) Connect(c *Connect, profileID string) (*Hello, error) {
+	hello, err := request[*Hello](h, profileID, ProfileKind, c)
 	if err == nil && hello.GetError() != "" {
 		err = errors.New(hello.GetError())
 	}
@@ -185,6 +185,15 @@ func (h *Hub) NotificationCreated(ctx context.Context, n bunnybook.Notification)
 func (h *Hub) FriendAdded(ctx context.Context, a, b bunnybook.Profile, chatGroupID string) {
 	h.tell(ctx, []string{a.ID}, &FriendAdded{Chat: &PrivateChat{ChatGroupId: chatGroupID, ProfileId: b.ID, Username: b.Username}})
 	h.tell(ctx, []string{b.ID}, &FriendAdded{Chat: &PrivateChat{ChatGroupId: chatGroupID, ProfileId: a.ID, Username: a.Username}})
+}
+
+// closeLoggedOut is the websocket close code of a connection whose sign-in
+// session was logged out (gateway.CloseLoggedOut).
+const closeLoggedOut = 4001
+
+// SessionEnded closes the profile's connections of a logged-out session.
+func (h *Hub) SessionEnded(ctx context.Context, profileID, sessionID string) {
+	h.tell(ctx, []string{profileID}, &EndSession{SessionId: sessionID})
 }
 
 // FriendRemoved tells both former friends, if online.

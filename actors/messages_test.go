@@ -14,7 +14,9 @@ import (
 func TestWireMessagesSerialize(t *testing.T) {
 	pid := actor.NewPID("127.0.0.1:1234", "session/1")
 	msgs := []proto.Message{
-		&Connect{Session: pid, ConnId: "c"},
+		&Connect{Session: pid, ConnId: "c", SessionId: "s"},
+		&EndSession{SessionId: "s"},
+		&CloseConnection{Code: 4001, Reason: "logged out"},
 		&Hello{PrivateChats: []*PrivateChat{{ChatGroupId: "g", ProfileId: "p", Username: "u"}}, OnlineFriends: []string{"p"}, Grain: pid},
 		&Push{Frame: []byte(`{}`), ChatGroupId: "g", Seq: 3, OriginConn: "c"},
 		&Deliver{Push: &Push{Frame: []byte(`{}`)}},

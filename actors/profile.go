@@ -21,16 +21,16 @@ type (
 type profileGrain struct {
 	cfg      *Config
 	id       string
-	sessions map[string]*actor.PID // conn id → session actor
-	friends  map[string]struct{}   // friend ids (kept small: an online profile holds only ids)
-	online   map[string]bool       // friend ids seen online
-	loaded   bool                  // friends and counters read, presence set
-	timer    *time.Timer           // next heartbeat
-	linger   int                   // generation of the pending linger timer
+	sessions map[string]*Connect // conn id → the session actor and its sign-in session
+	friends  map[string]struct{} // friend ids (kept small: an online profile holds only ids)
+	online   map[string]bool     // friend ids seen online
+	loaded   bool                // friends and counters read, presence set
+	timer    *time.Timer         // next heartbeat
+	linger   int                 // generation of the pending linger timer
 }
 
 func newProfileGrain(cfg *Config) *profileGrain {
-	return &profileGrain{cfg: cfg, sessions: map[string]*actor.PID{}}
+	return &profileGrain{cfg: cfg, sessions: map[string]*Connect{}}
 }
 
 func (g *profileGrain) Receive(ctx actor.Context) {
@@ -52,7 +52,7 @@ func (g *profileGrain) Receive(ctx actor.Context) {
 		}
 	case *actor.Stopping:
 		g.goOffline(ctx)
-	case *Deliver, *PresenceChanged, *NotificationCreated, *FriendAdded, *FriendRemoved:
+	case *Deliver, *PresenceChanged, *NotificationCreated, *FriendAdded, *FriendRemoved, *EndSession:
 		if !g.loaded {
 			// Activated by a message for an offline profile (a race with
 			// its last disconnect): nothing to push to, so stop.
@@ -80,7 +80,7 @@ func (g *profileGrain) connect(ctx actor.Context, m *Connect) *Hello {
 		return &Hello{Error: "could not load the profile"}
 	}
 	g.linger++ // cancels a pending linger
-	g.sessions[m.GetConnId()] = m.GetSession()
+	g.sessions[m.GetConnId()] = m
 	ctx.Watch(m.GetSession())
 	hello := &Hello{Grain: ctx.Self()}
 	for _, pc := range chats {
@@ -157,8 +157,8 @@ func (g *profileGrain) schedule(ctx actor.Context, d time.Duration, msg any) *ti
 // sessionEnded forgets a closed connection; after the last one, the grain
 // lingers briefly (a page reload reconnects within it) and then stops.
 func (g *profileGrain) sessionEnded(ctx actor.Context, who *actor.PID) {
-	for conn, pid := range g.sessions {
-		if pid.Equal(who) {
+	for conn, s := range g.sessions {
+		if s.GetSession().Equal(who) {
 			delete(g.sessions, conn)
 		}
 	}
@@ -248,6 +248,12 @@ func (g *profileGrain) event(ctx actor.Context, msg any) {
 		g.friends[chat.GetProfileId()] = struct{}{}
 		g.pushAll(ctx, &Push{Frame: encode(friendAddedFrame{Type: "friend.added", ChatGroupID: chat.GetChatGroupId(), ProfileID: chat.GetProfileId(), Username: chat.GetUsername()})})
 		g.checkPresence(ctx, chat.GetProfileId())
+	case *EndSession:
+		for _, s := range g.sessions {
+			if s.GetSessionId() == m.GetSessionId() {
+				ctx.Send(s.GetSession(), &CloseConnection{Code: closeLoggedOut, Reason: "logged out"})
+			}
+		}
 	case *FriendRemoved:
 		delete(g.friends, m.GetProfileId())
 		delete(g.online, m.GetProfileId())
@@ -268,7 +274,7 @@ func (g *profileGrain) checkPresence(ctx actor.Context, id string) {
 }
 
 func (g *profileGrain) pushAll(ctx actor.Context, p *Push) {
-	for _, pid := range g.sessions {
-		ctx.Send(pid, p)
+	for _, s := range g.sessions {
+		ctx.Send(s.GetSession(), p)
 	}
 }

@@ -101,6 +101,13 @@ func (s *Server) logout(r *request) error {
 	if err := s.auth.Logout(r, string(r.Request.Header.Cookie(refreshCookie))); err != nil {
 		return err
 	}
+	// Close the session's open websockets too, when the caller says which
+	// session it is (by its access token).
+	if token, _, err := credentials(&r.Request.Header); err == nil && token != "" {
+		if c, err := s.auth.Verify(token); err == nil && c.SessionID != "" {
+			s.svc.Notifier.SessionEnded(r, c.User.ID, c.SessionID)
+		}
+	}
 	return r.noContent()
 }
 

@@ -28,6 +28,7 @@ const (
 	CloseTooBig          = 1009 // frame over the size limit
 	CloseInternal        = 1011 // the server failed
 	CloseIdle            = 4000 // no frame within the idle timeout (send ping)
+	CloseLoggedOut       = 4001 // the sign-in session was logged out
 	CloseRateLimited     = 4008 // kept flooding after rate-limit errors
 	CloseUnavailable     = 4011 // the profile could not be attached; reconnect later
 )
@@ -42,6 +43,7 @@ type conn struct {
 	nc      net.Conn
 	id      string
 	profile bunnybook.Profile
+	sid     string // the sign-in session of the access token it was opened with
 	session *actor.PID
 
 	wmu    sync.Mutex
@@ -63,8 +65,8 @@ type conn struct {
 
 // serve attaches a new connection to its profile, then hands it to the
 // reader: the poller (no goroutine while idle) or a goroutine of its own.
-func (s *Server) serve(nc net.Conn, profile bunnybook.Profile) {
-	c := &conn{s: s, nc: nc, id: bunnybook.NewID(), profile: profile, tokens: float64(s.cfg.EventBurst), refill: time.Now()}
+func (s *Server) serve(nc net.Conn, profile bunnybook.Profile, sid string) {
+	c := &conn{s: s, nc: nc, id: bunnybook.NewID(), profile: profile, sid: sid, tokens: float64(s.cfg.EventBurst), refill: time.Now()}
 	s.track(c, true)
 	c.session = s.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
 		return &session{c: c}
@@ -104,7 +106,7 @@ func (c *conn) finish(code int, reason string) {
 
 // attach connects the session to its profile grain and sends hello.
 func (c *conn) attach() error {
-	hello, err := c.s.hub.Connect(c.profile.ID, c.id, c.session)
+	hello, err := c.s.hub.Connect(&actors.Connect{Session: c.session, ConnId: c.id, SessionId: c.sid}, c.profile.ID)
 	if err != nil {
 		return err
 	}
@@ -331,6 +333,8 @@ func (s *session) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actors.Push:
 		s.push(m)
+	case *actors.CloseConnection:
+		s.c.close(int(m.GetCode()), m.GetReason())
 	case resume:
 		s.resume(m.chats)
 	case watchGrain:

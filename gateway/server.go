@@ -20,7 +20,8 @@ import (
 
 // Authenticator verifies an access token and says whose it is.
 type Authenticator interface {
-	Authenticate(token string) (bunnybook.Profile, error)
+	// Authenticate returns whose token it is and its sign-in session id.
+	Authenticate(token string) (profile bunnybook.Profile, sessionID string, err error)
 }
 
 // History is what sessions read to resume conversations.
@@ -129,7 +130,7 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 		httpError(ctx, fasthttp.StatusForbidden, "origin not allowed")
 		return
 	}
-	profile, err := s.auth.Authenticate(token)
+	profile, sid, err := s.auth.Authenticate(token)
 	if err != nil {
 		refused.WithLabelValues("unauthorized").Inc()
 		httpError(ctx, fasthttp.StatusUnauthorized, "invalid or expired access token")
@@ -150,7 +151,7 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 		if raw, ok := nc.(interface{ UnsafeConn() net.Conn }); ok {
 			nc = raw.UnsafeConn()
 		}
-		go s.serve(nc, profile)
+		go s.serve(nc, profile, sid)
 	})
 }
 

@@ -282,3 +282,28 @@ func TestIdleTimeout(t *testing.T) {
 		})
 	}
 }
+
+// TestLogoutClosesItsConnections: logging out closes the websockets of
+// that sign-in session (close 4001) and leaves the user's other sessions.
+func TestLogoutClosesItsConnections(t *testing.T) {
+	m := MustRunMain(t, nil)
+	u := MustUser(t, m.URL())
+	other := client.New(m.URL())
+	if err := other.Login(context.Background(), u.Profile.Username+"@bunnybook.test", "carrots-are-great"); err != nil {
+		t.Fatal(err)
+	}
+	mine, _ := MustDial(t, m.URL(), u)
+	theirs, _ := MustDial(t, m.URL(), other)
+	if err := u.Do(context.Background(), "POST", "/web/logout", nil, nil); err != nil {
+		t.Fatalf("logout: %v", err)
+	}
+	_, err := mine.Await(wait, func(client.Frame) bool { return false })
+	var ce *client.CloseError
+	if !errors.As(err, &ce) || ce.Code != 4001 {
+		t.Fatalf("logged-out connection: got %v, want close 4001", err)
+	}
+	theirs.Send(map[string]string{"type": "ping"})
+	if _, err := theirs.AwaitType(wait, "pong"); err != nil {
+		t.Fatalf("the other session's connection: %v", err)
+	}
+}

@@ -273,10 +273,10 @@ func (m *Main) Close() error {
 // tokenAuth lets the gateway verify access tokens.
 type tokenAuth struct{ v *auth.Verifier }
 
-func (t tokenAuth) Authenticate(token string) (bunnybook.Profile, error) {
+func (t tokenAuth) Authenticate(token string) (bunnybook.Profile, string, error) {
 	c, err := t.v.Verify(token)
 	if err != nil {
-		return bunnybook.Profile{}, err
+		return bunnybook.Profile{}, "", err
 	}
-	return c.User.Profile(), nil
+	return c.User.Profile(), c.SessionID, nil
 }
