@@ -28,6 +28,7 @@ type pending struct {
 // batchDone reports a commit back to the grain (local message).
 type batchDone struct {
 	batch []*pending
+	group *bunnybook.ChatGroup // as read for the commit, with LastSeq advanced; nil on error
 	err   error
 }
 
@@ -157,21 +158,23 @@ func (g *conversationGrain) startCommit(ctx actor.Context) {
 	g.writing = batch
 	self, root := ctx.Self(), ctx.ActorSystem().Root
 	go func() {
-		root.Send(self, batchDone{batch: batch, err: g.commit(batch)})
+		grp, err := g.commit(batch)
+		root.Send(self, batchDone{batch: batch, group: grp, err: err})
 	}()
 }
 
-// commit numbers and stores a batch. It runs off the actor, touching only
-// the batch: the group's current seq and state are read from the store.
-func (g *conversationGrain) commit(batch []*pending) error {
+// commit numbers and stores a batch and returns the group as it now is.
+// It runs off the actor, touching only the batch: the group's current seq
+// and state are read from the store.
+func (g *conversationGrain) commit(batch []*pending) (*bunnybook.ChatGroup, error) {
 	c, cancel := g.ctx()
 	defer cancel()
 	grp, err := g.cfg.Store.ChatGroup(c, g.id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !grp.Active {
-		return bunnybook.Errorf(bunnybook.EForbidden, "this conversation is closed: you are no longer friends")
+		return nil, bunnybook.Errorf(bunnybook.EForbidden, "this conversation is closed: you are no longer friends")
 	}
 	msgs := make([]bunnybook.ChatMessage, len(batch))
 	for i, p := range batch {
@@ -182,13 +185,18 @@ func (g *conversationGrain) commit(batch []*pending) error {
 	err = g.cfg.Store.AppendMessages(c, msgs)
 	g.cfg.Metrics.BatchLatency.Observe(time.Since(start).Seconds())
 	g.cfg.Metrics.BatchSize.Observe(float64(len(msgs)))
-	return err
+	if err != nil {
+		return nil, err
+	}
+	grp.LastSeq += int64(len(msgs))
+	return grp, nil
 }
 
 // committed answers the waiters of a finished commit and fans the messages out.
 func (g *conversationGrain) committed(ctx actor.Context, done batchDone) {
 	g.writing = nil
-	g.group = nil // re-read: seq and active state moved on
+	// The group as the commit read it (nil after an error: re-read it).
+	g.group = done.group
 	if bunnybook.ErrorKind(done.err) == bunnybook.EConflict {
 		// A resend of a message stored before this activation (or a second
 		// activation elsewhere): settle the batch one message at a time.
@@ -219,7 +227,7 @@ func (g *conversationGrain) retryOneByOne(ctx actor.Context, batch []*pending) {
 		case bunnybook.ErrorKind(err) != bunnybook.ENotFound:
 			g.reply(ctx, p, ackError(err))
 		default:
-			if err := g.commit([]*pending{p}); err != nil {
+			if _, err := g.commit([]*pending{p}); err != nil {
 				g.reply(ctx, p, ackError(err))
 				continue
 			}

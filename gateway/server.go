@@ -185,13 +185,6 @@ func (s *Server) Close() {
 	}
 }
 
-// Conns returns the number of open connections.
-func (s *Server) Conns() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.conns)
-}
-
 func (s *Server) track(c *conn, open bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -184,37 +184,33 @@ func freePorts(t *testing.T, n int) []int {
 // waitMetric waits until a node's /metrics has the line want.
 func waitMetric(t *testing.T, url, want string) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		res, err := http.Get(url + "/metrics")
-		if err == nil {
-			body, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			if strings.Contains(string(body), want+"\n") {
-				return
-			}
+	pollFor(t, 60*time.Second, func() error {
+		body, err := get(url + "/metrics")
+		if err == nil && !strings.Contains(body, want+"\n") {
+			err = fmt.Errorf("%s/metrics has no %q", url, want)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: no %q within 60 s", url, want)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return err
+	})
 }
 
 func waitReady(t *testing.T, url string) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		res, err := http.Get(url + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s not ready within 60 s: %v", url, err)
-		}
-		time.Sleep(200 * time.Millisecond)
+	pollFor(t, 60*time.Second, func() error {
+		_, err := get(url + "/readyz")
+		return err
+	})
+}
+
+// get returns the body of a 200 answer to GET url.
+func get(url string) (string, error) {
+	res, err := http.Get(url)
+	if err != nil {
+		return "", err
 	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err == nil && res.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s: %s", url, res.Status)
+	}
+	return string(body), err
 }

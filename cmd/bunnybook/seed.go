@@ -16,8 +16,6 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/auth"
-	"github.com/bunnybook/bunnybook/persistence/postgres"
-	"github.com/bunnybook/bunnybook/persistence/sqlite"
 )
 
 // SeedPrefix starts the username of every seeded profile.
@@ -81,9 +79,9 @@ func Seed(ctx context.Context, m *Main, o SeedOptions, log io.Writer) error {
 	if err := m.openStore(ctx); err != nil {
 		return err
 	}
-	st, err := seederOf(m.Store)
-	if err != nil {
-		return err
+	st, ok := m.Store.(seeder)
+	if !ok {
+		return fmt.Errorf("seed: cannot bulk-load a %T store", m.Store)
 	}
 	secret, err := m.Config.Secret()
 	if err != nil {
@@ -93,7 +91,7 @@ func Seed(ctx context.Context, m *Main, o SeedOptions, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	seeded, other, err := st.count(ctx, SeedPrefix)
+	seeded, other, err := st.CountProfiles(ctx, SeedPrefix)
 	if err != nil {
 		return err
 	}
@@ -102,7 +100,7 @@ func Seed(ctx context.Context, m *Main, o SeedOptions, log io.Writer) error {
 	}
 	start := time.Now()
 	if seeded > 0 {
-		if _, err := st.delete(ctx, SeedPrefix); err != nil {
+		if _, err := st.DeleteProfiles(ctx, SeedPrefix); err != nil {
 			return err
 		}
 	}
@@ -116,12 +114,12 @@ func Seed(ctx context.Context, m *Main, o SeedOptions, log io.Writer) error {
 	now := bunnybook.Now()
 	accounts := seedAccounts(o.Profiles, hash, now)
 	pairs := seedGraph(o.Profiles, o.Friends, o.Seed)
-	friendships := make([]seedPair, len(pairs))
+	friendships := make([]bunnybook.SeedFriendship, len(pairs))
 	for i, p := range pairs {
-		friendships[i] = seedPair{accounts[p[0]].ID, accounts[p[1]].ID, bunnybook.NewID()}
+		friendships[i] = bunnybook.SeedFriendship{A: accounts[p[0]].ID, B: accounts[p[1]].ID, ChatGroupID: bunnybook.NewID()}
 	}
 	t0 := time.Now()
-	if err := st.seed(ctx, accounts, friendships, now); err != nil {
+	if err := st.Seed(ctx, accounts, friendships, now); err != nil {
 		return err
 	}
 	inserted := time.Since(t0)
@@ -178,7 +176,7 @@ func seedGraph(n, k int, seed uint64) [][2]int {
 
 // writeUsers writes the users file: each account with a fresh access
 // token and its private chats.
-func writeUsers(o SeedOptions, accounts []bunnybook.Account, friendships []seedPair, v *auth.Verifier) error {
+func writeUsers(o SeedOptions, accounts []bunnybook.Account, friendships []bunnybook.SeedFriendship, v *auth.Verifier) error {
 	index := make(map[string]int, len(accounts))
 	for i, a := range accounts {
 		index[a.ID] = i
@@ -219,37 +217,10 @@ func writeUsers(o SeedOptions, accounts []bunnybook.Account, friendships []seedP
 	return f.Close()
 }
 
-// seedPair is a friendship to seed: two profile ids and their chat group.
-type seedPair struct{ A, B, ChatGroupID string }
-
-// seeder is the bulk-loading side of a relational backend.
-type seeder struct {
-	count  func(ctx context.Context, prefix string) (int64, int64, error)
-	delete func(ctx context.Context, prefix string) (int64, error)
-	seed   func(ctx context.Context, accounts []bunnybook.Account, friendships []seedPair, at bunnybook.Time) error
-}
-
-// seederOf returns the bulk loader of a SQLite or PostgreSQL store.
-func seederOf(s store) (seeder, error) {
-	switch db := s.(type) {
-	case *sqlite.DB:
-		return seeder{db.CountProfiles, db.DeleteProfiles,
-			func(ctx context.Context, a []bunnybook.Account, fs []seedPair, at bunnybook.Time) error {
-				out := make([]sqlite.SeedFriendship, len(fs))
-				for i, f := range fs {
-					out[i] = sqlite.SeedFriendship(f)
-				}
-				return db.Seed(ctx, a, out, at)
-			}}, nil
-	case *postgres.DB:
-		return seeder{db.CountProfiles, db.DeleteProfiles,
-			func(ctx context.Context, a []bunnybook.Account, fs []seedPair, at bunnybook.Time) error {
-				out := make([]postgres.SeedFriendship, len(fs))
-				for i, f := range fs {
-					out[i] = postgres.SeedFriendship(f)
-				}
-				return db.Seed(ctx, a, out, at)
-			}}, nil
-	}
-	return seeder{}, fmt.Errorf("seed: cannot bulk-load a %T store", s)
+// seeder is the bulk-loading side of a relational backend (SQLite and
+// PostgreSQL both have it).
+type seeder interface {
+	CountProfiles(ctx context.Context, prefix string) (matching, other int64, err error)
+	DeleteProfiles(ctx context.Context, prefix string) (int64, error)
+	Seed(ctx context.Context, accounts []bunnybook.Account, friendships []bunnybook.SeedFriendship, at bunnybook.Time) error
 }

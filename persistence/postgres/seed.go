@@ -3,17 +3,11 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/bunnybook/bunnybook"
 )
-
-// SeedFriendship is one friendship for Seed: A and B become friends, with
-// their private chat group ChatGroupID (a new id).
-type SeedFriendship struct{ A, B, ChatGroupID string }
 
 // CountProfiles returns how many profiles have a username starting with
 // prefix, and how many do not.
@@ -51,18 +45,8 @@ func (db *DB) DeleteProfiles(ctx context.Context, prefix string) (int64, error) 
 // projections rebuild from the store. It is for load tests:
 // none of the per-action checks of the Store methods run. A taken
 // username or e-mail fails it as a whole.
-func (db *DB) Seed(ctx context.Context, accounts []bunnybook.Account, friendships []SeedFriendship, at bunnybook.Time) error {
-	// Rows in primary-key order append to the indexes instead of touching
-	// pages all over them.
-	accounts = slices.Clone(accounts)
-	slices.SortFunc(accounts, func(a, b bunnybook.Account) int { return strings.Compare(a.ID, b.ID) })
-	friendships = slices.Clone(friendships)
-	slices.SortFunc(friendships, func(a, b SeedFriendship) int { return strings.Compare(a.ChatGroupID, b.ChatGroupID) })
-	directed := make([][2]string, 0, 2*len(friendships))
-	for _, f := range friendships {
-		directed = append(directed, [2]string{f.A, f.B}, [2]string{f.B, f.A})
-	}
-	slices.SortFunc(directed, func(a, b [2]string) int { return strings.Compare(a[0]+a[1], b[0]+b[1]) })
+func (db *DB) Seed(ctx context.Context, accounts []bunnybook.Account, friendships []bunnybook.SeedFriendship, at bunnybook.Time) error {
+	accounts, friendships, directed := bunnybook.SeedRows(accounts, friendships)
 	steps := []struct {
 		table string
 		cols  []string

@@ -4,15 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/bunnybook/bunnybook"
 )
-
-// SeedFriendship is one friendship for Seed: A and B become friends, with
-// their private chat group ChatGroupID (a new id).
-type SeedFriendship struct{ A, B, ChatGroupID string }
 
 // seedBatch is how many rows one INSERT statement of Seed carries.
 const seedBatch = 128
@@ -62,19 +57,9 @@ func (db *DB) DeleteProfiles(ctx context.Context, prefix string) (int64, error) 
 // multi-row prepared inserts, none of the per-action checks of the
 // Store methods. A taken username or e-mail fails the whole table's
 // transaction.
-func (db *DB) Seed(ctx context.Context, accounts []bunnybook.Account, friendships []SeedFriendship, at bunnybook.Time) error {
+func (db *DB) Seed(ctx context.Context, accounts []bunnybook.Account, friendships []bunnybook.SeedFriendship, at bunnybook.Time) error {
 	now := millis(at)
-	// Rows in primary-key order append to the B-trees instead of
-	// splitting pages all over them.
-	accounts = slices.Clone(accounts)
-	slices.SortFunc(accounts, func(a, b bunnybook.Account) int { return strings.Compare(a.ID, b.ID) })
-	friendships = slices.Clone(friendships)
-	slices.SortFunc(friendships, func(a, b SeedFriendship) int { return strings.Compare(a.ChatGroupID, b.ChatGroupID) })
-	directed := make([][2]string, 0, 2*len(friendships))
-	for _, f := range friendships {
-		directed = append(directed, [2]string{f.A, f.B}, [2]string{f.B, f.A})
-	}
-	slices.SortFunc(directed, func(a, b [2]string) int { return strings.Compare(a[0]+a[1], b[0]+b[1]) })
+	accounts, friendships, directed := bunnybook.SeedRows(accounts, friendships)
 	steps := []struct {
 		table string
 		cols  []string
