@@ -35,12 +35,14 @@ type Config struct {
 	Logger   *slog.Logger
 
 	PresenceTTL  time.Duration // how long an online mark lasts without refresh; default 10s
-	Heartbeat    time.Duration // how often a profile grain refreshes its mark and re-reads its friends'; default 3s
+	Heartbeat    time.Duration // how often the node refreshes its profiles' marks and re-reads their friends'; default 3s
 	Linger       time.Duration // how long a profile grain waits after its last connection; default 2s
 	IdleTimeout  time.Duration // conversation grain passivation; default 2m
 	BatchMax     int           // most messages per commit; default 256
 	StoreTimeout time.Duration // per store call; default 5s
 	Metrics      *metrics.Set  // default: counted nowhere
+
+	keeper *presenceKeeper // the node's presence heartbeat, made by Kinds
 }
 
 func (c *Config) withDefaults() {
@@ -68,6 +70,7 @@ func (c *Config) withDefaults() {
 // Kinds returns the grain kinds this node hosts.
 func Kinds(cfg Config) []*cluster.Kind {
 	cfg.withDefaults()
+	cfg.keeper = newPresenceKeeper(&cfg)
 	return []*cluster.Kind{
 		cluster.NewKind(ProfileKind, actor.PropsFromProducer(func() actor.Actor { return newProfileGrain(&cfg) })),
 		cluster.NewKind(ConversationKind, actor.PropsFromProducer(func() actor.Actor { return newConversationGrain(&cfg) })),

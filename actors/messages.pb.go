@@ -1,4 +1,4 @@
-// Wire messages between gateway session actors, profile grains and
+// Wire messages between gateway actors, profile grains and
 // conversation grains. Everything that crosses nodes is protobuf: Proto.Actor
 // remoting serializes nothing else. Regenerate with `go generate ./actors`.
 
@@ -26,10 +26,10 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Connect attaches a websocket session to its profile grain, activating it.
+// Connect attaches a websocket connection to its profile grain, activating it.
 type Connect struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Session       *actor.PID             `protobuf:"bytes,1,opt,name=session,proto3" json:"session,omitempty"`
+	Gateway       *actor.PID             `protobuf:"bytes,1,opt,name=gateway,proto3" json:"gateway,omitempty"` // the gateway actor of the connection's node, which writes its pushes
 	ConnId        string                 `protobuf:"bytes,2,opt,name=conn_id,json=connId,proto3" json:"conn_id,omitempty"`
 	SessionId     string                 `protobuf:"bytes,3,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"` // the sign-in session (access token "sid") the connection belongs to
 	unknownFields protoimpl.UnknownFields
@@ -66,9 +66,9 @@ func (*Connect) Descriptor() ([]byte, []int) {
 	return file_messages_proto_rawDescGZIP(), []int{0}
 }
 
-func (x *Connect) GetSession() *actor.PID {
+func (x *Connect) GetGateway() *actor.PID {
 	if x != nil {
-		return x.Session
+		return x.Gateway
 	}
 	return nil
 }
@@ -87,6 +87,51 @@ func (x *Connect) GetSessionId() string {
 	return ""
 }
 
+// Disconnect tells a profile grain that one of its connections closed.
+type Disconnect struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ConnId        string                 `protobuf:"bytes,1,opt,name=conn_id,json=connId,proto3" json:"conn_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Disconnect) Reset() {
+	*x = Disconnect{}
+	mi := &file_messages_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Disconnect) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Disconnect) ProtoMessage() {}
+
+func (x *Disconnect) ProtoReflect() protoreflect.Message {
+	mi := &file_messages_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Disconnect.ProtoReflect.Descriptor instead.
+func (*Disconnect) Descriptor() ([]byte, []int) {
+	return file_messages_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Disconnect) GetConnId() string {
+	if x != nil {
+		return x.ConnId
+	}
+	return ""
+}
+
 // Hello answers Connect with everything a new connection needs.
 type Hello struct {
 	state                    protoimpl.MessageState `protogen:"open.v1"`
@@ -95,14 +140,14 @@ type Hello struct {
 	UnreadConversationIds    []string               `protobuf:"bytes,3,rep,name=unread_conversation_ids,json=unreadConversationIds,proto3" json:"unread_conversation_ids,omitempty"`
 	UnreadNotificationsCount int64                  `protobuf:"varint,4,opt,name=unread_notifications_count,json=unreadNotificationsCount,proto3" json:"unread_notifications_count,omitempty"`
 	Error                    string                 `protobuf:"bytes,5,opt,name=error,proto3" json:"error,omitempty"` // set when the profile could not be loaded
-	Grain                    *actor.PID             `protobuf:"bytes,6,opt,name=grain,proto3" json:"grain,omitempty"` // the profile grain, for the session to watch
+	Grain                    *actor.PID             `protobuf:"bytes,6,opt,name=grain,proto3" json:"grain,omitempty"` // the profile grain, for the gateway to watch
 	unknownFields            protoimpl.UnknownFields
 	sizeCache                protoimpl.SizeCache
 }
 
 func (x *Hello) Reset() {
 	*x = Hello{}
-	mi := &file_messages_proto_msgTypes[1]
+	mi := &file_messages_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -114,7 +159,7 @@ func (x *Hello) String() string {
 func (*Hello) ProtoMessage() {}
 
 func (x *Hello) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[1]
+	mi := &file_messages_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -127,7 +172,7 @@ func (x *Hello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Hello.ProtoReflect.Descriptor instead.
 func (*Hello) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{1}
+	return file_messages_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Hello) GetPrivateChats() []*PrivateChat {
@@ -183,7 +228,7 @@ type PrivateChat struct {
 
 func (x *PrivateChat) Reset() {
 	*x = PrivateChat{}
-	mi := &file_messages_proto_msgTypes[2]
+	mi := &file_messages_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -195,7 +240,7 @@ func (x *PrivateChat) String() string {
 func (*PrivateChat) ProtoMessage() {}
 
 func (x *PrivateChat) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[2]
+	mi := &file_messages_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -208,7 +253,7 @@ func (x *PrivateChat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PrivateChat.ProtoReflect.Descriptor instead.
 func (*PrivateChat) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{2}
+	return file_messages_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *PrivateChat) GetChatGroupId() string {
@@ -240,13 +285,14 @@ type Push struct {
 	ChatGroupId   string                 `protobuf:"bytes,2,opt,name=chat_group_id,json=chatGroupId,proto3" json:"chat_group_id,omitempty"`
 	Seq           int64                  `protobuf:"varint,3,opt,name=seq,proto3" json:"seq,omitempty"`
 	OriginConn    string                 `protobuf:"bytes,4,opt,name=origin_conn,json=originConn,proto3" json:"origin_conn,omitempty"` // the connection that caused it, which gets an ack instead
+	ConnIds       []string               `protobuf:"bytes,5,rep,name=conn_ids,json=connIds,proto3" json:"conn_ids,omitempty"`          // the connections (on the receiving gateway) to write it to
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Push) Reset() {
 	*x = Push{}
-	mi := &file_messages_proto_msgTypes[3]
+	mi := &file_messages_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -258,7 +304,7 @@ func (x *Push) String() string {
 func (*Push) ProtoMessage() {}
 
 func (x *Push) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[3]
+	mi := &file_messages_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -271,7 +317,7 @@ func (x *Push) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Push.ProtoReflect.Descriptor instead.
 func (*Push) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{3}
+	return file_messages_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Push) GetFrame() []byte {
@@ -302,6 +348,13 @@ func (x *Push) GetOriginConn() string {
 	return ""
 }
 
+func (x *Push) GetConnIds() []string {
+	if x != nil {
+		return x.ConnIds
+	}
+	return nil
+}
+
 // Deliver forwards a frame to all of the profile's connections.
 type Deliver struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -312,7 +365,7 @@ type Deliver struct {
 
 func (x *Deliver) Reset() {
 	*x = Deliver{}
-	mi := &file_messages_proto_msgTypes[4]
+	mi := &file_messages_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -324,7 +377,7 @@ func (x *Deliver) String() string {
 func (*Deliver) ProtoMessage() {}
 
 func (x *Deliver) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[4]
+	mi := &file_messages_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -337,7 +390,7 @@ func (x *Deliver) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Deliver.ProtoReflect.Descriptor instead.
 func (*Deliver) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{4}
+	return file_messages_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Deliver) GetPush() *Push {
@@ -358,7 +411,7 @@ type PresenceChanged struct {
 
 func (x *PresenceChanged) Reset() {
 	*x = PresenceChanged{}
-	mi := &file_messages_proto_msgTypes[5]
+	mi := &file_messages_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -370,7 +423,7 @@ func (x *PresenceChanged) String() string {
 func (*PresenceChanged) ProtoMessage() {}
 
 func (x *PresenceChanged) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[5]
+	mi := &file_messages_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -383,7 +436,7 @@ func (x *PresenceChanged) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PresenceChanged.ProtoReflect.Descriptor instead.
 func (*PresenceChanged) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{5}
+	return file_messages_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *PresenceChanged) GetProfileId() string {
@@ -410,7 +463,7 @@ type NotificationCreated struct {
 
 func (x *NotificationCreated) Reset() {
 	*x = NotificationCreated{}
-	mi := &file_messages_proto_msgTypes[6]
+	mi := &file_messages_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -422,7 +475,7 @@ func (x *NotificationCreated) String() string {
 func (*NotificationCreated) ProtoMessage() {}
 
 func (x *NotificationCreated) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[6]
+	mi := &file_messages_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -435,7 +488,7 @@ func (x *NotificationCreated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotificationCreated.ProtoReflect.Descriptor instead.
 func (*NotificationCreated) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{6}
+	return file_messages_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *NotificationCreated) GetNotification() []byte {
@@ -456,7 +509,7 @@ type EndSession struct {
 
 func (x *EndSession) Reset() {
 	*x = EndSession{}
-	mi := &file_messages_proto_msgTypes[7]
+	mi := &file_messages_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -468,7 +521,7 @@ func (x *EndSession) String() string {
 func (*EndSession) ProtoMessage() {}
 
 func (x *EndSession) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[7]
+	mi := &file_messages_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -481,7 +534,7 @@ func (x *EndSession) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndSession.ProtoReflect.Descriptor instead.
 func (*EndSession) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{7}
+	return file_messages_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *EndSession) GetSessionId() string {
@@ -491,18 +544,19 @@ func (x *EndSession) GetSessionId() string {
 	return ""
 }
 
-// CloseConnection asks a session actor to close its websocket.
+// CloseConnection asks a gateway to close one of its websockets.
 type CloseConnection struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Code          int32                  `protobuf:"varint,1,opt,name=code,proto3" json:"code,omitempty"`
 	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	ConnId        string                 `protobuf:"bytes,3,opt,name=conn_id,json=connId,proto3" json:"conn_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CloseConnection) Reset() {
 	*x = CloseConnection{}
-	mi := &file_messages_proto_msgTypes[8]
+	mi := &file_messages_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -514,7 +568,7 @@ func (x *CloseConnection) String() string {
 func (*CloseConnection) ProtoMessage() {}
 
 func (x *CloseConnection) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[8]
+	mi := &file_messages_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -527,7 +581,7 @@ func (x *CloseConnection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseConnection.ProtoReflect.Descriptor instead.
 func (*CloseConnection) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{8}
+	return file_messages_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CloseConnection) GetCode() int32 {
@@ -544,6 +598,13 @@ func (x *CloseConnection) GetReason() string {
 	return ""
 }
 
+func (x *CloseConnection) GetConnId() string {
+	if x != nil {
+		return x.ConnId
+	}
+	return ""
+}
+
 // FriendAdded and FriendRemoved tell a profile grain its friendships changed.
 type FriendAdded struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -554,7 +615,7 @@ type FriendAdded struct {
 
 func (x *FriendAdded) Reset() {
 	*x = FriendAdded{}
-	mi := &file_messages_proto_msgTypes[9]
+	mi := &file_messages_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -566,7 +627,7 @@ func (x *FriendAdded) String() string {
 func (*FriendAdded) ProtoMessage() {}
 
 func (x *FriendAdded) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[9]
+	mi := &file_messages_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -579,7 +640,7 @@ func (x *FriendAdded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FriendAdded.ProtoReflect.Descriptor instead.
 func (*FriendAdded) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{9}
+	return file_messages_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *FriendAdded) GetChat() *PrivateChat {
@@ -598,7 +659,7 @@ type FriendRemoved struct {
 
 func (x *FriendRemoved) Reset() {
 	*x = FriendRemoved{}
-	mi := &file_messages_proto_msgTypes[10]
+	mi := &file_messages_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -610,7 +671,7 @@ func (x *FriendRemoved) String() string {
 func (*FriendRemoved) ProtoMessage() {}
 
 func (x *FriendRemoved) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[10]
+	mi := &file_messages_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -623,7 +684,7 @@ func (x *FriendRemoved) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FriendRemoved.ProtoReflect.Descriptor instead.
 func (*FriendRemoved) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{10}
+	return file_messages_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *FriendRemoved) GetProfileId() string {
@@ -646,7 +707,7 @@ type SendMessage struct {
 
 func (x *SendMessage) Reset() {
 	*x = SendMessage{}
-	mi := &file_messages_proto_msgTypes[11]
+	mi := &file_messages_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -658,7 +719,7 @@ func (x *SendMessage) String() string {
 func (*SendMessage) ProtoMessage() {}
 
 func (x *SendMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[11]
+	mi := &file_messages_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -671,7 +732,7 @@ func (x *SendMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendMessage.ProtoReflect.Descriptor instead.
 func (*SendMessage) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{11}
+	return file_messages_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SendMessage) GetFromProfileId() string {
@@ -715,7 +776,7 @@ type MessageAck struct {
 
 func (x *MessageAck) Reset() {
 	*x = MessageAck{}
-	mi := &file_messages_proto_msgTypes[12]
+	mi := &file_messages_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -727,7 +788,7 @@ func (x *MessageAck) String() string {
 func (*MessageAck) ProtoMessage() {}
 
 func (x *MessageAck) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[12]
+	mi := &file_messages_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -740,7 +801,7 @@ func (x *MessageAck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageAck.ProtoReflect.Descriptor instead.
 func (*MessageAck) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{12}
+	return file_messages_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *MessageAck) GetMessage() *ChatMessage {
@@ -778,7 +839,7 @@ type ChatMessage struct {
 
 func (x *ChatMessage) Reset() {
 	*x = ChatMessage{}
-	mi := &file_messages_proto_msgTypes[13]
+	mi := &file_messages_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -790,7 +851,7 @@ func (x *ChatMessage) String() string {
 func (*ChatMessage) ProtoMessage() {}
 
 func (x *ChatMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[13]
+	mi := &file_messages_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -803,7 +864,7 @@ func (x *ChatMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatMessage.ProtoReflect.Descriptor instead.
 func (*ChatMessage) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{13}
+	return file_messages_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ChatMessage) GetId() string {
@@ -859,7 +920,7 @@ type Typing struct {
 
 func (x *Typing) Reset() {
 	*x = Typing{}
-	mi := &file_messages_proto_msgTypes[14]
+	mi := &file_messages_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -871,7 +932,7 @@ func (x *Typing) String() string {
 func (*Typing) ProtoMessage() {}
 
 func (x *Typing) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[14]
+	mi := &file_messages_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -884,7 +945,7 @@ func (x *Typing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Typing.ProtoReflect.Descriptor instead.
 func (*Typing) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{14}
+	return file_messages_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Typing) GetProfileId() string {
@@ -912,7 +973,7 @@ type MarkRead struct {
 
 func (x *MarkRead) Reset() {
 	*x = MarkRead{}
-	mi := &file_messages_proto_msgTypes[15]
+	mi := &file_messages_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -924,7 +985,7 @@ func (x *MarkRead) String() string {
 func (*MarkRead) ProtoMessage() {}
 
 func (x *MarkRead) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[15]
+	mi := &file_messages_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -937,7 +998,7 @@ func (x *MarkRead) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkRead.ProtoReflect.Descriptor instead.
 func (*MarkRead) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{15}
+	return file_messages_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *MarkRead) GetProfileId() string {
@@ -965,7 +1026,7 @@ type Ack struct {
 
 func (x *Ack) Reset() {
 	*x = Ack{}
-	mi := &file_messages_proto_msgTypes[16]
+	mi := &file_messages_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -977,7 +1038,7 @@ func (x *Ack) String() string {
 func (*Ack) ProtoMessage() {}
 
 func (x *Ack) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[16]
+	mi := &file_messages_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -990,7 +1051,7 @@ func (x *Ack) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Ack.ProtoReflect.Descriptor instead.
 func (*Ack) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{16}
+	return file_messages_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Ack) GetErrorKind() string {
@@ -1013,11 +1074,14 @@ const file_messages_proto_rawDesc = "" +
 	"\n" +
 	"\x0emessages.proto\x12\x06actors\x1a\vactor.proto\"g\n" +
 	"\aConnect\x12$\n" +
-	"\asession\x18\x01 \x01(\v2\n" +
-	".actor.PIDR\asession\x12\x17\n" +
+	"\agateway\x18\x01 \x01(\v2\n" +
+	".actor.PIDR\agateway\x12\x17\n" +
 	"\aconn_id\x18\x02 \x01(\tR\x06connId\x12\x1d\n" +
 	"\n" +
-	"session_id\x18\x03 \x01(\tR\tsessionId\"\x96\x02\n" +
+	"session_id\x18\x03 \x01(\tR\tsessionId\"%\n" +
+	"\n" +
+	"Disconnect\x12\x17\n" +
+	"\aconn_id\x18\x01 \x01(\tR\x06connId\"\x96\x02\n" +
 	"\x05Hello\x128\n" +
 	"\rprivate_chats\x18\x01 \x03(\v2\x13.actors.PrivateChatR\fprivateChats\x12%\n" +
 	"\x0eonline_friends\x18\x02 \x03(\tR\ronlineFriends\x126\n" +
@@ -1030,13 +1094,14 @@ const file_messages_proto_rawDesc = "" +
 	"\rchat_group_id\x18\x01 \x01(\tR\vchatGroupId\x12\x1d\n" +
 	"\n" +
 	"profile_id\x18\x02 \x01(\tR\tprofileId\x12\x1a\n" +
-	"\busername\x18\x03 \x01(\tR\busername\"s\n" +
+	"\busername\x18\x03 \x01(\tR\busername\"\x8e\x01\n" +
 	"\x04Push\x12\x14\n" +
 	"\x05frame\x18\x01 \x01(\fR\x05frame\x12\"\n" +
 	"\rchat_group_id\x18\x02 \x01(\tR\vchatGroupId\x12\x10\n" +
 	"\x03seq\x18\x03 \x01(\x03R\x03seq\x12\x1f\n" +
 	"\vorigin_conn\x18\x04 \x01(\tR\n" +
-	"originConn\"+\n" +
+	"originConn\x12\x19\n" +
+	"\bconn_ids\x18\x05 \x03(\tR\aconnIds\"+\n" +
 	"\aDeliver\x12 \n" +
 	"\x04push\x18\x01 \x01(\v2\f.actors.PushR\x04push\"H\n" +
 	"\x0fPresenceChanged\x12\x1d\n" +
@@ -1048,10 +1113,11 @@ const file_messages_proto_rawDesc = "" +
 	"\n" +
 	"EndSession\x12\x1d\n" +
 	"\n" +
-	"session_id\x18\x01 \x01(\tR\tsessionId\"=\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\"V\n" +
 	"\x0fCloseConnection\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\x05R\x04code\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"6\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x17\n" +
+	"\aconn_id\x18\x03 \x01(\tR\x06connId\"6\n" +
 	"\vFriendAdded\x12'\n" +
 	"\x04chat\x18\x01 \x01(\v2\x13.actors.PrivateChatR\x04chat\".\n" +
 	"\rFriendRemoved\x12\x1d\n" +
@@ -1101,34 +1167,35 @@ func file_messages_proto_rawDescGZIP() []byte {
 	return file_messages_proto_rawDescData
 }
 
-var file_messages_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_messages_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_messages_proto_goTypes = []any{
 	(*Connect)(nil),             // 0: actors.Connect
-	(*Hello)(nil),               // 1: actors.Hello
-	(*PrivateChat)(nil),         // 2: actors.PrivateChat
-	(*Push)(nil),                // 3: actors.Push
-	(*Deliver)(nil),             // 4: actors.Deliver
-	(*PresenceChanged)(nil),     // 5: actors.PresenceChanged
-	(*NotificationCreated)(nil), // 6: actors.NotificationCreated
-	(*EndSession)(nil),          // 7: actors.EndSession
-	(*CloseConnection)(nil),     // 8: actors.CloseConnection
-	(*FriendAdded)(nil),         // 9: actors.FriendAdded
-	(*FriendRemoved)(nil),       // 10: actors.FriendRemoved
-	(*SendMessage)(nil),         // 11: actors.SendMessage
-	(*MessageAck)(nil),          // 12: actors.MessageAck
-	(*ChatMessage)(nil),         // 13: actors.ChatMessage
-	(*Typing)(nil),              // 14: actors.Typing
-	(*MarkRead)(nil),            // 15: actors.MarkRead
-	(*Ack)(nil),                 // 16: actors.Ack
-	(*actor.PID)(nil),           // 17: actor.PID
+	(*Disconnect)(nil),          // 1: actors.Disconnect
+	(*Hello)(nil),               // 2: actors.Hello
+	(*PrivateChat)(nil),         // 3: actors.PrivateChat
+	(*Push)(nil),                // 4: actors.Push
+	(*Deliver)(nil),             // 5: actors.Deliver
+	(*PresenceChanged)(nil),     // 6: actors.PresenceChanged
+	(*NotificationCreated)(nil), // 7: actors.NotificationCreated
+	(*EndSession)(nil),          // 8: actors.EndSession
+	(*CloseConnection)(nil),     // 9: actors.CloseConnection
+	(*FriendAdded)(nil),         // 10: actors.FriendAdded
+	(*FriendRemoved)(nil),       // 11: actors.FriendRemoved
+	(*SendMessage)(nil),         // 12: actors.SendMessage
+	(*MessageAck)(nil),          // 13: actors.MessageAck
+	(*ChatMessage)(nil),         // 14: actors.ChatMessage
+	(*Typing)(nil),              // 15: actors.Typing
+	(*MarkRead)(nil),            // 16: actors.MarkRead
+	(*Ack)(nil),                 // 17: actors.Ack
+	(*actor.PID)(nil),           // 18: actor.PID
 }
 var file_messages_proto_depIdxs = []int32{
-	17, // 0: actors.Connect.session:type_name -> actor.PID
-	2,  // 1: actors.Hello.private_chats:type_name -> actors.PrivateChat
-	17, // 2: actors.Hello.grain:type_name -> actor.PID
-	3,  // 3: actors.Deliver.push:type_name -> actors.Push
-	2,  // 4: actors.FriendAdded.chat:type_name -> actors.PrivateChat
-	13, // 5: actors.MessageAck.message:type_name -> actors.ChatMessage
+	18, // 0: actors.Connect.gateway:type_name -> actor.PID
+	3,  // 1: actors.Hello.private_chats:type_name -> actors.PrivateChat
+	18, // 2: actors.Hello.grain:type_name -> actor.PID
+	4,  // 3: actors.Deliver.push:type_name -> actors.Push
+	3,  // 4: actors.FriendAdded.chat:type_name -> actors.PrivateChat
+	14, // 5: actors.MessageAck.message:type_name -> actors.ChatMessage
 	6,  // [6:6] is the sub-list for method output_type
 	6,  // [6:6] is the sub-list for method input_type
 	6,  // [6:6] is the sub-list for extension type_name
@@ -1147,7 +1214,7 @@ func file_messages_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_messages_proto_rawDesc), len(file_messages_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

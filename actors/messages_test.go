@@ -12,13 +12,14 @@ import (
 // through the remote serializer: a type that is not protobuf would only
 // fail between nodes. (The two-node end-to-end tests exercise them live.)
 func TestWireMessagesSerialize(t *testing.T) {
-	pid := actor.NewPID("127.0.0.1:1234", "session/1")
+	pid := actor.NewPID("127.0.0.1:1234", "gateway")
 	msgs := []proto.Message{
-		&Connect{Session: pid, ConnId: "c", SessionId: "s"},
+		&Connect{Gateway: pid, ConnId: "c", SessionId: "s"},
+		&Disconnect{ConnId: "c"},
 		&EndSession{SessionId: "s"},
-		&CloseConnection{Code: 4001, Reason: "logged out"},
+		&CloseConnection{Code: 4001, Reason: "logged out", ConnId: "c"},
 		&Hello{PrivateChats: []*PrivateChat{{ChatGroupId: "g", ProfileId: "p", Username: "u"}}, OnlineFriends: []string{"p"}, Grain: pid},
-		&Push{Frame: []byte(`{}`), ChatGroupId: "g", Seq: 3, OriginConn: "c"},
+		&Push{Frame: []byte(`{}`), ChatGroupId: "g", Seq: 3, OriginConn: "c", ConnIds: []string{"c", "d"}},
 		&Deliver{Push: &Push{Frame: []byte(`{}`)}},
 		&PresenceChanged{ProfileId: "p", Online: true},
 		&NotificationCreated{Notification: []byte(`{}`)},

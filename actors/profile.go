@@ -3,6 +3,7 @@ package actors
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -11,21 +12,16 @@ import (
 	"github.com/bunnybook/bunnybook"
 )
 
-// Local timer messages; they never leave the node.
-type (
-	heartbeat   struct{}
-	lingerEnded struct{ gen int }
-)
+// lingerEnded is the profile grain's own timer message; it never leaves the node.
+type lingerEnded struct{ gen int }
 
 // profileGrain is one online profile. All fields are owned by the actor.
 type profileGrain struct {
 	cfg      *Config
 	id       string
-	sessions map[string]*Connect // conn id → the session actor and its sign-in session
-	friends  map[string]struct{} // friend ids (kept small: an online profile holds only ids)
-	online   map[string]bool     // friend ids seen online
-	loaded   bool                // friends and counters read, presence set
-	timer    *time.Timer         // next heartbeat
+	sessions map[string]*Connect // conn id → its gateway and sign-in session
+	friends  friendSet           // friend ids and who of them is online
+	loaded   bool                // friends and presence read, presence set
 	linger   int                 // generation of the pending linger timer
 }
 
@@ -42,10 +38,13 @@ func (g *profileGrain) Receive(ctx actor.Context) {
 		g.cfg.Metrics.ProfileGrains.Dec()
 	case *Connect:
 		ctx.Respond(g.connect(ctx, m))
+	case *Disconnect:
+		g.drop(ctx, func(id string, _ *Connect) bool { return id == m.GetConnId() })
 	case *actor.Terminated:
-		g.sessionEnded(ctx, m.Who)
-	case heartbeat:
-		g.heartbeat(ctx)
+		// A gateway we push to stopped: its node left the cluster.
+		g.drop(ctx, func(_ string, s *Connect) bool { return s.GetGateway().Equal(m.Who) })
+	case presenceTick:
+		g.presenceTick(ctx, m)
 	case lingerEnded:
 		if m.gen == g.linger && len(g.sessions) == 0 {
 			ctx.Poison(ctx.Self())
@@ -67,7 +66,7 @@ func (g *profileGrain) ctx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), g.cfg.StoreTimeout)
 }
 
-// connect registers a session and answers with the hello data.
+// connect registers a connection and answers with the hello data.
 func (g *profileGrain) connect(ctx actor.Context, m *Connect) *Hello {
 	c, cancel := g.ctx()
 	defer cancel()
@@ -81,13 +80,15 @@ func (g *profileGrain) connect(ctx actor.Context, m *Connect) *Hello {
 	}
 	g.linger++ // cancels a pending linger
 	g.sessions[m.GetConnId()] = m
-	ctx.Watch(m.GetSession())
+	g.watchGateway(ctx, m.GetGateway())
 	hello := &Hello{Grain: ctx.Self()}
 	for _, pc := range chats {
 		hello.PrivateChats = append(hello.PrivateChats, &PrivateChat{ChatGroupId: pc.ChatGroupID, ProfileId: pc.ProfileID, Username: pc.Username})
 	}
-	for id := range g.online {
-		hello.OnlineFriends = append(hello.OnlineFriends, id)
+	for _, f := range g.friends {
+		if f.online {
+			hello.OnlineFriends = append(hello.OnlineFriends, f.id.String())
+		}
 	}
 	if hello.UnreadConversationIds, err = g.cfg.Store.UnreadConversations(c, g.id); err != nil {
 		g.cfg.Logger.Warn("unread conversations", "profile_id", g.id, "error", err)
@@ -105,33 +106,27 @@ func (g *profileGrain) connect(ctx actor.Context, m *Connect) *Hello {
 func (g *profileGrain) load(ctx actor.Context, chats []bunnybook.PrivateChat) error {
 	c, cancel := g.ctx()
 	defer cancel()
-	g.friends = make(map[string]struct{}, len(chats))
-	for _, pc := range chats {
-		g.friends[pc.ProfileID] = struct{}{}
+	ids := make([]string, len(chats))
+	for i, pc := range chats {
+		ids[i] = pc.ProfileID
 	}
-	if err := g.cfg.Presence.SetOnline(c, g.id, g.cfg.PresenceTTL); err != nil {
+	if err := g.cfg.Presence.SetOnline(c, g.cfg.PresenceTTL, g.id); err != nil {
 		return err
 	}
-	online, err := g.cfg.Presence.Online(c, g.friendIDs())
+	online, err := g.cfg.Presence.Online(c, ids)
 	if err != nil {
 		return err
 	}
-	g.online = make(map[string]bool, len(online))
+	g.friends = newFriendSet(ids)
 	for _, id := range online {
-		g.online[id] = true
+		if f := g.friends.lookup(id); f != nil {
+			f.online = true
+		}
 	}
 	g.loaded = true
+	g.cfg.keeper.add(ctx, g.id, g.friends)
 	g.tellFriends(ctx, online, &PresenceChanged{ProfileId: g.id, Online: true})
-	g.schedule(ctx, g.cfg.Heartbeat, heartbeat{})
 	return nil
-}
-
-func (g *profileGrain) friendIDs() []string {
-	ids := make([]string, 0, len(g.friends))
-	for id := range g.friends {
-		ids = append(ids, id)
-	}
-	return ids
 }
 
 // tellFriends sends msg to the grains of the given (online) friends.
@@ -144,27 +139,40 @@ func (g *profileGrain) tellFriends(ctx actor.Context, ids []string, msg any) {
 	}
 }
 
-// schedule sends msg to this grain after d, off the actor's goroutine.
-func (g *profileGrain) schedule(ctx actor.Context, d time.Duration, msg any) *time.Timer {
-	self, root := ctx.Self(), ctx.ActorSystem().Root
-	t := time.AfterFunc(d, func() { root.Send(self, msg) })
-	if _, ok := msg.(heartbeat); ok {
-		g.timer = t
-	}
-	return t
-}
-
-// sessionEnded forgets a closed connection; after the last one, the grain
+// drop forgets the connections that match; after the last one, the grain
 // lingers briefly (a page reload reconnects within it) and then stops.
-func (g *profileGrain) sessionEnded(ctx actor.Context, who *actor.PID) {
-	for conn, s := range g.sessions {
-		if s.GetSession().Equal(who) {
-			delete(g.sessions, conn)
+func (g *profileGrain) drop(ctx actor.Context, match func(connID string, s *Connect) bool) {
+	for id, s := range g.sessions {
+		if match(id, s) {
+			delete(g.sessions, id)
+			g.unwatchUnused(ctx, s.GetGateway())
 		}
 	}
 	if len(g.sessions) == 0 {
 		g.linger++
-		g.schedule(ctx, g.cfg.Linger, lingerEnded{gen: g.linger})
+		self, root, gen := ctx.Self(), ctx.ActorSystem().Root, g.linger
+		time.AfterFunc(g.cfg.Linger, func() { root.Send(self, lingerEnded{gen}) })
+	}
+}
+
+// watchGateway watches the gateway of a connection on another node, to
+// drop its connections if that node dies. (A gateway on our own node lives
+// as long as we do.) Watching twice is harmless: the watch set ignores it.
+func (g *profileGrain) watchGateway(ctx actor.Context, gateway *actor.PID) {
+	if gateway.GetAddress() != ctx.Self().GetAddress() {
+		ctx.Watch(gateway)
+	}
+}
+
+// unwatchUnused stops watching a remote gateway none of our connections use.
+func (g *profileGrain) unwatchUnused(ctx actor.Context, gateway *actor.PID) {
+	for _, s := range g.sessions {
+		if s.GetGateway().Equal(gateway) {
+			return
+		}
+	}
+	if gateway.GetAddress() != ctx.Self().GetAddress() {
+		ctx.Unwatch(gateway)
 	}
 }
 
@@ -174,49 +182,44 @@ func (g *profileGrain) goOffline(ctx actor.Context) {
 		return
 	}
 	g.loaded = false
-	if g.timer != nil {
-		g.timer.Stop()
-	}
+	g.cfg.keeper.remove(g.id, g.friends)
 	c, cancel := g.ctx()
 	defer cancel()
 	if err := g.cfg.Presence.SetOffline(c, g.id); err != nil {
 		g.cfg.Logger.Warn("set offline", "profile_id", g.id, "error", err)
 	}
-	online := make([]string, 0, len(g.online))
-	for id := range g.online {
-		online = append(online, id)
+	var online []string
+	for _, f := range g.friends {
+		if f.online {
+			online = append(online, f.id.String())
+		}
 	}
 	g.tellFriends(ctx, online, &PresenceChanged{ProfileId: g.id, Online: false})
 }
 
-// heartbeat refreshes the online mark and catches friends whose presence
-// changed without a message (e.g. their node died and the mark expired).
-func (g *profileGrain) heartbeat(ctx actor.Context) {
+// presenceTick catches friends whose presence changed without a message
+// (their node died and their mark expired): see presenceKeeper.
+func (g *profileGrain) presenceTick(ctx actor.Context, t presenceTick) {
 	if !g.loaded {
 		return
 	}
-	defer g.schedule(ctx, g.cfg.Heartbeat, heartbeat{})
-	c, cancel := g.ctx()
-	defer cancel()
-	if err := g.cfg.Presence.SetOnline(c, g.id, g.cfg.PresenceTTL); err != nil {
-		g.cfg.Logger.Warn("refresh presence", "profile_id", g.id, "error", err)
-		return
-	}
-	online, err := g.cfg.Presence.Online(c, g.friendIDs())
-	if err != nil {
-		g.cfg.Logger.Warn("read friends' presence", "profile_id", g.id, "error", err)
-		return
-	}
-	now := make(map[string]bool, len(online))
-	for _, id := range online {
-		now[id] = true
-	}
-	for id := range g.friends {
-		if now[id] != g.online[id] {
-			g.pushAll(ctx, &Push{Frame: encode(presenceFrame{Type: "presence", ProfileID: id, Online: now[id]})})
+	set := func(f *friend, online bool) {
+		if f != nil && f.online != online {
+			f.online = online
+			g.pushAll(ctx, &Push{Frame: encode(presenceFrame{Type: "presence", ProfileID: f.id.String(), Online: online})})
 		}
 	}
-	g.online = now
+	if len(t.changed) < len(g.friends) {
+		for id, online := range t.changed {
+			set(g.friends.find(id), online)
+		}
+		return
+	}
+	for i := range g.friends {
+		if online, ok := t.changed[g.friends[i].id]; ok {
+			set(&g.friends[i], online)
+		}
+	}
 }
 
 // event handles a change pushed by another grain or by the Hub.
@@ -225,16 +228,12 @@ func (g *profileGrain) event(ctx actor.Context, msg any) {
 	case *Deliver:
 		g.pushAll(ctx, m.GetPush())
 	case *PresenceChanged:
-		id := m.GetProfileId()
-		if _, friend := g.friends[id]; !friend || g.online[id] == m.GetOnline() {
+		f := g.friends.lookup(m.GetProfileId())
+		if f == nil || f.online == m.GetOnline() {
 			return
 		}
-		if m.GetOnline() {
-			g.online[id] = true
-		} else {
-			delete(g.online, id)
-		}
-		g.pushAll(ctx, &Push{Frame: encode(presenceFrame{Type: "presence", ProfileID: id, Online: m.GetOnline()})})
+		f.online = m.GetOnline()
+		g.pushAll(ctx, &Push{Frame: encode(presenceFrame{Type: "presence", ProfileID: m.GetProfileId(), Online: f.online})})
 	case *NotificationCreated:
 		c, cancel := g.ctx()
 		defer cancel()
@@ -245,18 +244,23 @@ func (g *profileGrain) event(ctx actor.Context, msg any) {
 		g.pushAll(ctx, &Push{Frame: encode(notificationFrame{Type: "notification", Notification: json.RawMessage(m.GetNotification()), UnreadCount: n})})
 	case *FriendAdded:
 		chat := m.GetChat()
-		g.friends[chat.GetProfileId()] = struct{}{}
+		if u, ok := parseUID(chat.GetProfileId()); ok && g.friends.find(u) == nil {
+			g.friends = g.friends.add(u)
+			g.cfg.keeper.watch(u)
+		}
 		g.pushAll(ctx, &Push{Frame: encode(friendAddedFrame{Type: "friend.added", ChatGroupID: chat.GetChatGroupId(), ProfileID: chat.GetProfileId(), Username: chat.GetUsername()})})
 		g.checkPresence(ctx, chat.GetProfileId())
 	case *EndSession:
-		for _, s := range g.sessions {
+		for id, s := range g.sessions {
 			if s.GetSessionId() == m.GetSessionId() {
-				ctx.Send(s.GetSession(), &CloseConnection{Code: closeLoggedOut, Reason: "logged out"})
+				ctx.Send(s.GetGateway(), &CloseConnection{Code: closeLoggedOut, Reason: "logged out", ConnId: id})
 			}
 		}
 	case *FriendRemoved:
-		delete(g.friends, m.GetProfileId())
-		delete(g.online, m.GetProfileId())
+		if u, ok := parseUID(m.GetProfileId()); ok && g.friends.find(u) != nil {
+			g.friends = g.friends.remove(u)
+			g.cfg.keeper.unwatch(u)
+		}
 		g.pushAll(ctx, &Push{Frame: encode(friendRemovedFrame{Type: "friend.removed", ProfileID: m.GetProfileId()})})
 	}
 }
@@ -266,15 +270,30 @@ func (g *profileGrain) checkPresence(ctx actor.Context, id string) {
 	c, cancel := g.ctx()
 	defer cancel()
 	online, err := g.cfg.Presence.Online(c, []string{id})
-	if err != nil || len(online) == 0 {
+	f := g.friends.lookup(id)
+	if err != nil || len(online) == 0 || f == nil {
 		return
 	}
-	g.online[id] = true
+	f.online = true
 	g.pushAll(ctx, &Push{Frame: encode(presenceFrame{Type: "presence", ProfileID: id, Online: true})})
 }
 
+// pushAll sends p to every connection of the profile: one message to each
+// gateway, naming its connections.
 func (g *profileGrain) pushAll(ctx actor.Context, p *Push) {
+	var done []*actor.PID
 	for _, s := range g.sessions {
-		ctx.Send(s.GetSession(), p)
+		gw := s.GetGateway()
+		if slices.ContainsFunc(done, gw.Equal) {
+			continue
+		}
+		done = append(done, gw)
+		q := &Push{Frame: p.Frame, ChatGroupId: p.ChatGroupId, Seq: p.Seq, OriginConn: p.OriginConn}
+		for id, o := range g.sessions {
+			if o.GetGateway().Equal(gw) {
+				q.ConnIds = append(q.ConnIds, id)
+			}
+		}
+		ctx.Send(gw, q)
 	}
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -36,18 +37,28 @@ const (
 // floodLimit is how many rate-limited frames in a row end the connection.
 const floodLimit = 50
 
-// conn is one websocket connection. The reader goroutine owns reads; writes
-// are serialized by wmu; the session actor owns dedupe state.
+// conn is one websocket connection. One goroutine at a time reads and
+// handles its frames. Frames to send are queued (wmu guards the queue and
+// what decides which frames go into it) and written by one short-lived
+// writer goroutine at a time, several frames per write when they pile up.
 type conn struct {
 	s       *Server
 	nc      net.Conn
 	id      string
 	profile bunnybook.Profile
-	sid     string // the sign-in session of the access token it was opened with
-	session *actor.PID
+	sid     string     // the sign-in session of the access token it was opened with
+	grain   *actor.PID // the profile grain it is attached to; guarded by wmu
 
-	wmu    sync.Mutex
-	closed bool // guarded by wmu
+	wmu      sync.Mutex
+	queue    []outFrame       // frames waiting for the writer
+	queued   int              // their payload bytes
+	writing  bool             // a writer goroutine runs
+	closed   bool             // nothing more is queued: a close frame was, or the peer is gone
+	seen     map[string]int64 // chat group id → newest seq queued; nil until the first
+	resuming bool             // a resume is replaying: live chat messages wait in held
+	held     []*actors.Push
+
+	filed grainKey // where the router files it; owned by the router
 
 	// With the poller: fd is the socket's descriptor; smu serializes the
 	// goroutines reading frames (one at a time) and the idle sweeper; done
@@ -63,14 +74,21 @@ type conn struct {
 	limited int       // consecutive rate-limited frames, owned by the reader
 }
 
+// outFrame is a frame waiting to be written.
+type outFrame struct {
+	op      ws.OpCode
+	payload []byte
+}
+
+// maxQueued bounds the bytes waiting for a slow reader; beyond it the
+// connection is dropped.
+const maxQueued = 4 << 20
+
 // serve attaches a new connection to its profile, then hands it to the
 // reader: the poller (no goroutine while idle) or a goroutine of its own.
 func (s *Server) serve(nc net.Conn, profile bunnybook.Profile, sid string) {
 	c := &conn{s: s, nc: nc, id: bunnybook.NewID(), profile: profile, sid: sid, tokens: float64(s.cfg.EventBurst), refill: time.Now()}
 	s.track(c, true)
-	c.session = s.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor {
-		return &session{c: c}
-	}))
 	if err := c.attach(); err != nil {
 		s.logger.Warn("attach profile", "conn_id", c.id, "profile_id", profile.ID, "error", err)
 		c.finish(CloseUnavailable, "profile unavailable, reconnect later")
@@ -93,24 +111,42 @@ func (c *conn) idleFor() time.Duration { return time.Duration(time.Now().UnixNan
 // finish closes the connection with code and releases what it holds.
 func (c *conn) finish(code int, reason string) {
 	c.close(code, reason)
+	c.wmu.Lock()
+	grain := c.grain
+	c.wmu.Unlock()
+	c.s.system.Root.Send(c.s.router, forget{c})
+	if grain != nil {
+		c.s.system.Root.Send(grain, &actors.Disconnect{ConnId: c.id})
+	}
 	// Read what the client still sends until it closes too (or a second
 	// passes): closing with unread data would reset the connection and
 	// lose our close frame.
 	c.nc.SetReadDeadline(time.Now().Add(time.Second))
 	io.Copy(io.Discard, io.LimitReader(c.nc, 1<<20))
 	c.nc.Close()
-	c.s.system.Root.Poison(c.session)
 	c.s.track(c, false)
 	c.s.logger.Debug("connection closed", "conn_id", c.id, "code", code, "reason", reason)
 }
 
-// attach connects the session to its profile grain and sends hello.
+// attach connects the connection to its profile grain and sends hello.
 func (c *conn) attach() error {
-	hello, err := c.s.hub.Connect(&actors.Connect{Session: c.session, ConnId: c.id, SessionId: c.sid}, c.profile.ID)
+	if c.isClosed() {
+		return net.ErrClosed
+	}
+	hello, err := c.s.hub.Connect(&actors.Connect{Gateway: c.s.router, ConnId: c.id, SessionId: c.sid}, c.profile.ID)
 	if err != nil {
 		return err
 	}
-	c.s.system.Root.Send(c.session, watchGrain{hello.GetGrain()})
+	// Under wmu, so that the router hears of it before finish's forget.
+	c.wmu.Lock()
+	if c.closed {
+		c.wmu.Unlock()
+		c.s.system.Root.Send(hello.GetGrain(), &actors.Disconnect{ConnId: c.id})
+		return net.ErrClosed
+	}
+	c.grain = hello.GetGrain()
+	c.s.system.Root.Send(c.s.router, watchGrain{c, c.grain})
+	c.wmu.Unlock()
 	f := helloFrame{
 		Type:                     "hello",
 		ProfileID:                c.profile.ID,
@@ -132,7 +168,7 @@ func (c *conn) attach() error {
 func (c *conn) reattach() {
 	for i := 1; ; i++ {
 		err := c.attach()
-		if err == nil {
+		if err == nil || errors.Is(err, net.ErrClosed) {
 			return
 		}
 		if i == 5 {
@@ -174,7 +210,7 @@ func (c *conn) readFrame(deadline time.Time) (code int, reason string) {
 	case ws.OpClose:
 		return CloseNormal, ""
 	case ws.OpPing:
-		c.writeFrame(ws.NewPongFrame(payload))
+		c.send(ws.OpPong, payload)
 		return 0, ""
 	case ws.OpPong:
 		return 0, ""
@@ -256,7 +292,7 @@ func (c *conn) handle(payload []byte) (code int, reason string) {
 			c.writeErr(f.clientID, err)
 		}
 	case typeResume:
-		c.s.system.Root.Send(c.session, resume{chats: f.Chats})
+		c.resume(f.Chats)
 	}
 	return 0, ""
 }
@@ -271,146 +307,194 @@ func (c *conn) writeErr(id string, err error) {
 	c.write(encodeError(id, kind, message))
 }
 
-func (c *conn) write(frame []byte) error {
-	return c.writeFrame(ws.NewTextFrame(frame))
-}
+func (c *conn) write(frame []byte) error { return c.send(ws.OpText, frame) }
 
-func (c *conn) writeFrame(f ws.Frame) error {
+func (c *conn) isClosed() bool {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	return c.closed
+}
+
+// send queues a frame; it fails once the connection is closing.
+func (c *conn) send(op ws.OpCode, payload []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.sendLocked(op, payload)
+}
+
+func (c *conn) sendLocked(op ws.OpCode, payload []byte) error {
 	if c.closed {
 		return net.ErrClosed
 	}
-	c.nc.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
-	err := ws.WriteFrame(c.nc, f)
-	if f.Header.OpCode == ws.OpText {
+	if c.queued+len(payload) > maxQueued {
+		// A peer that cannot keep up is dropped; its reader then ends.
+		c.closed, c.queue = true, nil
+		c.nc.Close()
+		return net.ErrClosed
+	}
+	c.queue = append(c.queue, outFrame{op, payload})
+	c.queued += len(payload)
+	if op == ws.OpText {
 		c.s.cfg.Metrics.FramesOut.Inc()
 	}
-	if err != nil {
-		// A peer that cannot keep up is dropped; its reader then ends.
-		c.closed = true
-		c.nc.Close()
+	if !c.writing {
+		c.writing = true
+		go c.flush()
 	}
-	return err
+	return nil
 }
 
-// close sends a close frame (best effort), once, and shuts down our
-// sending side; the reader then closes the socket.
+// writeChunk is how many bytes the writer gathers into one write call.
+const writeChunk = 64 << 10
+
+var writeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// flush writes queued frames until the queue is empty; only one runs at a
+// time. After a close frame it shuts down the sending side.
+func (c *conn) flush() {
+	buf := writeBuffers.Get().(*bytes.Buffer)
+	defer writeBuffers.Put(buf)
+	for {
+		c.wmu.Lock()
+		q, closed := c.queue, c.closed
+		c.queue, c.queued = nil, 0
+		if len(q) == 0 {
+			c.writing = false
+			c.wmu.Unlock()
+			if closed {
+				if tc, ok := c.nc.(interface{ CloseWrite() error }); ok {
+					tc.CloseWrite()
+				}
+			}
+			return
+		}
+		c.wmu.Unlock()
+		for i, f := range q {
+			ws.WriteHeader(buf, ws.Header{Fin: true, OpCode: f.op, Length: int64(len(f.payload))})
+			buf.Write(f.payload)
+			if buf.Len() < writeChunk && i < len(q)-1 {
+				continue
+			}
+			c.nc.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
+			_, err := c.nc.Write(buf.Bytes())
+			buf.Reset()
+			if err != nil {
+				c.wmu.Lock()
+				c.closed, c.queue, c.writing = true, nil, false
+				c.wmu.Unlock()
+				c.nc.Close()
+				return
+			}
+		}
+	}
+}
+
+// close queues a close frame (best effort), once; the writer then shuts
+// down our sending side and the reader closes the socket. When no writer
+// runs, close writes the frame itself before it returns.
 func (c *conn) close(code int, reason string) {
 	c.wmu.Lock()
-	defer c.wmu.Unlock()
 	if c.closed {
+		c.wmu.Unlock()
 		return
 	}
+	c.queue = append(c.queue, outFrame{ws.OpClose, ws.NewCloseFrameBody(ws.StatusCode(code), reason)})
 	c.closed = true
-	c.nc.SetWriteDeadline(time.Now().Add(time.Second))
-	ws.WriteFrame(c.nc, ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusCode(code), reason)))
-	if tc, ok := c.nc.(interface{ CloseWrite() error }); ok {
-		tc.CloseWrite()
-	} else {
-		c.nc.Close()
+	start := !c.writing
+	c.writing = true
+	c.wmu.Unlock()
+	if start {
+		c.flush()
 	}
 }
 
-// session is the connection's actor: grains send it Pushes, which it writes
-// in order, dropping chat messages the client already has.
-type session struct {
-	c     *conn
-	last  map[string]int64 // chat group id → newest seq written; nil until the first
-	grain *actor.PID
+// push writes a grain's push, dropping chat messages the client already has.
+func (c *conn) push(p *actors.Push) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.resuming && p.GetSeq() > 0 {
+		c.held = append(c.held, p)
+		return
+	}
+	c.pushLocked(p)
 }
 
-// Local messages from the reader to its session.
-type (
-	resume     struct{ chats map[string]int64 }
-	watchGrain struct{ pid *actor.PID }
-)
+func (c *conn) pushLocked(p *actors.Push) {
+	gid, seq := p.GetChatGroupId(), p.GetSeq()
+	if gid != "" && seq > 0 {
+		if seq <= c.seen[gid] {
+			return // already queued (resume and live delivery overlapped)
+		}
+		if c.seen == nil {
+			c.seen = map[string]int64{}
+		}
+		c.seen[gid] = seq
+		if p.GetOriginConn() == c.id {
+			return // the sender's connection got a chat.ack instead
+		}
+	}
+	c.sendLocked(ws.OpText, p.GetFrame())
+}
 
 // resumeLimit bounds how many missed messages one resume replays per chat.
 const resumeLimit = 1000
 
-func (s *session) Receive(ctx actor.Context) {
-	switch m := ctx.Message().(type) {
-	case *actors.Push:
-		s.push(m)
-	case *actors.CloseConnection:
-		s.c.close(int(m.GetCode()), m.GetReason())
-	case resume:
-		s.resume(m.chats)
-	case watchGrain:
-		s.grain = m.pid
-		if m.pid != nil {
-			ctx.Watch(m.pid)
-		}
-	case *actor.Terminated:
-		// Our profile grain stopped (its node left, or rebalancing):
-		// attach again, which activates it wherever it now belongs.
-		if s.grain != nil && m.Who.Equal(s.grain) {
-			s.grain = nil
-			go s.c.reattach()
-		}
-	}
-}
-
-func (s *session) push(p *actors.Push) {
-	gid, seq := p.GetChatGroupId(), p.GetSeq()
-	if gid != "" && seq > 0 {
-		if s.last == nil {
-			s.last = map[string]int64{}
-		}
-		if seq <= s.last[gid] {
-			return // already written (resume and live delivery overlapped)
-		}
-		s.last[gid] = seq
-		if p.GetOriginConn() == s.c.id {
-			return // the sender's connection got a chat.ack instead
-		}
-	}
-	s.c.write(p.GetFrame())
-}
-
 // resume replays, per chat, the messages after the client's last seen seq,
-// for chats the profile is a member of.
-func (s *session) resume(chats map[string]int64) {
+// for chats the profile is a member of. Live chat messages that arrive
+// meanwhile wait until the replay is queued, so each is sent once, in order.
+func (c *conn) resume(chats map[string]int64) {
+	c.wmu.Lock()
+	c.resuming = true
+	c.wmu.Unlock()
 	ids := make([]string, 0, len(chats))
 	for id := range chats {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
 	for _, gid := range ids {
-		if err := s.replay(gid, chats[gid]); err != nil {
+		if err := c.replay(gid, chats[gid]); err != nil {
 			kind, msg := bunnybook.ErrorKind(err), "could not resume chat "+gid
 			if e := bunnybook.AsError(err); e != nil {
 				msg = e.Message
 			}
-			s.c.write(encodeError("", kind, msg))
+			c.write(encodeError("", kind, msg))
 		}
 	}
-	s.c.write(mustJSON(map[string]string{"type": "resume.done"}))
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	for _, p := range c.held {
+		c.pushLocked(p)
+	}
+	c.resuming, c.held = false, nil
+	c.sendLocked(ws.OpText, resumeDone)
 }
 
-func (s *session) replay(gid string, after int64) error {
+var resumeDone = mustJSON(map[string]string{"type": "resume.done"})
+
+func (c *conn) replay(gid string, after int64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	g, err := s.c.s.history.ChatGroup(ctx, gid)
+	g, err := c.s.history.ChatGroup(ctx, gid)
 	if err != nil {
 		return err
 	}
-	if !g.IsMember(s.c.profile.ID) {
+	if !g.IsMember(c.profile.ID) {
 		return bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of chat %s", gid)
 	}
-	if s.last == nil {
-		s.last = map[string]int64{}
-	}
-	if s.last[gid] < after {
-		s.last[gid] = after
-	}
-	msgs, err := s.c.s.history.MessagesAfter(ctx, gid, after, resumeLimit)
+	msgs, err := c.s.history.MessagesAfter(ctx, gid, after, resumeLimit)
 	if err != nil {
 		return err
 	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.seen[gid] < after {
+		if c.seen == nil {
+			c.seen = map[string]int64{}
+		}
+		c.seen[gid] = after
+	}
 	for _, m := range msgs {
-		s.push(&actors.Push{
+		c.pushLocked(&actors.Push{
 			Frame: mustJSON(struct {
 				Type    string                `json:"type"`
 				Message bunnybook.ChatMessage `json:"message"`

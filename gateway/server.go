@@ -76,16 +76,18 @@ type Server struct {
 	system  *actor.ActorSystem
 	logger  *slog.Logger
 
-	poller *poller // nil: one reading goroutine per connection
+	poller *poller    // nil: one reading goroutine per connection
+	router *actor.PID // the node's gateway actor: grains push through it
 
-	mu    sync.Mutex
-	conns map[*conn]struct{} // open connections, for Close
+	mu    sync.RWMutex
+	conns map[string]*conn // open connections by id
 }
 
 // NewServer returns a gateway on a started cluster member's actor system.
 func NewServer(cfg Config, auth Authenticator, hub *actors.Hub, history History, system *actor.ActorSystem, logger *slog.Logger) *Server {
 	cfg.withDefaults()
-	s := &Server{cfg: cfg, auth: auth, hub: hub, history: history, system: system, logger: logger, conns: map[*conn]struct{}{}}
+	s := &Server{cfg: cfg, auth: auth, hub: hub, history: history, system: system, logger: logger, conns: map[string]*conn{}}
+	s.router = system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &router{s: s, attached: map[grainKey][]*conn{}} }))
 	if !cfg.NoPoller {
 		p, err := newPoller(cfg.IdleTimeout, logger)
 		if err != nil {
@@ -173,12 +175,12 @@ func (s *Server) originAllowed(ctx *fasthttp.RequestCtx) bool {
 
 // Close ends every open connection with "going away", for shutdown.
 func (s *Server) Close() {
-	s.mu.Lock()
+	s.mu.RLock()
 	conns := make([]*conn, 0, len(s.conns))
-	for c := range s.conns {
+	for _, c := range s.conns {
 		conns = append(conns, c)
 	}
-	s.mu.Unlock()
+	s.mu.RUnlock()
 	for _, c := range conns {
 		c.close(CloseGoingAway, "server shutting down")
 		c.nc.Close()
@@ -189,12 +191,18 @@ func (s *Server) track(c *conn, open bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if open {
-		s.conns[c] = struct{}{}
+		s.conns[c.id] = c
 		s.cfg.Metrics.ConnsOpen.Inc()
 	} else {
-		delete(s.conns, c)
+		delete(s.conns, c.id)
 		s.cfg.Metrics.ConnsOpen.Dec()
 	}
+}
+
+func (s *Server) conn(id string) *conn {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.conns[id]
 }
 
 func bearer(h *fasthttp.RequestHeader) string {

@@ -225,7 +225,7 @@ func TestPresenceExpires(t *testing.T) {
 	// dies without a word: the refreshes just stop.
 	var died time.Time
 	refresh := func() {
-		if err := m.Presence.SetOnline(context.Background(), b.Profile.ID, 1500*time.Millisecond); err != nil {
+		if err := m.Presence.SetOnline(context.Background(), 1500*time.Millisecond, b.Profile.ID); err != nil {
 			t.Error(err)
 		}
 	}

@@ -17,12 +17,14 @@ type Presence struct {
 // NewPresence returns an empty registry.
 func NewPresence() *Presence { return &Presence{until: map[string]time.Time{}} }
 
-// SetOnline marks id online for ttl.
-func (p *Presence) SetOnline(_ context.Context, id string, ttl time.Duration) error {
+// SetOnline marks ids online for ttl.
+func (p *Presence) SetOnline(_ context.Context, ttl time.Duration, ids ...string) error {
 	now := time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.until[id] = now.Add(ttl)
+	for _, id := range ids {
+		p.until[id] = now.Add(ttl)
+	}
 	if now.Sub(p.lastGC) > time.Minute {
 		p.lastGC = now
 		for k, t := range p.until {

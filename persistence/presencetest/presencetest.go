@@ -52,6 +52,23 @@ func Run(t *testing.T, p bunnybook.Presence) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	})
+	t.Run("batches", func(t *testing.T) {
+		// More ids than one Redis batch (1 000), in one call each way.
+		ids := make([]string, 2500)
+		for i := range ids {
+			ids[i] = bunnybook.NewID()
+		}
+		if err := p.SetOnline(ctx, time.Minute, ids[:2000]...); err != nil {
+			t.Fatal(err)
+		}
+		got, err := p.Online(ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, ids[:2000]) {
+			t.Fatalf("Online of 2 500 ids after 2 000 were set online: %d ids, want the 2 000 in order", len(got))
+		}
+	})
 	t.Run("empty lookup", func(t *testing.T) {
 		got, err := p.Online(ctx, nil)
 		if err != nil || len(got) != 0 {
@@ -62,7 +79,7 @@ func Run(t *testing.T, p bunnybook.Presence) {
 
 func mustOnline(t *testing.T, p bunnybook.Presence, id string, ttl time.Duration) {
 	t.Helper()
-	if err := p.SetOnline(context.Background(), id, ttl); err != nil {
+	if err := p.SetOnline(context.Background(), ttl, id); err != nil {
 		t.Fatal(err)
 	}
 }

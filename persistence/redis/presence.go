@@ -3,6 +3,7 @@ package redis
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -16,13 +17,25 @@ type Presence struct{ c *Client }
 // Presence returns the presence registry on c.
 func (c *Client) Presence() *Presence { return &Presence{c} }
 
-// SetOnline marks id online for ttl.
-func (p *Presence) SetOnline(ctx context.Context, id string, ttl time.Duration) error {
-	err := p.c.do(ctx, func(ctx context.Context, rdb *goredis.Client) error {
-		return rdb.Set(ctx, p.c.key("p", id), "1", ttl).Err()
-	})
-	if err != nil {
-		return fmt.Errorf("set %s online: %w", id, err)
+// batch is the most keys one Redis command or pipeline carries, so a node's
+// whole heartbeat does not hold Redis up in one go.
+const batch = 1000
+
+// SetOnline marks ids online for ttl, pipelined.
+func (p *Presence) SetOnline(ctx context.Context, ttl time.Duration, ids ...string) error {
+	for chunk := range slices.Chunk(ids, batch) {
+		err := p.c.do(ctx, func(ctx context.Context, rdb *goredis.Client) error {
+			_, err := rdb.Pipelined(ctx, func(pipe goredis.Pipeliner) error {
+				for _, id := range chunk {
+					pipe.Set(ctx, p.c.key("p", id), "1", ttl)
+				}
+				return nil
+			})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("set %d profiles online: %w", len(chunk), err)
+		}
 	}
 	return nil
 }
@@ -38,27 +51,28 @@ func (p *Presence) SetOffline(ctx context.Context, id string) error {
 	return nil
 }
 
-// Online returns the ids that are online, in order, with one MGET.
+// Online returns the ids that are online, in order, with one MGET per
+// thousand ids.
 func (p *Presence) Online(ctx context.Context, ids []string) ([]string, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	keys := make([]string, len(ids))
-	for i, id := range ids {
-		keys[i] = p.c.key("p", id)
-	}
-	var vals []any
-	err := p.c.do(ctx, func(ctx context.Context, rdb *goredis.Client) (err error) {
-		vals, err = rdb.MGet(ctx, keys...).Result()
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("online lookup of %d profiles: %w", len(ids), err)
-	}
 	var out []string
-	for i, v := range vals {
-		if v != nil {
-			out = append(out, ids[i])
+	keys := make([]string, 0, min(len(ids), batch))
+	for chunk := range slices.Chunk(ids, batch) {
+		keys = keys[:0]
+		for _, id := range chunk {
+			keys = append(keys, p.c.key("p", id))
+		}
+		var vals []any
+		err := p.c.do(ctx, func(ctx context.Context, rdb *goredis.Client) (err error) {
+			vals, err = rdb.MGet(ctx, keys...).Result()
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("online lookup of %d profiles: %w", len(ids), err)
+		}
+		for i, v := range vals {
+			if v != nil {
+				out = append(out, chunk[i])
+			}
 		}
 	}
 	return out, nil

@@ -29,7 +29,7 @@ func TestPresenceAcrossClients(t *testing.T) {
 	// A second node: another client with the same prefix.
 	b := redis.MustOpenPrefix(t, a)
 	id := bunnybook.NewID()
-	if err := a.Presence().SetOnline(ctx, id, time.Minute); err != nil {
+	if err := a.Presence().SetOnline(ctx, time.Minute, id); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := b.Presence().Online(ctx, []string{id}); err != nil || len(got) != 1 {
@@ -122,7 +122,7 @@ func TestOutage(t *testing.T) {
 	id := bunnybook.NewID()
 
 	srv.Stop()
-	if err := presence.SetOnline(ctx, id, time.Minute); bunnybook.ErrorKind(err) != bunnybook.EUnavailable {
+	if err := presence.SetOnline(ctx, time.Minute, id); bunnybook.ErrorKind(err) != bunnybook.EUnavailable {
 		t.Fatalf("SetOnline with Redis down: %v, want an unavailable error", err)
 	}
 	if _, _, _, err := cache.Get(ctx, "ns", "k"); bunnybook.ErrorKind(err) != bunnybook.EUnavailable {
@@ -148,7 +148,7 @@ func TestOutage(t *testing.T) {
 
 	srv.Start()
 	poll(t, "client did not use Redis again within 5s of its restart", func() bool {
-		return presence.SetOnline(ctx, id, time.Minute) == nil
+		return presence.SetOnline(ctx, time.Minute, id) == nil
 	})
 	if got, err := presence.Online(ctx, []string{id}); err != nil || len(got) != 1 {
 		t.Fatalf("Online after recovery = %v, %v", got, err)
