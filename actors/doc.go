@@ -2,11 +2,16 @@
 // rest of the server uses to talk to them.
 //
 //   - The profile grain (kind "Profile", identity = profile id) exists only
-//     while the profile has a live connection on some node. It watches its
-//     session actors (all devices and tabs), holds the friend list, which
-//     friends are online and the unread counters, keeps the profile's
-//     presence fresh, and pushes events to every connection. It stops a few
-//     seconds after its last connection ends.
+//     while the profile has a live connection on some node. It knows its
+//     connections (all devices and tabs) by id and the gateway actor of the
+//     node holding each, holds the friend list (16-byte ids, sorted) with
+//     who of them is online, and pushes events to every connection: one
+//     message per gateway. It stops a few seconds after its last connection
+//     ends.
+//   - The presence keeper (one per node, not an actor) does the heartbeat
+//     of all the node's online profiles in one batch: it refreshes their
+//     online marks and re-reads their friends' presence every few seconds,
+//     and tells the grains only what changed.
 //   - The conversation grain (kind "Conversation", identity = chat group id)
 //     checks membership, numbers messages (seq), stores them in batched
 //     commits, acknowledges senders only after the commit, fans out to the

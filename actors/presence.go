@@ -60,6 +60,18 @@ func (k *presenceKeeper) remove(id string, friends friendSet) {
 	}
 }
 
+// pids returns the PIDs of those of ids whose grain is loaded on this node
+// (nil for the others).
+func (k *presenceKeeper) pids(ids []string) []*actor.PID {
+	out := make([]*actor.PID, len(ids))
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for i, id := range ids {
+		out[i] = k.local[id]
+	}
+	return out
+}
+
 // watch and unwatch follow a local profile's new and former friends.
 func (k *presenceKeeper) watch(id uid) {
 	k.mu.Lock()

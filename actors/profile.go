@@ -129,11 +129,15 @@ func (g *profileGrain) load(ctx actor.Context, chats []bunnybook.PrivateChat) er
 	return nil
 }
 
-// tellFriends sends msg to the grains of the given (online) friends.
+// tellFriends sends msg to the grains of the given (online) friends: those
+// on this node straight away, the others through the cluster's lookup.
 func (g *profileGrain) tellFriends(ctx actor.Context, ids []string, msg any) {
 	c := cluster.GetCluster(ctx.ActorSystem())
-	for _, id := range ids {
-		if pid := c.Get(id, ProfileKind); pid != nil {
+	for i, pid := range g.cfg.keeper.pids(ids) {
+		if pid == nil {
+			pid = c.Get(ids[i], ProfileKind)
+		}
+		if pid != nil {
 			ctx.Send(pid, msg)
 		}
 	}

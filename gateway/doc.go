@@ -1,8 +1,11 @@
 // Package gateway is the websocket front door at /ws: it authenticates the
 // upgrade (access-token cookie with an Origin check, or a Bearer token),
 // reads and writes JSON text frames with gobwas/ws, enforces per-connection
-// limits (frame size, event rate, heartbeat), and gives each connection a
-// local session actor that profile and conversation grains address.
+// limits (frame size, event rate, heartbeat), and runs one gateway actor
+// per node (the router) that profile grains address with connection ids.
+// An idle connection holds no goroutine and no actor: epoll watches its
+// socket, and frames to send are queued and written by a short-lived
+// writer goroutine.
 //
 // The protocol is documented in docs/protocol.md.
 package gateway

@@ -60,6 +60,7 @@ heap0=$(metric go_memstats_heap_inuse_bytes)
 live0=$(metric go_memstats_heap_alloc_bytes)
 rss0=$(metric process_resident_memory_bytes)
 anon0=$(anon)
+cpu0=$(curl -sf "http://$admin/metrics" | awk '$1 == "process_cpu_seconds_total" { print $2 }')
 
 ips=127.0.0.2-127.0.0.$((1 + workers * 2))
 args=(--target "http://$http" --users "$out/users.jsonl" --scenario connect --connections "$n"
@@ -78,6 +79,7 @@ for _ in $(seq 1 600); do
 	[ "${open:-0}" -ge "$n" ] && break
 	sleep 0.5
 done
+cpu1=$(curl -sf "http://$admin/metrics" | awk '$1 == "process_cpu_seconds_total" { print $2 }')
 sleep $((hold / 2))
 heap1=$(metric go_memstats_heap_inuse_bytes)
 live1=$(metric go_memstats_heap_alloc_bytes)
@@ -88,8 +90,9 @@ curl -sf "http://$admin/debug/pprof/heap" -o "$out/heap.pprof" || true
 wait "$load" || echo "bunnyload exited $?" >&2
 
 awk -v n="$open" -v h0="$heap0" -v h1="$heap1" -v l0="$live0" -v l1="$live1" -v r0="$rss0" -v r1="$rss1" \
-	-v a0="$anon0" -v a1="$anon1" -v g="$goroutines" 'BEGIN {
+	-v a0="$anon0" -v a1="$anon1" -v g="$goroutines" -v c0="$cpu0" -v c1="$cpu1" 'BEGIN {
 	printf "open connections         %d\n", n
+	printf "server CPU per setup     %.0f µs (%.1f s over the ramp, ±0.5 s)\n", (c1 - c0) / n * 1e6, c1 - c0
 	printf "per connection, after a forced GC:\n"
 	printf "  live heap              %.1f KiB\n", (l1 - l0) / n / 1024
 	printf "  heap in use (spans)    %.1f KiB (%.0f MiB → %.0f MiB)\n", (h1 - h0) / n / 1024, h0 / 1048576, h1 / 1048576
