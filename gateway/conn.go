@@ -55,7 +55,7 @@ type conn struct {
 	writing  bool             // a writer goroutine runs
 	closed   bool             // nothing more is queued: a close frame was, or the peer is gone
 	seen     map[string]int64 // chat group id → newest seq queued; nil until the first
-	resuming bool             // a resume is replaying: live chat messages wait in held
+	holds    int              // while > 0, pushes wait in held (during attach and resume)
 	held     []*actors.Push
 
 	filed grainKey // where the router files it; owned by the router
@@ -128,19 +128,23 @@ func (c *conn) finish(code int, reason string) {
 	c.s.logger.Debug("connection closed", "conn_id", c.id, "code", code, "reason", reason)
 }
 
-// attach connects the connection to its profile grain and sends hello.
+// attach connects the connection to its profile grain and sends hello,
+// before anything the grain pushes meanwhile.
 func (c *conn) attach() error {
 	if c.isClosed() {
 		return net.ErrClosed
 	}
+	c.hold()
 	hello, err := c.s.hub.Connect(&actors.Connect{Gateway: c.s.router, ConnId: c.id, SessionId: c.sid}, c.profile.ID)
 	if err != nil {
+		c.release(nil)
 		return err
 	}
 	// Under wmu, so that the router hears of it before finish's forget.
 	c.wmu.Lock()
 	if c.closed {
 		c.wmu.Unlock()
+		c.release(nil)
 		c.s.system.Root.Send(hello.GetGrain(), &actors.Disconnect{ConnId: c.id})
 		return net.ErrClosed
 	}
@@ -159,8 +163,7 @@ func (c *conn) attach() error {
 	for _, pc := range hello.GetPrivateChats() {
 		f.PrivateChats = append(f.PrivateChats, bunnybook.PrivateChat{ChatGroupID: pc.GetChatGroupId(), ProfileID: pc.GetProfileId(), Username: pc.GetUsername()})
 	}
-	sort.Slice(f.PrivateChats, func(i, j int) bool { return f.PrivateChats[i].Username < f.PrivateChats[j].Username })
-	return c.write(mustJSON(f))
+	return c.release(mustJSON(f))
 }
 
 // reattach attaches again after the profile grain stopped, retrying while
@@ -412,11 +415,35 @@ func (c *conn) close(code int, reason string) {
 func (c *conn) push(p *actors.Push) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if c.resuming && p.GetSeq() > 0 {
+	if c.holds > 0 {
 		c.held = append(c.held, p)
 		return
 	}
 	c.pushLocked(p)
+}
+
+// hold makes pushes wait, in order, until the matching release.
+func (c *conn) hold() {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.holds++
+}
+
+// release ends a hold: it queues first (if any), then the pushes that waited.
+func (c *conn) release(first []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	var err error
+	if first != nil {
+		err = c.sendLocked(ws.OpText, first)
+	}
+	if c.holds--; c.holds == 0 {
+		for _, p := range c.held {
+			c.pushLocked(p)
+		}
+		c.held = nil
+	}
+	return err
 }
 
 func (c *conn) pushLocked(p *actors.Push) {
@@ -443,9 +470,7 @@ const resumeLimit = 1000
 // for chats the profile is a member of. Live chat messages that arrive
 // meanwhile wait until the replay is queued, so each is sent once, in order.
 func (c *conn) resume(chats map[string]int64) {
-	c.wmu.Lock()
-	c.resuming = true
-	c.wmu.Unlock()
+	c.hold()
 	ids := make([]string, 0, len(chats))
 	for id := range chats {
 		ids = append(ids, id)
@@ -460,13 +485,7 @@ func (c *conn) resume(chats map[string]int64) {
 			c.write(encodeError("", kind, msg))
 		}
 	}
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	for _, p := range c.held {
-		c.pushLocked(p)
-	}
-	c.resuming, c.held = false, nil
-	c.sendLocked(ws.OpText, resumeDone)
+	c.release(resumeDone)
 }
 
 var resumeDone = mustJSON(map[string]string{"type": "resume.done"})
