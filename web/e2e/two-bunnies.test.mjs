@@ -189,6 +189,9 @@ test('chat: typing indicator, messages and unread counts live both ways', async 
   await bInput.press('Enter');
   await a.getByRole('log', { name: `Messages with ${bob.username}` }).getByText('Hello Alice!').waitFor();
   await shot(a, 'desktop-chat');
+  const aBox = a.locator(`.chat-box[data-chat="${bob.username}"]`);
+  assert.equal(await aBox.getByText(bob.username, { exact: true }).count(), 1, 'the chat box names bob once');
+  assert.equal(await aBox.locator('.chat-bar').getByText(bob.username, { exact: true }).count(), 1, 'in its header');
 
   // A collapsed box counts unread messages; the conversations page shows it unread.
   await a.getByRole('button', { name: new RegExp(`Minimize chat with ${bob.username}`) }).click();
@@ -201,6 +204,20 @@ test('chat: typing indicator, messages and unread counts live both ways', async 
   await a.getByRole('button', { name: new RegExp(`Conversation with ${bob.username}`) }).click();
   await a.getByRole('link', { name: 'Conversations, 0 unread' }).waitFor();
   await a.getByRole('log', { name: `Messages with ${bob.username}` }).getByText('Are you there?').waitFor();
+
+  // A message to the open box while alice's tab is hidden stays unread until she comes back.
+  const hide = (hidden) => a.evaluate((hidden) => {
+    if (hidden) Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    else delete document.visibilityState;
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+  await hide(true);
+  await bInput.fill('Still there?');
+  await bInput.press('Enter');
+  await a.getByRole('log', { name: `Messages with ${bob.username}` }).getByText('Still there?').waitFor();
+  await a.getByRole('link', { name: 'Conversations, 1 unread' }).waitFor();
+  await hide(false);
+  await a.getByRole('link', { name: 'Conversations, 0 unread' }).waitFor();
 });
 
 test('presence: bob leaving shows him offline to alice', async () => {

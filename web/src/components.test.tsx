@@ -1,7 +1,7 @@
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { MemoryRouter } from 'react-router-dom';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ChatPanel, sortFriends } from './components/Chat';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ChatDock, ChatPanel, sortFriends } from './components/Chat';
 import { Badge } from './components/Common';
 import { RegisterPage, validate } from './pages/Auth';
 import { notificationView } from './pages/Inbox';
@@ -11,6 +11,7 @@ import type { Notification } from './types';
 afterEach(() => {
   cleanup();
   realtime.stop();
+  vi.unstubAllGlobals();
 });
 
 describe('validate', () => {
@@ -88,6 +89,26 @@ describe('ChatPanel', () => {
     const input = [{ chatGroupId: 'a', profileId: 'a', username: 'b' }, { chatGroupId: 'b', profileId: 'b', username: 'a' }];
     expect(sortFriends(input, new Set()).map((f) => f.username)).toEqual(['a', 'b']);
     expect(input[0].username).toBe('b');
+  });
+});
+
+describe('ChatDock', () => {
+  it('names the friend once in an open chat box, in its header', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('[]', { headers: { 'Content-Type': 'application/json' } })));
+    render(<MemoryRouter><ChatDock /></MemoryRouter>);
+    act(() => realtime.handle({
+      type: 'hello', profileId: 'me', connId: 'c',
+      privateChats: [{ chatGroupId: 'g1', profileId: 'p1', username: 'zed' }],
+      onlineFriends: ['p1'], unreadConversationIds: [], unreadNotificationsCount: 0,
+    }));
+    act(() => realtime.openChat('g1'));
+    await screen.findByText('Say hello to zed!');
+    const box = screen.getByRole('region', { name: /chat with zed/ });
+    const header = within(box).getByRole('button', { name: /Minimize chat with zed/ });
+    expect(within(box).getAllByText('zed', { exact: true })).toEqual([within(header).getByText('zed', { exact: true })]);
+    // The friend's profile is still one click away, from the avatar in the header.
+    expect(within(box).getByRole('link', { name: 'zed’s profile' }).getAttribute('href')).toBe('/profile/p1');
+    expect(screen.getByRole('textbox', { name: 'Message to zed' })).toBeTruthy();
   });
 });
 

@@ -79,6 +79,11 @@ function ChatBox({ box, friend, chat, me, online }: BoxProps) {
   return (
     <section className={`chat-box ${box.collapsed ? 'collapsed' : 'open'}`} aria-labelledby={`${id}-title`} data-chat={name}>
       <div className="chat-bar">
+        {friend && !box.collapsed && (
+          <Link to={`/profile/${friend.profileId}`} className="chat-bar-avatar" aria-label={`${name}’s profile`} title={`${name}’s profile`}>
+            <Avatar username={name} size={26} />
+          </Link>
+        )}
         <button type="button" className="chat-bar-main" onClick={() => realtime.toggleBox(box.groupId)}
           aria-expanded={!box.collapsed} aria-controls={id} id={`${id}-title`}>
           <Dot on={online} /> <span className="grow ellipsis">{name}</span>
@@ -92,11 +97,6 @@ function ChatBox({ box, friend, chat, me, online }: BoxProps) {
       </div>
       {!box.collapsed && (
         <div className="chat-body" id={id}>
-          {friend && (
-            <Link to={`/profile/${friend.profileId}`} className="chat-head">
-              <Avatar username={friend.username} /> {friend.username}
-            </Link>
-          )}
           <Messages groupId={box.groupId} chat={chat} me={me} name={name} />
           {chat?.typing && (
             <p className="typing" aria-live="polite">{chat.typing.username} is typing<span className="ellipsis-anim" /></p>

@@ -39,6 +39,8 @@ const hello = (over: Partial<Extract<ServerFrame, { type: 'hello' }>> = {}): Ser
   onlineFriends: [BOB], unreadConversationIds: [G_CAT], unreadNotificationsCount: 3, ...over,
 });
 
+const made: Realtime[] = [];
+
 function setup(over: Partial<RealtimeDeps> = {}) {
   const sockets: FakeSocket[] = [];
   const history: Record<string, ChatMessage[]> = {};
@@ -56,13 +58,34 @@ function setup(over: Partial<RealtimeDeps> = {}) {
     backoff: () => 10,
     ...over,
   });
+  made.push(rt);
   rt.start();
   const sock = () => sockets[sockets.length - 1];
   return { rt, sockets, sock, history, fetchMessages };
 }
 
-beforeEach(() => vi.useFakeTimers());
-afterEach(() => vi.useRealTimers());
+/** show makes the tab visible or hidden, as the browser does when the user switches tabs. */
+function show(visible: boolean) {
+  vi.spyOn(document, 'visibilityState', 'get').mockReturnValue(visible ? 'visible' : 'hidden');
+  document.dispatchEvent(new Event('visibilitychange'));
+}
+
+/** focus gives the window the keyboard focus or takes it away. */
+function focus(focused: boolean) {
+  vi.spyOn(document, 'hasFocus').mockReturnValue(focused);
+  window.dispatchEvent(new Event(focused ? 'focus' : 'blur'));
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  // jsdom's document never has focus on its own: the user is looking at the tab.
+  vi.spyOn(document, 'hasFocus').mockReturnValue(true);
+});
+afterEach(() => {
+  made.splice(0).forEach((rt) => rt.stop());
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
 
 describe('mergeMessages', () => {
   it('orders by seq and drops duplicates', () => {
@@ -124,6 +147,56 @@ describe('Realtime', () => {
     expect(rt.state.boxes[0]).toMatchObject({ collapsed: false, unread: 0 });
     expect(rt.state.unreadConversations.has(G_BOB)).toBe(false);
     expect(sock().frames('chat.read').pop()).toEqual({ type: 'chat.read', chatGroupId: G_BOB, seq: 2 });
+  });
+
+  it('keeps a message to an open box unread while the tab is hidden, and marks it read when the tab is shown', async () => {
+    const { rt, sock } = setup();
+    sock().server(hello({ unreadConversationIds: [] }));
+    rt.openChat(G_BOB);
+    await vi.waitFor(() => expect(rt.state.chats[G_BOB].loaded).toBe(true));
+    show(false);
+    sock().server({ type: 'chat.message', message: msg(1) });
+    sock().server({ type: 'chat.message', message: msg(2) });
+    expect(sock().frames('chat.read')).toEqual([]);
+    expect(rt.state.unreadConversations.has(G_BOB)).toBe(true);
+    expect(rt.state.boxes).toEqual([{ groupId: G_BOB, collapsed: false, unread: 2 }]);
+    show(true);
+    expect(sock().frames('chat.read')).toEqual([{ type: 'chat.read', chatGroupId: G_BOB, seq: 2 }]);
+    expect(rt.state.unreadConversations.has(G_BOB)).toBe(false);
+    expect(rt.state.boxes[0].unread).toBe(0);
+  });
+
+  it('keeps a message unread while the window has no focus, and marks it read on focus', async () => {
+    const { rt, sock } = setup();
+    sock().server(hello({ unreadConversationIds: [] }));
+    rt.openChat(G_BOB);
+    await vi.waitFor(() => expect(rt.state.chats[G_BOB].loaded).toBe(true));
+    focus(false);
+    sock().server({ type: 'chat.message', message: msg(1) });
+    expect(sock().frames('chat.read')).toEqual([]);
+    expect(rt.state.unreadConversations.has(G_BOB)).toBe(true);
+    focus(true);
+    expect(sock().frames('chat.read')).toEqual([{ type: 'chat.read', chatGroupId: G_BOB, seq: 1 }]);
+    expect(rt.state.unreadConversations.has(G_BOB)).toBe(false);
+  });
+
+  it('does not mark read a box that a message opened in a hidden tab, even after its history loads', async () => {
+    const { rt, sock, history } = setup();
+    sock().server(hello({ unreadConversationIds: [] }));
+    show(false);
+    history[G_BOB] = [msg(1), msg(2), msg(3)];
+    sock().server({ type: 'chat.message', message: msg(3) });
+    await vi.waitFor(() => expect(rt.state.chats[G_BOB].loaded).toBe(true));
+    expect(rt.state.boxes).toEqual([{ groupId: G_BOB, collapsed: false, unread: 1 }]);
+    expect(sock().frames('chat.read')).toEqual([]);
+    expect(rt.state.unreadConversations.has(G_BOB)).toBe(true);
+    // A collapsed box stays unread when the tab comes back; the open one is read.
+    rt.openChat(G_CAT);
+    rt.toggleBox(G_CAT);
+    sock().server({ type: 'chat.message', message: msg(9, CAT, G_CAT) });
+    show(true);
+    expect(sock().frames('chat.read')).toEqual([{ type: 'chat.read', chatGroupId: G_BOB, seq: 3 }]);
+    expect([...rt.state.unreadConversations]).toEqual([G_CAT]);
   });
 
   it('in compact (phone) mode keeps new boxes collapsed and one box open', () => {

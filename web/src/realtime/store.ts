@@ -92,6 +92,12 @@ const withSet = <T>(s: ReadonlySet<T>, v: T, on: boolean): ReadonlySet<T> => {
   return n;
 };
 
+/**
+ * looking tells whether the user can see this tab: it is visible and its
+ * window has the focus. Messages that arrive otherwise stay unread.
+ */
+const looking = () => typeof document === 'undefined' || (document.visibilityState === 'visible' && document.hasFocus());
+
 const newId = () =>
   typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
@@ -144,12 +150,20 @@ export class Realtime {
   start() {
     if (this.running) return;
     this.running = true;
+    if (typeof window !== 'undefined') {
+      document.addEventListener('visibilitychange', this.onLookBack);
+      window.addEventListener('focus', this.onLookBack);
+    }
     this.open();
   }
 
   /** stop closes the connection and forgets everything (logout). */
   stop() {
     this.running = false;
+    if (typeof window !== 'undefined') {
+      document.removeEventListener('visibilitychange', this.onLookBack);
+      window.removeEventListener('focus', this.onLookBack);
+    }
     clearTimeout(this.reconnectTimer);
     clearInterval(this.pingTimer);
     this.typingTimers.forEach((t) => clearTimeout(t));
@@ -312,16 +326,26 @@ export class Realtime {
       return;
     }
     const box = this.state.boxes.find((b) => b.groupId === m.chatGroupId);
+    const seen = looking();
     if (!box) {
-      this.set({ boxes: [...this.state.boxes, { groupId: m.chatGroupId, collapsed: this.compact, unread: this.compact ? 1 : 0 }] });
+      const unread = this.compact || !seen ? 1 : 0;
+      this.set({ boxes: [...this.state.boxes, { groupId: m.chatGroupId, collapsed: this.compact, unread }] });
       if (!this.state.chats[m.chatGroupId]?.loaded) void this.loadLatest(m.chatGroupId);
-    } else if (box.collapsed) {
+    } else if (box.collapsed || !seen) {
       this.setBox(m.chatGroupId, (b) => ({ ...b, unread: b.unread + 1 }));
     }
     const nowBox = this.state.boxes.find((b) => b.groupId === m.chatGroupId);
-    if (nowBox && !nowBox.collapsed) this.markRead(m.chatGroupId);
+    if (nowBox && !nowBox.collapsed && seen) this.markRead(m.chatGroupId);
     else this.set({ unreadConversations: withSet(this.state.unreadConversations, m.chatGroupId, true) });
   }
+
+  /** onLookBack marks read the open boxes whose messages arrived while the user was not looking. */
+  private readonly onLookBack = () => {
+    if (!looking()) return;
+    for (const b of this.state.boxes) {
+      if (!b.collapsed && (b.unread > 0 || this.state.unreadConversations.has(b.groupId))) this.markRead(b.groupId);
+    }
+  };
 
   private onAck(id: string, m: ChatMessage) {
     this.setChat(m.chatGroupId, (c) => ({ ...c, pending: c.pending.filter((p) => p.id !== id) }));
@@ -457,7 +481,7 @@ export class Realtime {
         messages: mergeMessages(c.messages, page),
       }));
       const box = this.state.boxes.find((b) => b.groupId === groupId);
-      if (!older && box && !box.collapsed) this.markRead(groupId);
+      if (!older && box && !box.collapsed && looking()) this.markRead(groupId);
     } catch (e) {
       this.setChat(groupId, (c) => ({ ...c, loading: false, error: e instanceof Error ? e.message : 'Could not load messages' }));
     }
