@@ -22,16 +22,14 @@ func (db *DB) ChatGroup(ctx context.Context, id string) (*bunnybook.ChatGroup, e
 }
 
 // PrivateChats returns the profile's active private chats, by the other
-// member's username.
+// member's username. A private group is active exactly while its pair are
+// friends, so these are the profile's friendship rows, which carry the
+// group and the friend's username: one range of the friendship key.
 func (db *DB) PrivateChats(ctx context.Context, profileID string) ([]bunnybook.PrivateChat, error) {
 	rows, err := db.pool.Query(ctx, `
-		SELECT g.id, o.profile_id, p.username
-		FROM chat_member me
-		JOIN chat_group g ON g.id = me.chat_group_id AND g.active AND g.private
-		JOIN chat_member o ON o.chat_group_id = g.id AND o.profile_id <> me.profile_id
-		JOIN profile p ON p.id = o.profile_id
-		WHERE me.profile_id = $1
-		ORDER BY p.username`, profileID)
+		SELECT chat_group_id, friend_id, friend_username FROM friendship
+		WHERE profile_id = $1
+		ORDER BY friend_username`, profileID)
 	if err != nil {
 		return nil, fail("private chats", err)
 	}

@@ -71,31 +71,42 @@ func (db *DB) Ping(ctx context.Context) error {
 // migrate one schema at the same time take turns: goose holds an advisory
 // lock keyed by the schema's name while it migrates.
 func (db *DB) Migrate(ctx context.Context) error {
-	dir, err := fs.Sub(migrations, "migrations")
+	p, done, err := db.migrator(ctx)
 	if err != nil {
-		return fmt.Errorf("postgres: migrations: %w", err)
+		return err
 	}
-	var lockID int64
-	if err := db.pool.QueryRow(ctx, `SELECT hashtextextended('bunnybook migrations ' || current_schema(), 0)`).
-		Scan(&lockID); err != nil {
-		return fail("migrate", err)
-	}
-	// Polls every second, for up to 5 minutes, only while another node migrates.
-	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID), lock.WithLockTimeout(1, 300))
-	if err != nil {
-		return fmt.Errorf("postgres: migration lock: %w", err)
-	}
-	sqlDB := stdlib.OpenDBFromPool(db.pool)
-	defer sqlDB.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, dir, goose.WithSessionLocker(locker),
-		goose.WithLogger(goose.NopLogger()), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		return fmt.Errorf("postgres: migrations: %w", err)
-	}
+	defer done()
 	if _, err := p.Up(ctx); err != nil {
 		return fail("migrate", err)
 	}
 	return nil
+}
+
+// migrator returns the goose provider of the embedded migrations, for the
+// first schema of the search_path, and the function that releases it.
+func (db *DB) migrator(ctx context.Context) (*goose.Provider, func() error, error) {
+	dir, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, nil, fmt.Errorf("postgres: migrations: %w", err)
+	}
+	var lockID int64
+	if err := db.pool.QueryRow(ctx, `SELECT hashtextextended('bunnybook migrations ' || current_schema(), 0)`).
+		Scan(&lockID); err != nil {
+		return nil, nil, fail("migrate", err)
+	}
+	// Polls every second, for up to 5 minutes, only while another node migrates.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID), lock.WithLockTimeout(1, 300))
+	if err != nil {
+		return nil, nil, fmt.Errorf("postgres: migration lock: %w", err)
+	}
+	sqlDB := stdlib.OpenDBFromPool(db.pool)
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, dir, goose.WithSessionLocker(locker),
+		goose.WithLogger(goose.NopLogger()), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		sqlDB.Close()
+		return nil, nil, fmt.Errorf("postgres: migrations: %w", err)
+	}
+	return p, sqlDB.Close, nil
 }
 
 // inTx runs fn in a transaction, committing if it returns nil.

@@ -107,13 +107,17 @@ func (db *DB) AcceptFriendRequest(ctx context.Context, requester, accepter strin
 		if tag.RowsAffected() == 0 {
 			return bunnybook.ErrUnexpectedRelationship()
 		}
-		_, err = tx.Exec(ctx, `
-			INSERT INTO friendship (profile_id, friend_id, created_at) VALUES ($1, $2, $3), ($2, $1, $3)`,
-			requester, accepter, note.CreatedAt.Time)
-		if err != nil {
+		if group, err = openPrivateChat(ctx, tx, requester, accepter, note.CreatedAt); err != nil {
 			return err
 		}
-		if group, err = openPrivateChat(ctx, tx, requester, accepter, note.CreatedAt); err != nil {
+		// Each row carries the pair's group and the friend's username (see
+		// PrivateChats).
+		_, err = tx.Exec(ctx, `
+			INSERT INTO friendship (profile_id, friend_id, created_at, chat_group_id, friend_username)
+			VALUES ($1, $2, $3, $4, (SELECT username FROM profile WHERE id = $2)),
+			       ($2, $1, $3, $4, (SELECT username FROM profile WHERE id = $1))`,
+			requester, accepter, note.CreatedAt.Time, group)
+		if err != nil {
 			return err
 		}
 		if err := insertNotifications(ctx, tx, []bunnybook.Notification{note}); err != nil {

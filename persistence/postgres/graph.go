@@ -16,9 +16,9 @@ func (db *DB) Relationship(ctx context.Context, a, b string) (bunnybook.Relation
 // Friends returns a page of the profile's friends by username.
 func (db *DB) Friends(ctx context.Context, id string, page bunnybook.NamePage) ([]bunnybook.Profile, error) {
 	rows, err := db.pool.Query(ctx, `
-		SELECT p.id, p.username FROM friendship f JOIN profile p ON p.id = f.friend_id
-		WHERE f.profile_id = $1 AND p.username > $2
-		ORDER BY p.username LIMIT $3`, id, page.After, limit(page.Limit))
+		SELECT friend_id, friend_username FROM friendship
+		WHERE profile_id = $1 AND friend_username > $2
+		ORDER BY friend_username LIMIT $3`, id, page.After, limit(page.Limit))
 	ps, err := collectProfiles(rows, err)
 	return ps, fail("friends", err)
 }
@@ -74,12 +74,11 @@ func (db *DB) Suggestions(ctx context.Context, id string, page bunnybook.Suggest
 // MutualFriends returns a page, by username, of the friends a and b share.
 func (db *DB) MutualFriends(ctx context.Context, a, b string, page bunnybook.NamePage) ([]bunnybook.Profile, error) {
 	rows, err := db.pool.Query(ctx, `
-		SELECT p.id, p.username
+		SELECT fa.friend_id, fa.friend_username
 		FROM friendship fa
 		JOIN friendship fb ON fb.profile_id = $2 AND fb.friend_id = fa.friend_id
-		JOIN profile p ON p.id = fa.friend_id
-		WHERE fa.profile_id = $1 AND p.username > $3
-		ORDER BY p.username LIMIT $4`, a, b, page.After, limit(page.Limit))
+		WHERE fa.profile_id = $1 AND fa.friend_username > $3
+		ORDER BY fa.friend_username LIMIT $4`, a, b, page.After, limit(page.Limit))
 	ps, err := collectProfiles(rows, err)
 	return ps, fail("mutual friends", err)
 }

@@ -46,7 +46,10 @@ func (db *DB) DeleteProfiles(ctx context.Context, prefix string) (int64, error) 
 // none of the per-action checks of the Store methods run. A taken
 // username or e-mail fails it as a whole.
 func (db *DB) Seed(ctx context.Context, accounts []bunnybook.Account, friendships []bunnybook.SeedFriendship, at bunnybook.Time) error {
-	accounts, friendships, directed := bunnybook.SeedRows(accounts, friendships)
+	accounts, friendships, directed, err := bunnybook.SeedRows(accounts, friendships)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
 	steps := []struct {
 		table string
 		cols  []string
@@ -58,8 +61,11 @@ func (db *DB) Seed(ctx context.Context, accounts []bunnybook.Account, friendship
 				a := &accounts[i]
 				return []any{a.ID, a.Username, a.Email, a.PasswordHash, a.Role, a.AvatarSeed, a.RegisteredAt.Time}, nil
 			}},
-		{"friendship", []string{"profile_id", "friend_id", "created_at"}, 2 * len(friendships),
-			func(i int) ([]any, error) { return []any{directed[i][0], directed[i][1], at.Time}, nil }},
+		{"friendship", []string{"profile_id", "friend_id", "created_at", "chat_group_id", "friend_username"}, len(directed),
+			func(i int) ([]any, error) {
+				f := &directed[i]
+				return []any{f.ProfileID, f.FriendID, at.Time, f.ChatGroupID, f.FriendUsername}, nil
+			}},
 		{"chat_group", []string{"id", "private", "active", "pair_key", "last_seq", "created_at"}, len(friendships),
 			func(i int) ([]any, error) {
 				f := friendships[i]
@@ -74,7 +80,7 @@ func (db *DB) Seed(ctx context.Context, accounts []bunnybook.Account, friendship
 				return []any{f.ChatGroupID, f.A}, nil
 			}},
 	}
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		// The rows are consistent by construction: skip the per-row
 		// foreign-key triggers when allowed (superuser only; otherwise the
 		// savepoint is rolled back and they run).

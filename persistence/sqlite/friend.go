@@ -104,13 +104,10 @@ func (db *DB) AcceptFriendRequest(ctx context.Context, requester, accepter strin
 			return bunnybook.ErrUnexpectedRelationship()
 		}
 		now := millis(note.CreatedAt)
-		_, err = tx.ExecContext(ctx, `
-			INSERT INTO friendship (profile_id, friend_id, created_at) VALUES (?1, ?2, ?3), (?2, ?1, ?3)`,
-			requester, accepter, now)
-		if err != nil {
+		if group, err = activatePrivateGroup(ctx, tx, requester, accepter, now); err != nil {
 			return err
 		}
-		if group, err = activatePrivateGroup(ctx, tx, requester, accepter, now); err != nil {
+		if err := insertFriendship(ctx, tx, requester, accepter, group, now); err != nil {
 			return err
 		}
 		if err := insertNotifications(ctx, tx, []bunnybook.Notification{note}); err != nil {
@@ -122,6 +119,17 @@ func (db *DB) AcceptFriendRequest(ctx context.Context, requester, accepter strin
 		return "", fmt.Errorf("accept friend request: %w", err)
 	}
 	return group, nil
+}
+
+// insertFriendship stores the friendship of a and b in both directions,
+// each row with the pair's chat group and the friend's username.
+func insertFriendship(ctx context.Context, tx *sql.Tx, a, b, group string, now int64) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO friendship (profile_id, friend_id, created_at, chat_group_id, friend_username)
+		VALUES (?1, ?2, ?3, ?4, (SELECT username FROM profile WHERE id = ?2)),
+		       (?2, ?1, ?3, ?4, (SELECT username FROM profile WHERE id = ?1))`,
+		a, b, now, group)
+	return err
 }
 
 // activatePrivateGroup reactivates the private group of a and b, or creates
@@ -176,9 +184,9 @@ func (db *DB) Unfriend(ctx context.Context, a, b string) (string, error) {
 // Friends returns a page of the profile's friends by username.
 func (db *DB) Friends(ctx context.Context, id string, page bunnybook.NamePage) ([]bunnybook.Profile, error) {
 	rows, err := db.query(ctx, `
-		SELECT p.id, p.username FROM friendship f JOIN profile p ON p.id = f.friend_id
-		WHERE f.profile_id = ? AND p.username > ?
-		ORDER BY p.username LIMIT ?`, id, page.After, limit(page.Limit))
+		SELECT friend_id, friend_username FROM friendship
+		WHERE profile_id = ? AND friend_username > ?
+		ORDER BY friend_username LIMIT ?`, id, page.After, limit(page.Limit))
 	if err != nil {
 		return nil, fmt.Errorf("friends: %w", translate(err))
 	}
@@ -208,12 +216,11 @@ func (db *DB) FriendRequests(ctx context.Context, id string, incoming bool, page
 // MutualFriends returns a page, by username, of the friends a and b share.
 func (db *DB) MutualFriends(ctx context.Context, a, b string, page bunnybook.NamePage) ([]bunnybook.Profile, error) {
 	rows, err := db.query(ctx, `
-		SELECT p.id, p.username
+		SELECT fa.friend_id, fa.friend_username
 		FROM friendship fa
 		JOIN friendship fb ON fb.profile_id = ?2 AND fb.friend_id = fa.friend_id
-		JOIN profile p ON p.id = fa.friend_id
-		WHERE fa.profile_id = ?1 AND p.username > ?3
-		ORDER BY p.username LIMIT ?4`, a, b, page.After, limit(page.Limit))
+		WHERE fa.profile_id = ?1 AND fa.friend_username > ?3
+		ORDER BY fa.friend_username LIMIT ?4`, a, b, page.After, limit(page.Limit))
 	if err != nil {
 		return nil, fmt.Errorf("mutual friends: %w", translate(err))
 	}

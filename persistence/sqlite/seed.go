@@ -59,7 +59,10 @@ func (db *DB) DeleteProfiles(ctx context.Context, prefix string) (int64, error) 
 // transaction.
 func (db *DB) Seed(ctx context.Context, accounts []bunnybook.Account, friendships []bunnybook.SeedFriendship, at bunnybook.Time) error {
 	now := millis(at)
-	accounts, friendships, directed := bunnybook.SeedRows(accounts, friendships)
+	accounts, friendships, directed, err := bunnybook.SeedRows(accounts, friendships)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
 	steps := []struct {
 		table string
 		cols  []string
@@ -71,8 +74,11 @@ func (db *DB) Seed(ctx context.Context, accounts []bunnybook.Account, friendship
 				a := &accounts[i]
 				return []any{a.ID, a.Username, a.Email, a.PasswordHash, a.Role, a.AvatarSeed, millis(a.RegisteredAt)}
 			}},
-		{"friendship", []string{"profile_id", "friend_id", "created_at"}, 2 * len(friendships),
-			func(i int) []any { return []any{directed[i][0], directed[i][1], now} }},
+		{"friendship", []string{"profile_id", "friend_id", "created_at", "chat_group_id", "friend_username"}, len(directed),
+			func(i int) []any {
+				f := &directed[i]
+				return []any{f.ProfileID, f.FriendID, now, f.ChatGroupID, f.FriendUsername}
+			}},
 		{"chat_group", []string{"id", "private", "active", "pair_key", "last_seq", "created_at"}, len(friendships),
 			func(i int) []any {
 				f := friendships[i]

@@ -107,18 +107,27 @@ func openPool(ctx context.Context, path string, n int, queryOnly bool) (*sql.DB,
 
 // Migrate applies the embedded migrations that are not applied yet.
 func (db *DB) Migrate(ctx context.Context) error {
-	fsys, err := fs.Sub(migrations, "migrations")
+	p, err := db.migrator()
 	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, fsys, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		return err
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate %s: %w", db.path, err)
 	}
 	return nil
+}
+
+// migrator returns the goose provider of the embedded migrations.
+func (db *DB) migrator() (*goose.Provider, error) {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	return p, nil
 }
 
 // Close closes both pools.

@@ -15,6 +15,7 @@ const (
 	benchFriends   = 20 // per profile
 	benchWallPosts = 50 // on the benchmarked wall
 	benchWorkers   = 4  // concurrent writers while seeding
+	benchHubChats  = 50 // private chats of the hub profile, half of them unread
 )
 
 // benchData is the seeded dataset the benchmarks read.
@@ -22,14 +23,18 @@ type benchData struct {
 	profiles []bunnybook.Account
 	wall     string   // the profile whose wall has benchWallPosts posts
 	posts    []string // their ids
+	hub      string   // the profile with benchHubChats friends
+	hubPal   string   // one of them
+	hubChat  string   // their chat group, read up to seq 1
 }
 
 // RunBenchmarks benchmarks the hottest reads (and Suggestions, the
 // heaviest graph query) on a seeded dataset:
 // benchProfiles profiles with benchFriends friends each (a ring where each
-// profile befriends the next benchFriends/2), and benchWallPosts posts (a
-// quarter FRIENDS-only) on one wall. open is called once; seeding goes
-// through the Store itself.
+// profile befriends the next benchFriends/2), benchWallPosts posts (a
+// quarter FRIENDS-only) on one wall, and a hub profile with benchHubChats
+// friends of its own, each of whom sent it a message it read in every
+// other chat. open is called once; seeding goes through the Store itself.
 func RunBenchmarks(b *testing.B, open func(b *testing.B) (bunnybook.Store, bunnybook.Graph)) {
 	s, g := open(b)
 	d := seed(b, s)
@@ -84,6 +89,23 @@ func RunBenchmarks(b *testing.B, open func(b *testing.B) (bunnybook.Store, bunny
 			i++
 		}
 	})
+	// What a websocket connection reads when it opens.
+	b.Run("PrivateChats", func(b *testing.B) {
+		for b.Loop() {
+			cs, err := s.PrivateChats(ctx, d.hub)
+			if err != nil || len(cs) != benchHubChats {
+				b.Fatalf("PrivateChats: %d chats, %v", len(cs), err)
+			}
+		}
+	})
+	b.Run("UnreadConversations", func(b *testing.B) {
+		for b.Loop() {
+			ids, err := s.UnreadConversations(ctx, d.hub)
+			if err != nil || len(ids) != benchHubChats/2 {
+				b.Fatalf("UnreadConversations: %d ids, %v", len(ids), err)
+			}
+		}
+	})
 	b.Run("WallPageParallel", func(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
@@ -93,6 +115,22 @@ func RunBenchmarks(b *testing.B, open func(b *testing.B) (bunnybook.Store, bunny
 				}
 			}
 		})
+	})
+	// A message and its reader's mark, the writes that keep a chat's
+	// unread state. Last: it adds messages, and the chat ends read as it
+	// began.
+	b.Run("SendAndRead", func(b *testing.B) {
+		seq := int64(1)
+		for b.Loop() {
+			seq++
+			m := NewMessage(d.hubChat, d.hubPal, seq, bunnybook.Now())
+			if err := s.AppendMessages(ctx, []bunnybook.ChatMessage{m}); err != nil {
+				b.Fatalf("AppendMessages: %v", err)
+			}
+			if err := s.MarkChatRead(ctx, d.hub, d.hubChat, seq, bunnybook.Now()); err != nil {
+				b.Fatalf("MarkChatRead: %v", err)
+			}
+		}
 	})
 }
 
@@ -125,7 +163,45 @@ func seed(b *testing.B, s bunnybook.Store) benchData {
 	parallel(b, len(posts), func(i int) error {
 		return s.CreatePost(ctx, &posts[i], nil)
 	})
+	d.hub, d.hubPal, d.hubChat = seedHub(b, s)
 	return d
+}
+
+// seedHub creates a profile with benchHubChats friends of its own (not
+// among the ring's profiles), each of whom sends it one message; it reads
+// every other one. It returns the hub's id and one friend and chat it read.
+func seedHub(b *testing.B, s bunnybook.Store) (hub, pal, chat string) {
+	b.Helper()
+	ctx := b.Context()
+	h := NewAccount("hub")
+	if err := s.CreateAccount(ctx, &h); err != nil {
+		b.Fatalf("create hub: %v", err)
+	}
+	parallel(b, benchHubChats, func(i int) error {
+		f := NewAccount(fmt.Sprintf("pal%02d", i))
+		if err := s.CreateAccount(ctx, &f); err != nil {
+			return err
+		}
+		if err := befriend(ctx, s, f.ID, h.ID); err != nil {
+			return err
+		}
+		cs, err := s.PrivateChats(ctx, f.ID)
+		if err != nil || len(cs) != 1 {
+			return fmt.Errorf("private chats of %s: %d, %v", f.Username, len(cs), err)
+		}
+		group := cs[0].ChatGroupID
+		if err := s.AppendMessages(ctx, []bunnybook.ChatMessage{NewMessage(group, f.ID, 1, at(i))}); err != nil {
+			return err
+		}
+		if i%2 == 0 {
+			return nil
+		}
+		if i == 1 { // the only writer; parallel waits for it
+			pal, chat = f.ID, group
+		}
+		return s.MarkChatRead(ctx, h.ID, group, 1, at(i+1))
+	})
+	return h.ID, pal, chat
 }
 
 // befriend makes a and b friends.

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"context"
+	"slices"
 	"testing"
 
 	"github.com/bunnybook/bunnybook"
@@ -9,6 +11,8 @@ import (
 var chatTests = []test{
 	{"UnknownGroup", testUnknownGroup},
 	{"PrivateChats", testPrivateChats},
+	{"PrivateChatsFollowFriendships", testPrivateChatsFollowFriendships},
+	{"SeededChats", testSeededChats},
 	{"Append", testAppend},
 	{"AppendDuplicateSeq", testAppendDuplicateSeq},
 	{"AppendDuplicateClientID", testAppendDuplicateClientID},
@@ -70,6 +74,108 @@ func testPrivateChats(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
 	if gk == ga || gk == gz || ga == gz {
 		t.Fatalf("chat groups are not distinct: %s %s %s", ga, gz, gk)
 	}
+}
+
+// wantChats fails unless the profile's private chats are with the friends
+// named by want (in username order), each in the active private group of
+// the two of them, and its Friends list the same profiles.
+func wantChats(tb testing.TB, s bunnybook.Store, g bunnybook.Graph, profile bunnybook.Account, want ...bunnybook.Account) {
+	tb.Helper()
+	chats := mustPrivateChats(tb, s, profile.ID)
+	friends, err := g.Friends(tb.Context(), profile.ID, bunnybook.NamePage{Limit: 100})
+	must(tb, "Friends", err)
+	if len(chats) != len(want) || len(friends) != len(want) {
+		tb.Fatalf("%s has chats %+v and friends %+v, want %d of each", profile.Username, chats, friends, len(want))
+	}
+	for i, w := range want {
+		c := chats[i]
+		if c.ProfileID != w.ID || c.Username != w.Username {
+			tb.Fatalf("%s's chat %d: got %+v, want with %s %s", profile.Username, i, c, w.ID, w.Username)
+		}
+		if friends[i] != w.Profile {
+			tb.Fatalf("%s's friend %d: got %+v, want %+v", profile.Username, i, friends[i], w.Profile)
+		}
+		cg := mustChatGroup(tb, s, c.ChatGroupID)
+		members := slices.Sorted(slices.Values(cg.Members))
+		if !cg.Private || !cg.Active || !slices.Equal(members, slices.Sorted(slices.Values([]string{profile.ID, w.ID}))) {
+			tb.Fatalf("%s's chat with %s: group %+v, want active and private, of the two of them", profile.Username, w.Username, *cg)
+		}
+	}
+}
+
+func testPrivateChatsFollowFriendships(t *testing.T, s bunnybook.Store, g bunnybook.Graph) {
+	acc := MustCreateAccounts(t, s, "ann", "bob", "cat", "dan", "eve")
+	ann, bob, cat, dan, eve := acc[0], acc[1], acc[2], acc[3], acc[4]
+	MustBefriend(t, s, ann.ID, bob.ID)
+	MustBefriend(t, s, cat.ID, ann.ID)
+	gd := MustBefriend(t, s, ann.ID, dan.ID)
+	MustBefriend(t, s, bob.ID, cat.ID)
+	MustBefriend(t, s, dan.ID, eve.ID)
+	wantChats(t, s, g, ann, bob, cat, dan)
+	wantChats(t, s, g, bob, ann, cat)
+
+	MustUnfriend(t, s, dan.ID, ann.ID)
+	MustUnfriend(t, s, cat.ID, bob.ID)
+	wantChats(t, s, g, ann, bob, cat)
+	wantChats(t, s, g, dan, eve)
+	// Befriending again, the other way round, brings back the same group
+	// on both sides.
+	if again := MustBefriend(t, s, dan.ID, ann.ID); again != gd {
+		t.Fatalf("befriending again gave group %s, want %s", again, gd)
+	}
+	wantChats(t, s, g, ann, bob, cat, dan)
+	wantChats(t, s, g, bob, ann)
+	wantChats(t, s, g, cat, ann)
+	wantChats(t, s, g, dan, ann, eve)
+	wantChats(t, s, g, eve, dan)
+	mutual, err := g.MutualFriends(t.Context(), bob.ID, dan.ID, bunnybook.NamePage{Limit: 10})
+	must(t, "MutualFriends", err)
+	if len(mutual) != 1 || mutual[0] != ann.Profile {
+		t.Fatalf("MutualFriends(bob, dan): got %+v, want ann", mutual)
+	}
+}
+
+// seeder is the bulk loader of a relational backend.
+type seeder interface {
+	Seed(ctx context.Context, accounts []bunnybook.Account, friendships []bunnybook.SeedFriendship, at bunnybook.Time) error
+}
+
+func testSeededChats(t *testing.T, s bunnybook.Store, g bunnybook.Graph) {
+	sd, ok := s.(seeder)
+	if !ok {
+		t.Skip("the store has no Seed")
+	}
+	ctx := t.Context()
+	acc := []bunnybook.Account{NewAccount("sa"), NewAccount("sb"), NewAccount("sc"), NewAccount("sd")}
+	sa, sb, sc, sdd := acc[0], acc[1], acc[2], acc[3]
+	fs := []bunnybook.SeedFriendship{
+		{A: sa.ID, B: sb.ID, ChatGroupID: bunnybook.NewID()},
+		{A: sc.ID, B: sa.ID, ChatGroupID: bunnybook.NewID()},
+		{A: sb.ID, B: sc.ID, ChatGroupID: bunnybook.NewID()},
+	}
+	stray := []bunnybook.SeedFriendship{{A: sa.ID, B: bunnybook.NewID(), ChatGroupID: bunnybook.NewID()}}
+	if err := sd.Seed(ctx, acc, stray, at(0)); err == nil {
+		t.Fatalf("Seed with a friend that is not seeded: no error")
+	}
+	must(t, "Seed", sd.Seed(ctx, acc, fs, at(0)))
+	wantChats(t, s, g, sa, sb, sc)
+	wantChats(t, s, g, sb, sa, sc)
+	wantChats(t, s, g, sc, sa, sb)
+	wantChats(t, s, g, sdd)
+	if got := mustPrivateChats(t, s, sc.ID); got[0].ChatGroupID != fs[1].ChatGroupID || got[1].ChatGroupID != fs[2].ChatGroupID {
+		t.Fatalf("PrivateChats(sc): got %+v, want the seeded groups", got)
+	}
+	wantUnread(t, s, sa.ID)
+
+	MustUnfriend(t, s, sb.ID, sa.ID)
+	wantChats(t, s, g, sa, sc)
+	if again := MustBefriend(t, s, sb.ID, sa.ID); again != fs[0].ChatGroupID {
+		t.Fatalf("befriending again gave group %s, want the seeded %s", again, fs[0].ChatGroupID)
+	}
+	wantChats(t, s, g, sa, sb, sc)
+	MustAppend(t, s, NewMessage(fs[1].ChatGroupID, sc.ID, 1, at(1)))
+	wantUnread(t, s, sa.ID, fs[1].ChatGroupID)
+	wantUnread(t, s, sc.ID)
 }
 
 func testAppend(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
