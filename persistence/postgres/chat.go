@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/bunnybook/bunnybook"
@@ -132,6 +133,9 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 		ORDER BY f, g, seq DESC
 		ON CONFLICT (profile_id, chat_group_id) DO UPDATE SET seq = excluded.seq, read_at = excluded.read_at
 		WHERE chat_read.seq < excluded.seq`, froms, groups, seqs, times)
+	for _, g := range slices.Compact(slices.Sorted(slices.Values(groups))) {
+		b.Queue(syncUnread, g)
+	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		return tx.SendBatch(ctx, &b).Close()
 	})
@@ -139,14 +143,47 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 }
 
 // MarkChatRead moves the profile's read pointer in the group forward to seq
-// (never backward) and records at.
+// (never backward) and records at. The statements go in one round trip,
+// which runs them in one (implicit) transaction.
 func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at bunnybook.Time) error {
-	_, err := db.pool.Exec(ctx, `
+	var b pgx.Batch
+	// Lock the group first, as AppendMessages' update of last_seq does, so
+	// that the last statement sees the last seq of an append that committed
+	// meanwhile: without it, this mark could drop the unread row of a
+	// message it has not seen.
+	b.Queue(`SELECT FROM chat_group WHERE id = $1 FOR NO KEY UPDATE`, groupID)
+	b.Queue(`
 		INSERT INTO chat_read (profile_id, chat_group_id, seq, read_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (profile_id, chat_group_id) DO UPDATE SET seq = excluded.seq, read_at = excluded.read_at
 		WHERE chat_read.seq < excluded.seq`, profileID, groupID, seq, at.Time)
-	return fail("mark chat read", err)
+	// A read pointer only moves forward, so marking can only make the group
+	// read: it is once the pointer reaches the last message.
+	b.Queue(`
+		DELETE FROM chat_unread WHERE profile_id = $1 AND chat_group_id = $2
+		AND $3 >= (SELECT last_seq FROM chat_group WHERE id = $2)`, profileID, groupID, seq)
+	return fail("mark chat read", db.pool.SendBatch(ctx, &b).Close())
 }
+
+// syncUnread makes chat_unread hold exactly the unread members of group
+// $1: those of an active group whose last message is after their read
+// pointer, the definition of UnreadConversations. Every write that may
+// change them (a message, the group's activation) runs it in its
+// transaction after locking the group row; a group has two members, so it
+// is a few look-ups. It takes one group, not an array, so that PostgreSQL
+// keeps a generic plan instead of planning it at every run.
+const syncUnread = `
+	WITH unread AS (
+		SELECT m.profile_id, m.chat_group_id FROM chat_member m
+		JOIN chat_group g ON g.id = m.chat_group_id AND g.active AND g.last_seq > 0
+		LEFT JOIN chat_read r ON r.profile_id = m.profile_id AND r.chat_group_id = m.chat_group_id
+		WHERE m.chat_group_id = $1 AND coalesce(r.seq, 0) < g.last_seq
+	), gone AS (
+		DELETE FROM chat_unread u
+		WHERE u.chat_group_id = $1
+		  AND (u.profile_id, u.chat_group_id) NOT IN (SELECT profile_id, chat_group_id FROM unread)
+	)
+	INSERT INTO chat_unread (profile_id, chat_group_id) SELECT profile_id, chat_group_id FROM unread
+	ON CONFLICT DO NOTHING`
 
 // Conversations returns a page of the latest messages of the profile's
 // active groups that have messages, newest first. The latest message is
@@ -185,15 +222,11 @@ func (db *DB) Conversations(ctx context.Context, profileID string, page bunnyboo
 }
 
 // UnreadConversations returns the ids of the profile's active groups whose
-// latest message is after its read pointer.
+// latest message is after its read pointer, as kept in chat_unread (see
+// syncUnread).
 func (db *DB) UnreadConversations(ctx context.Context, profileID string) ([]string, error) {
 	rows, err := db.pool.Query(ctx, `
-		SELECT g.id::text
-		FROM chat_member me
-		JOIN chat_group g ON g.id = me.chat_group_id AND g.active AND g.last_seq > 0
-		LEFT JOIN chat_read r ON r.profile_id = me.profile_id AND r.chat_group_id = g.id
-		WHERE me.profile_id = $1 AND coalesce(r.seq, 0) < g.last_seq
-		ORDER BY g.id`, profileID)
+		SELECT chat_group_id::text FROM chat_unread WHERE profile_id = $1 ORDER BY chat_group_id`, profileID)
 	if err != nil {
 		return nil, fail("unread conversations", err)
 	}

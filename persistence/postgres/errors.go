@@ -88,7 +88,8 @@ func referenced(pgErr *pgconn.PgError) string {
 	switch pgErr.ConstraintName {
 	case "comment_post_id_fkey":
 		return "no such post"
-	case "chat_member_chat_group_id_fkey", "chat_message_chat_group_id_fkey", "chat_read_chat_group_id_fkey":
+	case "chat_member_chat_group_id_fkey", "chat_message_chat_group_id_fkey", "chat_read_chat_group_id_fkey",
+		"chat_unread_chat_group_id_fkey":
 		return "no such chat group"
 	}
 	return "no such profile"

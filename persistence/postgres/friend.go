@@ -145,6 +145,11 @@ func openPrivateChat(ctx context.Context, tx pgx.Tx, a, b string, now bunnybook.
 	_, err = tx.Exec(ctx, `
 		INSERT INTO chat_member (chat_group_id, profile_id) VALUES ($1, $2), ($1, $3)
 		ON CONFLICT DO NOTHING`, id, a, b)
+	if err != nil {
+		return "", err
+	}
+	// A reactivated group's messages count as unread again where they were.
+	_, err = tx.Exec(ctx, syncUnread, id)
 	return id, err
 }
 
@@ -175,7 +180,13 @@ func (db *DB) Unfriend(ctx context.Context, a, b string) (string, error) {
 		}
 		err = tx.QueryRow(ctx, `UPDATE chat_group SET active = false WHERE pair_key = $1 RETURNING id`,
 			pairKey(a, b)).Scan(&group)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		switch {
+		case err == nil:
+			// An inactive group is nobody's unread conversation.
+			if _, err := tx.Exec(ctx, syncUnread, group); err != nil {
+				return err
+			}
+		case !errors.Is(err, pgx.ErrNoRows):
 			return err
 		}
 		return appendGraphEvent(ctx, tx, bunnybook.GraphEvent{Kind: bunnybook.GraphFriendshipDeleted, A: a, B: b})

@@ -124,8 +124,15 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 		return nil
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		groups := map[string]bool{}
 		for _, m := range msgs {
 			if err := appendMessage(ctx, tx, m); err != nil {
+				return err
+			}
+			groups[m.ChatGroupID] = true
+		}
+		for g := range groups {
+			if err := db.syncUnread(ctx, tx, g); err != nil {
 				return err
 			}
 		}
@@ -170,10 +177,56 @@ func markRead(ctx context.Context, db execer, profileID, groupID string, seq, at
 
 // MarkChatRead moves the profile's read pointer in the group forward to seq.
 func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at bunnybook.Time) error {
-	if err := markRead(ctx, db.write, profileID, groupID, seq, millis(at)); err != nil {
-		return fmt.Errorf("mark chat read: %w", translate(err))
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := markRead(ctx, tx, profileID, groupID, seq, millis(at)); err != nil {
+			return err
+		}
+		_, err := db.txExec(ctx, tx, unreadMarkRead, profileID, groupID, seq)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("mark chat read: %w", err)
 	}
 	return nil
+}
+
+// unreadMembers selects (profile_id, chat_group_id) of the members of group
+// ?1 who have not read it: it is active and its last message is after their
+// read pointer. It is the definition of UnreadConversations, which reads
+// the rows syncUnread keeps in chat_unread.
+const unreadMembers = `
+	SELECT m.profile_id, m.chat_group_id FROM chat_member m
+	JOIN chat_group g ON g.id = m.chat_group_id AND g.active = 1 AND g.last_seq > 0
+	LEFT JOIN chat_read r ON r.profile_id = m.profile_id AND r.chat_group_id = m.chat_group_id
+	WHERE m.chat_group_id = ?1 AND coalesce(r.seq, 0) < g.last_seq`
+
+// The statements that keep chat_unread. unreadDelete and unreadInsert make
+// it hold exactly the unread members of group ?1 (see syncUnread).
+// unreadMarkRead follows profile ?1's pointer in group ?2 moving to seq ?3:
+// a read pointer only moves forward, so marking can only make the group
+// read, which it is once the pointer reaches the last message.
+const (
+	unreadDelete = `
+		DELETE FROM chat_unread
+		WHERE chat_group_id = ?1 AND (profile_id, chat_group_id) NOT IN (` + unreadMembers + `)`
+	unreadInsert = `
+		INSERT INTO chat_unread (profile_id, chat_group_id)` + unreadMembers + `
+		ON CONFLICT DO NOTHING`
+	unreadMarkRead = `
+		DELETE FROM chat_unread WHERE profile_id = ?1 AND chat_group_id = ?2
+		AND ?3 >= (SELECT last_seq FROM chat_group WHERE id = ?2)`
+)
+
+// syncUnread makes chat_unread hold exactly the group's unread members.
+// Every write that may change them (a message, the group's activation)
+// calls it in its transaction; a group has two members, so it is a few
+// look-ups.
+func (db *DB) syncUnread(ctx context.Context, tx *sql.Tx, group string) error {
+	if _, err := db.txExec(ctx, tx, unreadDelete, group); err != nil {
+		return err
+	}
+	_, err := db.txExec(ctx, tx, unreadInsert, group)
+	return err
 }
 
 // Conversations returns a page of the latest messages of the profile's
@@ -215,15 +268,11 @@ func (db *DB) Conversations(ctx context.Context, profileID string, page bunnyboo
 }
 
 // UnreadConversations returns the ids of the profile's active groups whose
-// latest message is after the profile's read pointer.
+// latest message is after the profile's read pointer, as kept in
+// chat_unread (see syncUnread).
 func (db *DB) UnreadConversations(ctx context.Context, profileID string) ([]string, error) {
 	rows, err := db.query(ctx, `
-		SELECT g.id
-		FROM chat_member m
-		JOIN chat_group g ON g.id = m.chat_group_id AND g.active = 1 AND g.last_seq > 0
-		LEFT JOIN chat_read r ON r.profile_id = m.profile_id AND r.chat_group_id = g.id
-		WHERE m.profile_id = ? AND coalesce(r.seq, 0) < g.last_seq
-		ORDER BY g.id`, profileID)
+		SELECT chat_group_id FROM chat_unread WHERE profile_id = ? ORDER BY chat_group_id`, profileID)
 	if err != nil {
 		return nil, fmt.Errorf("unread conversations: %w", translate(err))
 	}

@@ -104,7 +104,7 @@ func (db *DB) AcceptFriendRequest(ctx context.Context, requester, accepter strin
 			return bunnybook.ErrUnexpectedRelationship()
 		}
 		now := millis(note.CreatedAt)
-		if group, err = activatePrivateGroup(ctx, tx, requester, accepter, now); err != nil {
+		if group, err = db.activatePrivateGroup(ctx, tx, requester, accepter, now); err != nil {
 			return err
 		}
 		if err := insertFriendship(ctx, tx, requester, accepter, group, now); err != nil {
@@ -134,11 +134,12 @@ func insertFriendship(ctx context.Context, tx *sql.Tx, a, b, group string, now i
 
 // activatePrivateGroup reactivates the private group of a and b, or creates
 // it with both as members, and returns its id.
-func activatePrivateGroup(ctx context.Context, tx *sql.Tx, a, b string, now int64) (string, error) {
+func (db *DB) activatePrivateGroup(ctx context.Context, tx *sql.Tx, a, b string, now int64) (string, error) {
 	var id string
 	err := tx.QueryRowContext(ctx, `UPDATE chat_group SET active = 1 WHERE pair_key = ? RETURNING id`, pairKey(a, b)).Scan(&id)
 	if err == nil {
-		return id, nil
+		// Its messages count as unread again where they were.
+		return id, db.syncUnread(ctx, tx, id)
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return "", err
@@ -173,7 +174,10 @@ func (db *DB) Unfriend(ctx context.Context, a, b string) (string, error) {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return db.syncUnread(ctx, tx, group) // an inactive group is nobody's unread conversation
 	})
 	if err != nil {
 		return "", fmt.Errorf("unfriend: %w", err)

@@ -43,10 +43,11 @@ const busyTimeout = 5000
 // begin IMMEDIATE so a transaction never has to upgrade a read lock; and
 // read, a few query-only connections that WAL lets run during a write.
 type DB struct {
-	path  string
-	write *sql.DB
-	read  *sql.DB
-	stmts stmtCache // prepared statements of read
+	path   string
+	write  *sql.DB
+	read   *sql.DB
+	stmts  stmtCache // prepared statements of read
+	wstmts stmtCache // prepared statements of write (see txExec)
 }
 
 // Open opens (creating it, and its directory, if needed) the SQLite database
@@ -68,6 +69,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	db.stmts.pool = db.read
+	db.wstmts.pool = db.write
 	return db, nil
 }
 
@@ -114,6 +116,11 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate %s: %w", db.path, err)
 	}
+	for _, q := range preparedWrites {
+		if _, err := db.wstmts.get(ctx, q); err != nil {
+			return fmt.Errorf("prepare statements of %s: %w", db.path, translate(err))
+		}
+	}
 	return nil
 }
 
@@ -133,6 +140,7 @@ func (db *DB) migrator() (*goose.Provider, error) {
 // Close closes both pools.
 func (db *DB) Close() error {
 	db.stmts.close()
+	db.wstmts.close()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 

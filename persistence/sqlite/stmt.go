@@ -6,7 +6,7 @@ import (
 	"sync"
 )
 
-// stmtCache keeps the read pool's prepared statements by query text.
+// stmtCache keeps a pool's prepared statements by query text.
 // Parsing a query costs modernc's SQLite several times more than running a
 // small one, and every read query of this package is one of a few fixed
 // texts, so the cache stays small. database/sql prepares a statement again
@@ -65,4 +65,19 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) scanner {
 		return errRow{err}
 	}
 	return s.QueryRowContext(ctx, args...)
+}
+
+// preparedWrites are the write statements Migrate prepares on the write
+// connection for txExec: modernc's SQLite takes longer to parse the
+// unread bookkeeping's statements than to run them.
+var preparedWrites = []string{unreadDelete, unreadInsert, unreadMarkRead}
+
+// txExec runs a statement in a write transaction, reusing its prepared
+// form when Migrate prepared one. It cannot prepare it: tx holds the write
+// pool's only connection.
+func (db *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if s, ok := db.wstmts.stmts.Load(query); ok {
+		return tx.StmtContext(ctx, s.(*sql.Stmt)).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, query, args...)
 }

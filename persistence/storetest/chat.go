@@ -17,6 +17,8 @@ var chatTests = []test{
 	{"AppendDuplicateSeq", testAppendDuplicateSeq},
 	{"AppendDuplicateClientID", testAppendDuplicateClientID},
 	{"ReadPointers", testReadPointers},
+	{"UnreadLifecycle", testUnreadLifecycle},
+	{"ConcurrentMarkReadAndAppend", testConcurrentMarkReadAndAppend},
 	{"Conversations", testConversations},
 }
 
@@ -326,6 +328,76 @@ func testReadPointers(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
 	wantUnread(t, s, daisy.ID)
 	if cs := mustConversations(t, s, daisy.ID); len(cs) != 1 || cs[0].ReadAt == nil || cs[0].Seq != 4 {
 		t.Fatalf("sender's conversation: got %+v, want it read at seq 4", cs)
+	}
+}
+
+func testUnreadLifecycle(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
+	ctx := t.Context()
+	acc := MustCreateAccounts(t, s, "ben", "daisy", "eve")
+	ben, daisy, eve := acc[0].ID, acc[1].ID, acc[2].ID
+	gd := MustBefriend(t, s, ben, daisy)
+	ge := MustBefriend(t, s, eve, ben)
+	markRead := func(profile, group string, seq int64) {
+		t.Helper()
+		must(t, "MarkChatRead", s.MarkChatRead(ctx, profile, group, seq, at(100)))
+	}
+
+	// Messages from the other member are unread until read up to the last.
+	MustAppend(t, s, NewMessage(gd, daisy, 1, at(1)), NewMessage(gd, daisy, 2, at(2)))
+	MustAppend(t, s, NewMessage(ge, eve, 1, at(3)))
+	wantUnread(t, s, ben, gd, ge)
+	wantUnread(t, s, daisy)
+	wantUnread(t, s, eve)
+	markRead(ben, gd, 1)
+	wantUnread(t, s, ben, gd, ge)
+	markRead(ben, gd, 2)
+	wantUnread(t, s, ben, ge)
+
+	// Sending reads the conversation up to one's own message, even with
+	// earlier messages unread; the other member has not read it.
+	MustAppend(t, s, NewMessage(ge, ben, 2, at(4)))
+	wantUnread(t, s, ben)
+	wantUnread(t, s, eve, ge)
+	// In one batch from both, only the last sender has read everything.
+	MustAppend(t, s, NewMessage(gd, ben, 3, at(5)), NewMessage(gd, daisy, 4, at(6)))
+	wantUnread(t, s, ben, gd)
+	wantUnread(t, s, daisy)
+
+	// An inactive group is nobody's unread conversation; befriending again
+	// brings back what was unread.
+	MustUnfriend(t, s, daisy, ben)
+	wantUnread(t, s, ben)
+	wantUnread(t, s, daisy)
+	wantUnread(t, s, eve, ge)
+	MustBefriend(t, s, daisy, ben)
+	wantUnread(t, s, ben, gd)
+	wantUnread(t, s, daisy)
+	// A read pointer moved while the group was inactive counts once it is
+	// active again.
+	MustUnfriend(t, s, ben, daisy)
+	markRead(ben, gd, 4)
+	MustBefriend(t, s, ben, daisy)
+	wantUnread(t, s, ben)
+	wantUnread(t, s, daisy)
+	wantUnread(t, s, eve, ge)
+}
+
+// testConcurrentMarkReadAndAppend races a member marking the conversation
+// read up to its last message with the other member's next message: the
+// conversation must end unread, whichever commits first.
+func testConcurrentMarkReadAndAppend(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
+	ctx := t.Context()
+	ben, daisy, group := pair(t, s)
+	MustAppend(t, s, NewMessage(group, daisy.ID, 1, at(0)))
+	for seq := int64(1); seq <= 100; seq++ {
+		errs := race(
+			func() error { return s.MarkChatRead(ctx, ben.ID, group, seq, at(int(seq))) },
+			func() error {
+				return s.AppendMessages(ctx, []bunnybook.ChatMessage{NewMessage(group, daisy.ID, seq+1, at(int(seq)))})
+			})
+		must(t, "MarkChatRead", errs[0])
+		must(t, "AppendMessages", errs[1])
+		wantUnread(t, s, ben.ID, group)
 	}
 }
 
