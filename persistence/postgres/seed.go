@@ -41,9 +41,9 @@ func (db *DB) DeleteProfiles(ctx context.Context, prefix string) (int64, error) 
 
 // Seed bulk-inserts accounts and friendships (each stored in both
 // directions, with its active private chat group and both memberships),
-// all created at at, with COPY in one transaction, and makes graph
-// projections rebuild from the store. It is for load tests:
-// none of the per-action checks of the Store methods run. A taken
+// all created at at, with COPY in one transaction, makes graph projections
+// rebuild from the store, and analyzes the tables it filled. It is for load
+// tests: none of the per-action checks of the Store methods run. A taken
 // username or e-mail fails it as a whole.
 func (db *DB) Seed(ctx context.Context, accounts []bunnybook.Account, friendships []bunnybook.SeedFriendship, at bunnybook.Time) error {
 	accounts, friendships, directed, err := bunnybook.SeedRows(accounts, friendships)
@@ -98,7 +98,17 @@ func (db *DB) Seed(ctx context.Context, accounts []bunnybook.Account, friendship
 		}
 		return markGraphStale(ctx, tx)
 	})
-	return fail("seed", err)
+	if err != nil {
+		return fail("seed", err)
+	}
+	// Fresh statistics: without them the planner picks sequential scans
+	// for the tables that just grew, and the first load test times out.
+	for _, s := range steps {
+		if _, err := db.pool.Exec(ctx, "ANALYZE "+s.table); err != nil {
+			return fail("seed: analyze "+s.table, err)
+		}
+	}
+	return nil
 }
 
 // markGraphStale makes graph projections (Neo4j) rebuild from the store:
