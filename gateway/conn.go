@@ -318,6 +318,12 @@ func (c *conn) isClosed() bool {
 	return c.closed
 }
 
+func (c *conn) writingNow() bool {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.writing
+}
+
 // send queues a frame; it fails once the connection is closing.
 func (c *conn) send(op ws.OpCode, payload []byte) error {
 	c.wmu.Lock()

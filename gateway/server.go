@@ -183,6 +183,13 @@ func (s *Server) Close() {
 	s.mu.RUnlock()
 	for _, c := range conns {
 		c.close(CloseGoingAway, "server shutting down")
+	}
+	// Writers that were busy send their close frames within a second.
+	deadline := time.Now().Add(time.Second)
+	for _, c := range conns {
+		for c.writingNow() && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
 		c.nc.Close()
 	}
 }
