@@ -2,8 +2,11 @@ package cluster
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -130,4 +133,76 @@ func (h warnAndAbove) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h warnAndAbove) WithGroup(name string) slog.Handler {
 	return warnAndAbove{h.Handler.WithGroup(name)}
+}
+
+// Watchdog ends splits. With the automanaged provider one missed health
+// poll (a process paused for two seconds is enough) makes members declare
+// each other gone, and Proto.Actor never lets a member id back in: both
+// sides live on, each alone, and a profile can then be active on both. The
+// watchdog asks the peers' health endpoints who they are every two
+// seconds; when a peer answers but has not been in our member list for
+// longer than grace (if its id is lower than ours) or twice grace (if it is
+// higher), the returned channel reports it, once. The process should then
+// exit and be restarted by its supervisor with a new id, which the others
+// let in. When both sides see the split, the higher id restarts first and
+// the lower one stays; when only the lower one sees it, it restarts itself.
+func Watchdog(ctx context.Context, c *pa.Cluster, peers []string, grace time.Duration) <-chan error {
+	out := make(chan error, 1)
+	client := &http.Client{Timeout: time.Second}
+	go func() {
+		t := time.NewTicker(2 * time.Second)
+		defer t.Stop()
+		var since time.Time
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			peer, lower := splitPeer(ctx, c, client, peers)
+			if peer == "" {
+				since = time.Time{}
+				continue
+			}
+			if since.IsZero() {
+				since = time.Now()
+			}
+			limit := 2 * grace
+			if lower {
+				limit = grace
+			}
+			if d := time.Since(since); d > limit {
+				out <- fmt.Errorf("split from the cluster: peer %s answers but has not been a member for %s; exiting so that this node restarts with a new identity", peer, d.Round(time.Second))
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// splitPeer returns a peer that answers its health endpoint but is not in
+// our member list (one with a lower id than ours if there is one, and
+// whether its id is lower), or "".
+func splitPeer(ctx context.Context, c *pa.Cluster, client *http.Client, peers []string) (peer string, lower bool) {
+	self := c.ActorSystem.ID
+	for _, p := range peers {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p+"/_health", nil)
+		if err != nil {
+			continue
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			continue // down or slow: the provider's business
+		}
+		var node struct{ ID string }
+		err = json.NewDecoder(io.LimitReader(res.Body, 1<<16)).Decode(&node)
+		res.Body.Close()
+		if err != nil || node.ID == "" || node.ID == self || c.MemberList.ContainsMemberID(node.ID) {
+			continue
+		}
+		if peer, lower = p, node.ID < self; lower {
+			return peer, true
+		}
+	}
+	return peer, false
 }

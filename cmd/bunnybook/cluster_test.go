@@ -31,49 +31,8 @@ func TestClusterOfProcesses(t *testing.T) {
 	if dbURL == "" || redisURL == "" {
 		t.Fatal("needs PostgreSQL and Redis: run scripts/test.sh, or eval \"$(scripts/services.sh start postgres redis)\"")
 	}
-	bin := buildServer(t)
-	db := freshDatabase(t, dbURL)
-	ports := freePorts(t, 6) // membership, HTTP and actor port of each node
-	member := ports[:2]
-	peers := fmt.Sprintf("127.0.0.1:%d,127.0.0.1:%d", member[0], member[1])
-	var nodes []*exec.Cmd
-	var urls []string
-	for i := range member {
-		addr := fmt.Sprintf("127.0.0.1:%d", ports[2+i])
-		cmd := exec.Command(bin, "serve")
-		cmd.Env = append(os.Environ(),
-			"BUNNYBOOK_HTTP_ADDR="+addr,
-			"BUNNYBOOK_DATA_DIR="+t.TempDir(),
-			"BUNNYBOOK_DATABASE_URL="+db,
-			"BUNNYBOOK_REDIS_URL="+redisURL,
-			"BUNNYBOOK_NEO4J_URL=",
-			"BUNNYBOOK_JWT_SECRET="+strings.Repeat("k", 32),
-			"BUNNYBOOK_RATE_LIMITS=false",
-			"BUNNYBOOK_LOG_LEVEL=warn",
-			fmt.Sprintf("BUNNYBOOK_CLUSTER_PORT=%d", ports[4+i]),
-			"BUNNYBOOK_CLUSTER_PEERS="+peers,
-			fmt.Sprintf("BUNNYBOOK_CLUSTER_MEMBER_PORT=%d", member[i]),
-		)
-		var logs bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &logs, &logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			cmd.Process.Signal(syscall.SIGTERM)
-			cmd.Wait()
-			if t.Failed() {
-				t.Logf("node %d log:\n%s", i+1, logs.String())
-			}
-		})
-		nodes, urls = append(nodes, cmd), append(urls, "http://"+addr)
-	}
-	for _, u := range urls {
-		waitReady(t, u)
-	}
-	for _, u := range urls {
-		waitMetric(t, u, "bunnybook_cluster_members 2")
-	}
+	c := newTestCluster(t, dbURL, redisURL, 2)
+	nodes, urls := c.nodes, c.urls
 
 	a, b := MustUser(t, urls[0]), MustUser(t, urls[1])
 	MustBefriend(t, a, b)
@@ -128,6 +87,112 @@ func TestClusterOfProcesses(t *testing.T) {
 	if _, err := a.CreatePost(context.Background(), "", "still here", bunnybook.Public); err != nil {
 		t.Fatalf("surviving node after the kill: %v", err)
 	}
+}
+
+// TestClusterSplitHeals pauses one of two nodes (SIGSTOP) for longer than
+// the membership's health poll: each then declares the other gone for good
+// (a split). The watchdog of the node with the higher id ends the split by
+// exiting; restarted (as a supervisor would), it joins the other again.
+func TestClusterSplitHeals(t *testing.T) {
+	dbURL, redisURL := os.Getenv("BUNNYBOOK_TEST_DATABASE_URL"), os.Getenv("BUNNYBOOK_REDIS_URL")
+	if dbURL == "" || redisURL == "" {
+		t.Fatal("needs PostgreSQL and Redis: run scripts/test.sh, or eval \"$(scripts/services.sh start postgres redis)\"")
+	}
+	c := newTestCluster(t, dbURL, redisURL, 2)
+	c.nodes[1].Process.Signal(syscall.SIGSTOP)
+	time.Sleep(8 * time.Second)
+	c.nodes[1].Process.Signal(syscall.SIGCONT)
+
+	var gone int
+	select {
+	case <-c.exited[0]:
+		gone = 0
+	case <-c.exited[1]:
+		gone = 1
+	case <-time.After(60 * time.Second):
+		t.Fatal("no node exited within 60 s of the split")
+	}
+	if code := c.nodes[gone].ProcessState.ExitCode(); code == 0 || !strings.Contains(c.logs[gone].String(), "split from the cluster") {
+		t.Fatalf("node %d exited with %d; want a non-zero exit that names the split", gone+1, code)
+	}
+	select {
+	case <-c.exited[1-gone]:
+		t.Fatal("both nodes exited: a split of two needs one restart")
+	case <-time.After(5 * time.Second):
+	}
+	c.start(t, gone)
+	waitReady(t, c.urls[gone])
+	for _, u := range c.urls {
+		waitMetric(t, u, "bunnybook_cluster_members 2")
+	}
+}
+
+// testCluster is n bunnybook processes forming one cluster (automanaged
+// membership) on a fresh PostgreSQL database and a shared Redis.
+type testCluster struct {
+	bin, db, redis, peers string
+	ports                 []int // membership, HTTP and actor port of each node
+	nodes                 []*exec.Cmd
+	exited                []chan struct{} // closed when the node's process has ended
+	logs                  []*bytes.Buffer
+	urls                  []string
+}
+
+func newTestCluster(t *testing.T, dbURL, redisURL string, n int) *testCluster {
+	c := &testCluster{bin: buildServer(t), db: freshDatabase(t, dbURL), redis: redisURL, ports: freePorts(t, 3*n)}
+	var peers []string
+	for i := range n {
+		peers = append(peers, fmt.Sprintf("127.0.0.1:%d", c.ports[i]))
+		c.urls = append(c.urls, fmt.Sprintf("http://127.0.0.1:%d", c.ports[n+i]))
+	}
+	c.peers = strings.Join(peers, ",")
+	c.nodes, c.exited, c.logs = make([]*exec.Cmd, n), make([]chan struct{}, n), make([]*bytes.Buffer, n)
+	for i := range n {
+		c.start(t, i)
+	}
+	for _, u := range c.urls {
+		waitReady(t, u)
+	}
+	for _, u := range c.urls {
+		waitMetric(t, u, fmt.Sprintf("bunnybook_cluster_members %d", n))
+	}
+	return c
+}
+
+// start starts node i; it is stopped when the test ends, and its log is
+// shown if the test failed.
+func (c *testCluster) start(t *testing.T, i int) {
+	t.Helper()
+	n := len(c.nodes)
+	cmd := exec.Command(c.bin, "serve")
+	cmd.Env = append(os.Environ(),
+		"BUNNYBOOK_HTTP_ADDR="+strings.TrimPrefix(c.urls[i], "http://"),
+		"BUNNYBOOK_DATA_DIR="+t.TempDir(),
+		"BUNNYBOOK_DATABASE_URL="+c.db,
+		"BUNNYBOOK_REDIS_URL="+c.redis,
+		"BUNNYBOOK_NEO4J_URL=",
+		"BUNNYBOOK_JWT_SECRET="+strings.Repeat("k", 32),
+		"BUNNYBOOK_RATE_LIMITS=false",
+		"BUNNYBOOK_LOG_LEVEL=warn",
+		fmt.Sprintf("BUNNYBOOK_CLUSTER_PORT=%d", c.ports[2*n+i]),
+		"BUNNYBOOK_CLUSTER_PEERS="+c.peers,
+		fmt.Sprintf("BUNNYBOOK_CLUSTER_MEMBER_PORT=%d", c.ports[i]),
+	)
+	logs := &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	c.nodes[i], c.exited[i], c.logs[i] = cmd, exited, logs
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		<-exited
+		if t.Failed() {
+			t.Logf("node %d log:\n%s", i+1, logs.String())
+		}
+	})
 }
 
 func buildServer(t *testing.T) string {

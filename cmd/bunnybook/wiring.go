@@ -111,6 +111,16 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.closers = append(m.closers, func() error { m.cluster.Shutdown(true); return nil })
+	if len(m.Config.ClusterPeers) > 0 {
+		split := cluster.Watchdog(ctx, m.cluster, m.Config.ClusterPeers, 10*time.Second)
+		go func() {
+			select {
+			case err := <-split:
+				m.serveErr <- err
+			case <-ctx.Done():
+			}
+		}()
+	}
 	ms.ClusterMembers.Set(float64(m.cluster.MemberList.Members().Len()))
 	m.cluster.ActorSystem.EventStream.Subscribe(func(e any) {
 		if t, ok := e.(*pa.ClusterTopology); ok {
