@@ -76,6 +76,9 @@ func (g *profileGrain) connect(ctx actor.Context, m *Connect) *Hello {
 	}
 	if err != nil {
 		g.cfg.Logger.Error("load profile", "profile_id", g.id, "error", err)
+		if len(g.sessions) == 0 {
+			ctx.Poison(ctx.Self()) // nobody to serve: do not linger forever (after this answer)
+		}
 		return &Hello{Error: "could not load the profile"}
 	}
 	g.linger++ // cancels a pending linger

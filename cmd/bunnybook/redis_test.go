@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bunnybook/bunnybook"
+	"github.com/bunnybook/bunnybook/client"
 	"github.com/bunnybook/bunnybook/persistence/redis"
 )
 
@@ -83,6 +84,18 @@ func TestRedisOutage(t *testing.T) {
 	if ok, _, err := m.redis.limiter.Allow(ctx, "test", 1, time.Minute); !ok || err != nil {
 		t.Fatalf("rate limiter with Redis down: %v, %v (want the local fallback)", ok, err)
 	}
+	// Realtime needs presence: a websocket is closed with 4011 (reconnect
+	// later), and the profile grain it activated does not stay behind.
+	conn, err := client.Dial(ctx, m.URL(), a.Token, client.DialOptions{})
+	if err != nil {
+		t.Fatalf("dial with Redis down: %v", err)
+	}
+	_, err = conn.AwaitType(wait, "hello")
+	conn.Close()
+	if ce, ok := err.(*client.CloseError); !ok || ce.Code != 4011 {
+		t.Fatalf("websocket with Redis down: %v, want close 4011", err)
+	}
+	waitMetric(t, m.URL(), "bunnybook_profile_grains_active 0")
 
 	srv.Start()
 	deadline := time.Now().Add(wait)
@@ -96,6 +109,7 @@ func TestRedisOutage(t *testing.T) {
 	post()
 	checkAll("redis back, after a write")
 	wantReady(t, m, "up")
+	MustDial(t, m.URL(), a)
 }
 
 // wantReady checks /readyz is 200 and reports redis in the given state.
