@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
-
-	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/api"
@@ -38,7 +35,6 @@ func (m *Main) openRedis(ctx context.Context) error {
 		}
 		return nil
 	}
-	goredis.SetLogger(redisLogger{m.Logger}) // the driver's own lines, at debug level
 	c, err := redis.New(m.Config.RedisURL, redis.Options{Logger: m.Logger})
 	if err != nil {
 		return fmt.Errorf("open redis: %w", err)
@@ -61,13 +57,4 @@ func (m *Main) openRedis(ctx context.Context) error {
 func (m *Main) cached(store bunnybook.Store, graph bunnybook.Graph) *cached.Store {
 	m.redis.store = cached.New(store, graph, m.redis.cache, cached.Options{Logger: m.Logger})
 	return m.redis.store
-}
-
-// redisLogger sends go-redis's own log lines (pool dial failures, repeated
-// every probe during an outage) to debug: the redis Client logs the outage
-// itself, once.
-type redisLogger struct{ log *slog.Logger }
-
-func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
-	l.log.DebugContext(ctx, fmt.Sprintf(format, v...))
 }

@@ -101,6 +101,15 @@ func New(url string, o Options) (*Client, error) {
 	return newClient(goredis.NewClient(opt), o), nil
 }
 
+// driverLogger sends go-redis's own log lines (pool dial failures, repeated
+// every probe during an outage) to debug: the Client logs the outage
+// itself, once. (go-redis has one logger for the whole process.)
+type driverLogger struct{ log *slog.Logger }
+
+func (l driverLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, fmt.Sprintf(format, v...))
+}
+
 func newClient(rdb *goredis.Client, o Options) *Client {
 	if o.Prefix == "" {
 		o.Prefix = DefaultPrefix
@@ -111,6 +120,7 @@ func newClient(rdb *goredis.Client, o Options) *Client {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	goredis.SetLogger(driverLogger{o.Logger}) // the driver's own lines, at debug level
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
