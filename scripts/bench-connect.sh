@@ -8,8 +8,10 @@
 # Knobs: CONNECTIONS (15000), FRIENDS (50), WORKERS (3), RATE (setups/s, 0 =
 # as fast as --dial-concurrency allows), HOLD (seconds to hold before measuring, 8),
 # CPU_PROFILE (seconds of server CPU profile from the ramp's start to $OUT/cpu.pprof, 0 = none).
-# Prints heap and RSS per connection, measured after a forced GC, and writes the
-# bunnyload reports to $OUT (default .cache/bench-connect).
+# The users connect in two ramps of half each. Prints the server's CPU time per
+# setup and its memory per connection after a forced GC, both from the empty
+# server and marginal (between half and all connections); bunnyload's reports
+# (one per ramp) go to $OUT (default .cache/bench-connect).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,48 +58,75 @@ metric() {
 # anon prints the server's anonymous resident memory (RSS without mapped
 # files such as SQLite's mmap of the database), in bytes.
 anon() { awk '$1 == "RssAnon:" { print $2 * 1024 }' "/proc/$server/status"; }
-heap0=$(metric go_memstats_heap_inuse_bytes)
-live0=$(metric go_memstats_heap_alloc_bytes)
-rss0=$(metric process_resident_memory_bytes)
-anon0=$(anon)
-cpu0=$(curl -sf "http://$admin/metrics" | awk '$1 == "process_cpu_seconds_total" { print $2 }')
-
+# sample K records the memory gauges (after a forced GC) as mem[heapK], mem[liveK], mem[rssK], mem[anonK].
+declare -A mem
+sample() {
+	mem[heap$1]=$(metric go_memstats_heap_inuse_bytes)
+	mem[live$1]=$(metric go_memstats_heap_alloc_bytes)
+	mem[rss$1]=$(metric process_resident_memory_bytes)
+	mem[anon$1]=$(anon)
+}
+gauge() { curl -sf "http://$admin/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+# wait_open N waits until the server holds N connections.
+wait_open() {
+	for _ in $(seq 1 1200); do
+		[ "$(gauge bunnybook_ws_connections_open | cut -d. -f1)" -ge "$1" ] 2>/dev/null && return
+		sleep 0.5
+	done
+	echo "timed out waiting for $1 open connections" >&2
+	exit 1
+}
+# load K N D runs bunnyload on users-K.jsonl: N connections held for D seconds.
 ips=127.0.0.2-127.0.0.$((1 + workers * 2))
-args=(--target "http://$http" --users "$out/users.jsonl" --scenario connect --connections "$n"
-	--workers "$workers" --source-ips "$ips" --duration "${hold}s" --report-json "$out/connect.json"
-	--report-html "$out/connect.html")
-[ "$rate" != 0 ] && args+=(--rate "$rate")
-bin/bunnyload "${args[@]}" &
-load=$!
-# CPU profile of the server during the ramp's first CPU_PROFILE seconds.
+load() {
+	local args=(--target "http://$http" --users "$out/users-$1.jsonl" --scenario connect --connections "$2"
+		--workers "$workers" --source-ips "$ips" --duration "${3}s" --report-json "$out/connect-$1.json"
+		--report-html "$out/connect-$1.html")
+	[ "$rate" != 0 ] && args+=(--rate "$rate")
+	exec bin/bunnyload "${args[@]}" # replaces the subshell: $! is bunnyload
+}
+
+# Two ramps of half the users each, measured after each: memory per
+# connection from the empty server, and the marginal cost between half and
+# all (which leaves out what does not grow with connections: pools, caches).
+half=$((n / 2))
+head -n "$half" "$out/users.jsonl" >"$out/users-1.jsonl"
+tail -n +"$((half + 1))" "$out/users.jsonl" >"$out/users-2.jsonl"
+sample 0
+# CPU profile of the server during the first ramp's first CPU_PROFILE seconds.
 if [ "${CPU_PROFILE:-0}" != 0 ]; then
 	curl -sf "http://$admin/debug/pprof/profile?seconds=$CPU_PROFILE" -o "$out/cpu.pprof" &
 fi
-# Measure while the connections are held: wait until all are open, then hold/2.
-for _ in $(seq 1 600); do
-	open=$(curl -sf "http://$admin/metrics" | awk '$1 == "bunnybook_ws_connections_open" { print $2 }')
-	[ "${open:-0}" -ge "$n" ] && break
-	sleep 0.5
-done
-cpu1=$(curl -sf "http://$admin/metrics" | awk '$1 == "process_cpu_seconds_total" { print $2 }')
+cpu0=$(gauge process_cpu_seconds_total)
+load 1 "$half" 3600 &
+load1=$!
+wait_open "$half"
+cpu1=$(gauge process_cpu_seconds_total)
 sleep $((hold / 2))
-heap1=$(metric go_memstats_heap_inuse_bytes)
-live1=$(metric go_memstats_heap_alloc_bytes)
-rss1=$(metric process_resident_memory_bytes)
-anon1=$(anon)
+sample 1
+cpu2=$(gauge process_cpu_seconds_total)
+load 2 "$((n - half))" "$hold" &
+load2=$!
+wait_open "$n"
+cpu3=$(gauge process_cpu_seconds_total)
+sleep $((hold / 2))
+sample 2
 goroutines=$(metric go_goroutines)
 curl -sf "http://$admin/debug/pprof/heap" -o "$out/heap.pprof" || true
-wait "$load" || echo "bunnyload exited $?" >&2
+wait "$load2" || echo "bunnyload (second half) exited $?" >&2
+kill -INT "$load1"
+wait "$load1" || true
 
-awk -v n="$open" -v h0="$heap0" -v h1="$heap1" -v l0="$live0" -v l1="$live1" -v r0="$rss0" -v r1="$rss1" \
-	-v a0="$anon0" -v a1="$anon1" -v g="$goroutines" -v c0="$cpu0" -v c1="$cpu1" 'BEGIN {
-	printf "open connections         %d\n", n
-	printf "server CPU per setup     %.0f µs (%.1f s over the ramp, ±0.5 s)\n", (c1 - c0) / n * 1e6, c1 - c0
-	printf "per connection, after a forced GC:\n"
-	printf "  live heap              %.1f KiB\n", (l1 - l0) / n / 1024
-	printf "  heap in use (spans)    %.1f KiB (%.0f MiB → %.0f MiB)\n", (h1 - h0) / n / 1024, h0 / 1048576, h1 / 1048576
-	printf "  RSS                    %.1f KiB\n", (r1 - r0) / n / 1024
-	printf "  RSS without mapped files %.1f KiB\n", (a1 - a0) / n / 1024
-	printf "goroutines               %d\n", g
-}'
-echo "reports: $out/connect.json $out/connect.html; heap profile: $out/heap.pprof" >&2
+per() { awk -v a="${mem[$1$2]}" -v b="${mem[$1$3]}" -v n="$4" 'BEGIN { printf "%.1f", (b - a) / n / 1024 }'; }
+row() { printf "  %-26s %6s KiB %10s KiB\n" "$1" "$(per "$2" 0 2 "$n")" "$(per "$2" 1 2 "$((n - half))")"; }
+echo "connections              $n (two ramps of $half)"
+awk -v n="$n" -v a="$cpu0" -v b="$cpu1" -v c="$cpu2" -v d="$cpu3" 'BEGIN {
+	printf "server CPU per setup     %.0f µs (%.1f s over the ramps, ±1 s)\n", (b - a + d - c) / n * 1e6, b - a + d - c }'
+echo "per connection, after a forced GC:"
+printf "  %-26s %10s %18s\n" "" "from empty" "marginal (½→all)"
+row "live heap" live
+row "heap in use (spans)" heap
+row "RSS" rss
+row "RSS without mapped files" anon
+echo "goroutines               $goroutines"
+echo "reports: $out/connect-{1,2}.{json,html}; heap profile: $out/heap.pprof" >&2
