@@ -49,14 +49,14 @@ type conn struct {
 	sid     string     // the sign-in session of the access token it was opened with
 	grain   *actor.PID // the profile grain it is attached to; guarded by wmu
 
-	wmu      sync.Mutex
-	queue    []outFrame       // frames waiting for the writer
-	queued   int              // their payload bytes
-	writing  bool             // a writer goroutine runs
-	closed   bool             // nothing more is queued: a close frame was, or the peer is gone
-	seen     map[string]int64 // chat group id → newest seq queued; nil until the first
-	holds    int              // while > 0, pushes wait in held (during attach and resume)
-	held     []*actors.Push
+	wmu     sync.Mutex
+	queue   []outFrame       // frames waiting for the writer
+	queued  int              // their payload bytes
+	writing bool             // a writer goroutine runs
+	closed  bool             // nothing more is queued: a close frame was, or the peer is gone
+	seen    map[string]int64 // chat group id → newest seq queued; nil until the first
+	holds   int              // while > 0, pushes wait in held (during attach and resume)
+	held    []*actors.Push
 
 	filed grainKey // where the router files it; owned by the router
 
