@@ -50,27 +50,26 @@ BUNNYBOOK_HTTP_ADDR=$http BUNNYBOOK_ADMIN_ADDR=$admin BUNNYBOOK_WS_RATE=100 \
 server=$!
 for _ in $(seq 1 100); do curl -sf "http://$http/readyz" >/dev/null && break; sleep 0.2; done
 
-# metric NAME prints a gauge from /metrics after a forced GC.
-metric() {
-	curl -sf "http://$admin/debug/pprof/heap?gc=1" >/dev/null
-	curl -sf "http://$admin/metrics" | awk -v m="$1" '$1 == m { printf "%.0f\n", $2 }'
-}
+# gauge NAME prints a value from /metrics (from $2, a saved scrape, if given).
+gauge() { awk -v m="$1" '$1 == m { print $2 }' <<<"${2:-$(curl -sf "http://$admin/metrics")}"; }
 # anon prints the server's anonymous resident memory (RSS without mapped
 # files such as SQLite's mmap of the database), in bytes.
 anon() { awk '$1 == "RssAnon:" { print $2 * 1024 }' "/proc/$server/status"; }
 # sample K records the memory gauges (after a forced GC) as mem[heapK], mem[liveK], mem[rssK], mem[anonK].
 declare -A mem
 sample() {
-	mem[heap$1]=$(metric go_memstats_heap_inuse_bytes)
-	mem[live$1]=$(metric go_memstats_heap_alloc_bytes)
-	mem[rss$1]=$(metric process_resident_memory_bytes)
+	curl -sf "http://$admin/debug/pprof/heap?gc=1" >/dev/null
+	local scrape
+	scrape=$(curl -sf "http://$admin/metrics")
+	mem[heap$1]=$(gauge go_memstats_heap_inuse_bytes "$scrape")
+	mem[live$1]=$(gauge go_memstats_heap_alloc_bytes "$scrape")
+	mem[rss$1]=$(gauge process_resident_memory_bytes "$scrape")
 	mem[anon$1]=$(anon)
 }
-gauge() { curl -sf "http://$admin/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 # wait_open N waits until the server holds N connections.
 wait_open() {
 	for _ in $(seq 1 1200); do
-		[ "$(gauge bunnybook_ws_connections_open | cut -d. -f1)" -ge "$1" ] 2>/dev/null && return
+		[ "$(gauge bunnybook_ws_connections_open)" -ge "$1" ] 2>/dev/null && return
 		sleep 0.5
 	done
 	echo "timed out waiting for $1 open connections" >&2
@@ -111,7 +110,7 @@ wait_open "$n"
 cpu3=$(gauge process_cpu_seconds_total)
 sleep $((hold / 2))
 sample 2
-goroutines=$(metric go_goroutines)
+goroutines=$(gauge go_goroutines)
 curl -sf "http://$admin/debug/pprof/heap" -o "$out/heap.pprof" || true
 wait "$load2" || echo "bunnyload (second half) exited $?" >&2
 kill -INT "$load1"
