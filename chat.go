@@ -64,7 +64,8 @@ type ChatStore interface {
 	// seq (assigned by the conversation's single writer, consecutive after
 	// the group's LastSeq); the group's LastSeq advances and each sender's
 	// read pointer moves to their message. A duplicate seq or client id is
-	// EConflict and nothing is stored.
+	// EConflict, a group that is not active (checked in the same
+	// transaction) EForbidden; either way nothing is stored.
 	AppendMessages(ctx context.Context, msgs []ChatMessage) error
 	// MarkChatRead moves the profile's read pointer in the group forward to
 	// seq (never backward) and records at.

@@ -3,6 +3,7 @@ package bunnybook
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error kinds. The api package maps each to one HTTP status, the gateway to
@@ -29,6 +30,9 @@ type Error struct {
 	// Code "UsernameAlreadyTaken", Field "username".
 	Code  string
 	Field string
+	// RetryAfter, when set, says when to try again (ERateLimited,
+	// EUnavailable): HTTP's Retry-After.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -52,6 +56,12 @@ func Invalid(field, format string, args ...any) *Error {
 // the current relationship state (spec §9). Its message is part of the API.
 func ErrUnexpectedRelationship() *Error {
 	return &Error{Kind: EBadRequest, Message: "UnexpectedRelationshipState"}
+}
+
+// ErrChatClosed is returned for writes to a chat group that is not active
+// (a private chat whose pair are no longer friends).
+func ErrChatClosed() *Error {
+	return &Error{Kind: EForbidden, Message: "this conversation is closed: you are no longer friends"}
 }
 
 // ErrorKind returns the kind of err, EInternal for foreign errors and "" for nil.

@@ -64,6 +64,9 @@ type FriendshipStore interface {
 	// source of truth (a Graph may be a replica that lags or is down);
 	// privacy checks use it.
 	Relationship(ctx context.Context, a, b string) (Relationship, error)
+	// FriendsAmong returns those of candidates who are friends of id,
+	// according to the store, in the candidates' order.
+	FriendsAmong(ctx context.Context, id string, candidates []string) ([]string, error)
 	// SendFriendRequest records from → to and stores note. The pair must have
 	// no relationship; ENotFound if to does not exist.
 	SendFriendRequest(ctx context.Context, from, to string, note Notification) error
@@ -76,4 +79,21 @@ type FriendshipStore interface {
 	// Unfriend ends the friendship of a and b and deactivates their private
 	// chat group (history is kept). It returns the chat group id, "" if none.
 	Unfriend(ctx context.Context, a, b string) (chatGroupID string, err error)
+}
+
+// KeepOrder returns the ids of subset in the order they have in all (for
+// stores answering "which of these" in an order of their own).
+func KeepOrder(all, subset []string) []string {
+	in := make(map[string]bool, len(subset))
+	for _, id := range subset {
+		in[id] = true
+	}
+	out := make([]string, 0, len(subset))
+	for _, id := range all {
+		if in[id] {
+			out = append(out, id)
+			delete(in, id)
+		}
+	}
+	return out
 }

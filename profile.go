@@ -69,9 +69,14 @@ type TokenStore interface {
 	// next.FamilyID and next.ProfileID; it returns the old token. A token
 	// that was already rotated is reuse: the whole family is revoked (and
 	// stays revoked after the call). Unknown, expired, revoked and reused
-	// tokens are all EUnauthorized.
+	// tokens are all EUnauthorized; on reuse the old token is returned too,
+	// so that the caller can end the family's session everywhere.
 	RotateRefreshToken(ctx context.Context, oldHash string, next *RefreshToken, now Time) (*RefreshToken, error)
 	// RevokeRefreshFamily revokes the family of the token whose hash is hash
-	// (logout). An unknown hash is not an error.
-	RevokeRefreshFamily(ctx context.Context, hash string, now Time) error
+	// (logout) and returns that token (its FamilyID and ProfileID say whose
+	// session ended). An unknown hash is not an error: nil, nil.
+	RevokeRefreshFamily(ctx context.Context, hash string, now Time) (*RefreshToken, error)
+	// RevokeSession revokes the family whose id is familyID (the session id
+	// of an access token). An unknown id is not an error.
+	RevokeSession(ctx context.Context, familyID string, now Time) error
 }

@@ -61,10 +61,11 @@ func (s *Service) Unfriend(ctx context.Context, me, friend string) error {
 	if err := s.mustExist(ctx, friend); err != nil {
 		return err
 	}
-	if _, err := s.Store.Unfriend(ctx, me, friend); err != nil {
+	group, err := s.Store.Unfriend(ctx, me, friend)
+	if err != nil {
 		return err
 	}
-	s.Notifier.FriendRemoved(ctx, me, friend)
+	s.Notifier.FriendRemoved(ctx, me, friend, group)
 	return nil
 }
 

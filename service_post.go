@@ -1,6 +1,9 @@
 package bunnybook
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // NewPost is what an author asks to publish.
 type NewPost struct {
@@ -95,7 +98,8 @@ func (s *Service) DeletePost(ctx context.Context, viewer, id string) error {
 }
 
 // CreateComment comments on a post author may see. Everyone involved in
-// the post (its author, the wall owner, other commenters) is notified.
+// the post (its author, the wall owner, other commenters) who may still see
+// it is notified.
 func (s *Service) CreateComment(ctx context.Context, author Profile, postID, content string) (*Comment, error) {
 	if err := ValidateText("content", content, CommentMax, true); err != nil {
 		return nil, err
@@ -121,8 +125,12 @@ func (s *Service) CreateComment(ctx context.Context, author Profile, postID, con
 		"postById": p.ProfileID, "postByUsername": p.Username,
 		"postId": p.ID, "commentPreview": preview(content),
 	}
+	recipients, err := s.canSeePost(ctx, p, distinct(append(commenters, p.ProfileID, p.WallProfileID)))
+	if err != nil {
+		return nil, wrap(err, "comment recipients")
+	}
 	var notes []Notification
-	for _, id := range distinct(append(commenters, p.ProfileID, p.WallProfileID)) {
+	for _, id := range recipients {
 		if id != author.ID {
 			notes = append(notes, newNotification(id, EventNewCommentOnPost, payload))
 		}
@@ -132,6 +140,23 @@ func (s *Service) CreateComment(ctx context.Context, author Profile, postID, con
 	}
 	s.notify(ctx, notes)
 	return c, nil
+}
+
+// canSeePost returns those of ids who may see p now: everyone for a public
+// post; for a FRIENDS post, the wall owner and the owner's friends (an
+// earlier commenter who is no longer a friend is left out).
+func (s *Service) canSeePost(ctx context.Context, p *Post, ids []string) ([]string, error) {
+	if p.Privacy == Public {
+		return ids, nil
+	}
+	friends, err := s.Store.FriendsAmong(ctx, p.WallProfileID, ids)
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(ids, p.WallProfileID) {
+		friends = append(friends, p.WallProfileID)
+	}
+	return friends, nil
 }
 
 // Comments returns a page of comments of a post viewer may see.

@@ -31,10 +31,12 @@ type RateLimiter interface {
 type Notifier interface {
 	// NotificationCreated pushes n (and the new unread count) to its recipient.
 	NotificationCreated(ctx context.Context, n Notification)
-	// FriendAdded tells both profiles of a new friendship and its chat group.
+	// FriendAdded tells both profiles of a new friendship, and its chat
+	// group that it is open again.
 	FriendAdded(ctx context.Context, a, b Profile, chatGroupID string)
-	// FriendRemoved tells both profiles that their friendship ended.
-	FriendRemoved(ctx context.Context, a, b string)
+	// FriendRemoved tells both profiles that their friendship ended, and
+	// their chat group ("" if none) that it is closed.
+	FriendRemoved(ctx context.Context, a, b, chatGroupID string)
 	// SessionEnded closes the profile's connections of a sign-in session
 	// that was logged out.
 	SessionEnded(ctx context.Context, profileID, sessionID string)
@@ -45,5 +47,5 @@ type NopNotifier struct{}
 
 func (NopNotifier) NotificationCreated(context.Context, Notification)     {}
 func (NopNotifier) FriendAdded(context.Context, Profile, Profile, string) {}
-func (NopNotifier) FriendRemoved(context.Context, string, string)         {}
+func (NopNotifier) FriendRemoved(context.Context, string, string, string) {}
 func (NopNotifier) SessionEnded(context.Context, string, string)          {}

@@ -18,32 +18,41 @@ const typingInterval = time.Second
 // for idempotent resends without asking the store.
 const recentLimit = 512
 
-// pending is a message waiting for its commit, with whoever waits for the ack.
+// groupMaxAge is how long the grain trusts the group it read: friendship
+// changes tell it at once (GroupChanged), and this bounds how stale it can
+// be should such a message be lost.
+const groupMaxAge = 10 * time.Second
+
+// pending is a message waiting for its commit, with whoever waits for the
+// ack and the connections they sent it from (a resend may come from
+// another connection of the sender).
 type pending struct {
 	msg     bunnybook.ChatMessage
-	origin  string
+	origins []string
 	waiters []*actor.PID
 }
 
 // batchDone reports a commit back to the grain (local message).
 type batchDone struct {
-	batch []*pending
-	group *bunnybook.ChatGroup // as read for the commit, with LastSeq advanced; nil on error
-	err   error
+	batch   []*pending
+	lastSeq int64 // the group's last seq after the commit
+	err     error
 }
 
 // conversationGrain is one active chat group. All fields are owned by the
 // actor, except that a commit runs on its own goroutine with the batch it
 // was handed.
 type conversationGrain struct {
-	cfg     *Config
-	id      string
-	group   *bunnybook.ChatGroup // nil until loaded or after a failed commit
-	queue   []*pending           // accepted, waiting for the next commit
-	writing []*pending           // being committed
-	recent  map[string]*bunnybook.ChatMessage
-	order   []string // keys of recent, oldest first
-	typing  map[string]time.Time
+	cfg      *Config
+	id       string
+	group    *bunnybook.ChatGroup // nil until loaded, after a change or a failed commit
+	loadedAt time.Time            // when group was read
+	queue    []*pending           // accepted, waiting for the next commit
+	writing  []*pending           // being committed
+	recent   map[string]*bunnybook.ChatMessage
+	order    []string             // keys of recent, oldest first
+	typing   map[string]time.Time // member → when their typing was last relayed
+	stopping bool                 // a PoisonPill is queued: commit at once (see stop)
 }
 
 func newConversationGrain(cfg *Config) *conversationGrain {
@@ -55,13 +64,22 @@ func (g *conversationGrain) Receive(ctx actor.Context) {
 	case *cluster.ClusterInit:
 		g.id = m.Identity.Identity
 		g.cfg.Metrics.ConversationGrains.Inc()
+		ctx.SetReceiveTimeout(g.cfg.IdleTimeout)
 	case *actor.Stopped:
 		g.cfg.Metrics.ConversationGrains.Dec()
-		ctx.SetReceiveTimeout(g.cfg.IdleTimeout)
 	case *actor.ReceiveTimeout:
-		if len(g.writing) == 0 && len(g.queue) == 0 {
-			ctx.Poison(ctx.Self())
+		// Idle: passivate, unless a commit is still due (the timeout is
+		// one-shot, so arm it again).
+		if g.idle() {
+			g.stop(ctx)
+		} else {
+			ctx.SetReceiveTimeout(g.cfg.IdleTimeout)
 		}
+	case *GroupChanged:
+		// Re-read on next use. (A grain activated just for this stops when
+		// idle: stopping now would lose requests queued behind its
+		// PoisonPill, which Proto.Actor drops.)
+		g.group, g.typing = nil, map[string]time.Time{}
 	case *SendMessage:
 		g.send(ctx, m)
 		g.stopIfMissing(ctx)
@@ -79,7 +97,21 @@ func (g *conversationGrain) Receive(ctx actor.Context) {
 // stopIfMissing stops a grain activated for a chat group that does not
 // exist, so made-up ids cannot pile up idle grains.
 func (g *conversationGrain) stopIfMissing(ctx actor.Context) {
-	if g.group == nil && len(g.writing) == 0 && len(g.queue) == 0 {
+	if g.group == nil && g.idle() {
+		g.stop(ctx)
+	}
+}
+
+func (g *conversationGrain) idle() bool { return len(g.writing) == 0 && len(g.queue) == 0 }
+
+// stop passivates an idle grain. Its PoisonPill is queued behind messages
+// that already arrived, which it still serves: a send among them is
+// committed at once rather than in the background, so that its ack goes
+// out before the grain stops. (Messages that arrive after the PoisonPill
+// go to a new activation.)
+func (g *conversationGrain) stop(ctx actor.Context) {
+	if !g.stopping {
+		g.stopping = true
 		ctx.Poison(ctx.Self())
 	}
 }
@@ -88,22 +120,35 @@ func (g *conversationGrain) ctx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), g.cfg.StoreTimeout)
 }
 
-// member loads the group if needed and checks that profileID may write to it.
-func (g *conversationGrain) member(profileID string) error {
-	if g.group == nil {
-		c, cancel := g.ctx()
-		defer cancel()
-		grp, err := g.cfg.Store.ChatGroup(c, g.id)
-		if err != nil {
-			return err
-		}
-		g.group = grp
+// load reads the group unless the copy the grain holds is recent enough.
+func (g *conversationGrain) load() error {
+	if g.group != nil && time.Since(g.loadedAt) < groupMaxAge {
+		return nil
+	}
+	c, cancel := g.ctx()
+	defer cancel()
+	grp, err := g.cfg.Store.ChatGroup(c, g.id)
+	if err != nil {
+		return err
+	}
+	g.group, g.loadedAt = grp, time.Now()
+	return nil
+}
+
+// member checks that profileID is a member of the group and, with open,
+// that the group is active. Membership of a private chat never changes;
+// whether it is active does, and typing and read marks trust the copy the
+// grain holds (GroupChanged keeps it current), while sends do not need to:
+// the store refuses a closed group in the appending transaction.
+func (g *conversationGrain) member(profileID string, open bool) error {
+	if err := g.load(); err != nil {
+		return err
 	}
 	if !g.group.IsMember(profileID) {
 		return bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of this conversation")
 	}
-	if !g.group.Active {
-		return bunnybook.Errorf(bunnybook.EForbidden, "this conversation is closed: you are no longer friends")
+	if open && !g.group.Active {
+		return bunnybook.ErrChatClosed()
 	}
 	return nil
 }
@@ -112,7 +157,7 @@ func key(from, clientID string) string { return from + "\x00" + clientID }
 
 // send accepts a message for the next commit, or answers a resend.
 func (g *conversationGrain) send(ctx actor.Context, m *SendMessage) {
-	if err := g.member(m.GetFromProfileId()); err != nil {
+	if err := g.member(m.GetFromProfileId(), false); err != nil {
 		ctx.Respond(ackError(err))
 		return
 	}
@@ -128,9 +173,11 @@ func (g *conversationGrain) send(ctx actor.Context, m *SendMessage) {
 	for _, p := range append(g.writing, g.queue...) {
 		if key(p.msg.FromProfileID, p.msg.ClientID) == k {
 			p.waiters = append(p.waiters, ctx.Sender())
+			p.origins = append(p.origins, m.GetOriginConn())
 			return
 		}
 	}
+	delete(g.typing, m.GetFromProfileId()) // a message ends its sender's typing
 	g.queue = append(g.queue, &pending{
 		msg: bunnybook.ChatMessage{
 			ID:            bunnybook.NewID(),
@@ -140,7 +187,7 @@ func (g *conversationGrain) send(ctx actor.Context, m *SendMessage) {
 			Content:       m.GetContent(),
 			ClientID:      m.GetClientId(),
 		},
-		origin:  m.GetOriginConn(),
+		origins: []string{m.GetOriginConn()},
 		waiters: []*actor.PID{ctx.Sender()},
 	})
 	g.startCommit(ctx)
@@ -156,25 +203,28 @@ func (g *conversationGrain) startCommit(ctx actor.Context) {
 	batch := g.queue[:n:n]
 	g.queue = g.queue[n:]
 	g.writing = batch
+	if g.stopping {
+		last, err := g.commit(batch)
+		g.committed(ctx, batchDone{batch: batch, lastSeq: last, err: err})
+		return
+	}
 	self, root := ctx.Self(), ctx.ActorSystem().Root
 	go func() {
-		grp, err := g.commit(batch)
-		root.Send(self, batchDone{batch: batch, group: grp, err: err})
+		last, err := g.commit(batch)
+		root.Send(self, batchDone{batch: batch, lastSeq: last, err: err})
 	}()
 }
 
-// commit numbers and stores a batch and returns the group as it now is.
-// It runs off the actor, touching only the batch: the group's current seq
-// and state are read from the store.
-func (g *conversationGrain) commit(batch []*pending) (*bunnybook.ChatGroup, error) {
+// commit numbers and stores a batch and returns the group's last seq. It
+// runs off the actor, touching only the batch: the group's current seq is
+// read from the store, which also refuses a closed group in the appending
+// transaction.
+func (g *conversationGrain) commit(batch []*pending) (int64, error) {
 	c, cancel := g.ctx()
 	defer cancel()
 	grp, err := g.cfg.Store.ChatGroup(c, g.id)
 	if err != nil {
-		return nil, err
-	}
-	if !grp.Active {
-		return nil, bunnybook.Errorf(bunnybook.EForbidden, "this conversation is closed: you are no longer friends")
+		return 0, err
 	}
 	msgs := make([]bunnybook.ChatMessage, len(batch))
 	for i, p := range batch {
@@ -186,30 +236,39 @@ func (g *conversationGrain) commit(batch []*pending) (*bunnybook.ChatGroup, erro
 	g.cfg.Metrics.BatchLatency.Observe(time.Since(start).Seconds())
 	g.cfg.Metrics.BatchSize.Observe(float64(len(msgs)))
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	grp.LastSeq += int64(len(msgs))
-	return grp, nil
+	return grp.LastSeq + int64(len(msgs)), nil
 }
 
 // committed answers the waiters of a finished commit and fans the messages out.
 func (g *conversationGrain) committed(ctx actor.Context, done batchDone) {
 	g.writing = nil
-	// The group as the commit read it (nil after an error: re-read it).
-	g.group = done.group
-	if bunnybook.ErrorKind(done.err) == bunnybook.EConflict {
+	switch {
+	case done.err == nil:
+		g.advance(done.lastSeq)
+		g.deliver(ctx, done.batch)
+	case bunnybook.ErrorKind(done.err) == bunnybook.EConflict:
 		// A resend of a message stored before this activation (or a second
 		// activation elsewhere): settle the batch one message at a time.
 		g.retryOneByOne(ctx, done.batch)
-	} else if done.err != nil {
-		g.cfg.Logger.Error("store chat messages", "chat_group_id", g.id, "error", done.err)
+	default:
+		g.group = nil // re-read it: the commit may have failed because it changed
+		if bunnybook.ErrorKind(done.err) != bunnybook.EForbidden {
+			g.cfg.Logger.Error("store chat messages", "chat_group_id", g.id, "error", done.err)
+		}
 		for _, p := range done.batch {
 			g.reply(ctx, p, ackError(done.err))
 		}
-	} else {
-		g.deliver(ctx, done.batch)
 	}
 	g.startCommit(ctx)
+}
+
+// advance moves the held group's last seq forward after a commit.
+func (g *conversationGrain) advance(lastSeq int64) {
+	if g.group != nil {
+		g.group.LastSeq = max(g.group.LastSeq, lastSeq)
+	}
 }
 
 // retryOneByOne commits each message alone; a message already stored is
@@ -227,10 +286,12 @@ func (g *conversationGrain) retryOneByOne(ctx actor.Context, batch []*pending) {
 		case bunnybook.ErrorKind(err) != bunnybook.ENotFound:
 			g.reply(ctx, p, ackError(err))
 		default:
-			if _, err := g.commit([]*pending{p}); err != nil {
+			last, err := g.commit([]*pending{p})
+			if err != nil {
 				g.reply(ctx, p, ackError(err))
 				continue
 			}
+			g.advance(last)
 			g.deliver(ctx, []*pending{p})
 		}
 	}
@@ -243,8 +304,7 @@ func (g *conversationGrain) deliver(ctx actor.Context, batch []*pending) {
 		g.reply(ctx, p, &MessageAck{Message: chatMessageToWire(p.msg)})
 	}
 	g.cfg.Metrics.MessagesAcked.Add(float64(len(batch)))
-	members, err := g.members()
-	if err != nil {
+	if err := g.load(); err != nil {
 		g.cfg.Logger.Warn("fan out chat messages", "chat_group_id", g.id, "error", err)
 		return
 	}
@@ -253,24 +313,10 @@ func (g *conversationGrain) deliver(ctx actor.Context, batch []*pending) {
 			Frame:       ChatMessageFrame(p.msg),
 			ChatGroupId: g.id,
 			Seq:         p.msg.Seq,
-			OriginConn:  p.origin,
+			OriginConns: p.origins,
 		}
-		g.tell(ctx, members, &Deliver{Push: push})
+		g.tell(ctx, g.group.Members, &Deliver{Push: push})
 	}
-}
-
-// members returns the group's member ids, loading the group if needed.
-func (g *conversationGrain) members() ([]string, error) {
-	if g.group == nil {
-		c, cancel := g.ctx()
-		defer cancel()
-		grp, err := g.cfg.Store.ChatGroup(c, g.id)
-		if err != nil {
-			return nil, err
-		}
-		g.group = grp
-	}
-	return g.group.Members, nil
 }
 
 // tell sends msg to the profile grains of the online ones among ids.
@@ -305,7 +351,7 @@ func (g *conversationGrain) remember(m *bunnybook.ChatMessage) {
 // relayTyping tells the other online members that m's sender is typing,
 // at most once per typingInterval per member.
 func (g *conversationGrain) relayTyping(ctx actor.Context, m *Typing) *Ack {
-	if err := g.member(m.GetProfileId()); err != nil {
+	if err := g.member(m.GetProfileId(), true); err != nil {
 		return ackErrorOf(err)
 	}
 	now := time.Now()
@@ -326,11 +372,8 @@ func (g *conversationGrain) relayTyping(ctx actor.Context, m *Typing) *Ack {
 
 // markRead moves a member's read pointer.
 func (g *conversationGrain) markRead(m *MarkRead) *Ack {
-	if _, err := g.members(); err != nil {
+	if err := g.member(m.GetProfileId(), true); err != nil {
 		return ackErrorOf(err)
-	}
-	if !g.group.IsMember(m.GetProfileId()) {
-		return ackErrorOf(bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of this conversation"))
 	}
 	if m.GetSeq() > g.group.LastSeq {
 		return ackErrorOf(bunnybook.Errorf(bunnybook.EInvalid, "seq %d is past the newest message (%d)", m.GetSeq(), g.group.LastSeq))

@@ -184,10 +184,23 @@ func (h *Hub) NotificationCreated(ctx context.Context, n bunnybook.Notification)
 	h.tell(ctx, []string{n.ProfileID}, &NotificationCreated{Notification: b})
 }
 
-// FriendAdded tells both new friends, if online.
+// FriendAdded tells both new friends, if online, and their conversation
+// that it is open again.
 func (h *Hub) FriendAdded(ctx context.Context, a, b bunnybook.Profile, chatGroupID string) {
+	h.groupChanged(chatGroupID)
 	h.tell(ctx, []string{a.ID}, &FriendAdded{Chat: &PrivateChat{ChatGroupId: chatGroupID, ProfileId: b.ID, Username: b.Username}})
 	h.tell(ctx, []string{b.ID}, &FriendAdded{Chat: &PrivateChat{ChatGroupId: chatGroupID, ProfileId: a.ID, Username: a.Username}})
+}
+
+// groupChanged tells a conversation grain to re-read its group. (A grain
+// that was not active is activated by it and stops at once.)
+func (h *Hub) groupChanged(chatGroupID string) {
+	if chatGroupID == "" {
+		return
+	}
+	if pid := h.cluster.Get(chatGroupID, ConversationKind); pid != nil {
+		h.cluster.ActorSystem.Root.Send(pid, &GroupChanged{})
+	}
 }
 
 // closeLoggedOut is the websocket close code of a connection whose sign-in
@@ -199,8 +212,10 @@ func (h *Hub) SessionEnded(ctx context.Context, profileID, sessionID string) {
 	h.tell(ctx, []string{profileID}, &EndSession{SessionId: sessionID})
 }
 
-// FriendRemoved tells both former friends, if online.
-func (h *Hub) FriendRemoved(ctx context.Context, a, b string) {
+// FriendRemoved tells both former friends, if online, and their
+// conversation that it is closed.
+func (h *Hub) FriendRemoved(ctx context.Context, a, b, chatGroupID string) {
+	h.groupChanged(chatGroupID)
 	h.tell(ctx, []string{a}, &FriendRemoved{ProfileId: b})
 	h.tell(ctx, []string{b}, &FriendRemoved{ProfileId: a})
 }

@@ -284,8 +284,8 @@ type Push struct {
 	Frame         []byte                 `protobuf:"bytes,1,opt,name=frame,proto3" json:"frame,omitempty"`
 	ChatGroupId   string                 `protobuf:"bytes,2,opt,name=chat_group_id,json=chatGroupId,proto3" json:"chat_group_id,omitempty"`
 	Seq           int64                  `protobuf:"varint,3,opt,name=seq,proto3" json:"seq,omitempty"`
-	OriginConn    string                 `protobuf:"bytes,4,opt,name=origin_conn,json=originConn,proto3" json:"origin_conn,omitempty"` // the connection that caused it, which gets an ack instead
-	ConnIds       []string               `protobuf:"bytes,5,rep,name=conn_ids,json=connIds,proto3" json:"conn_ids,omitempty"`          // the connections (on the receiving gateway) to write it to
+	OriginConns   []string               `protobuf:"bytes,4,rep,name=origin_conns,json=originConns,proto3" json:"origin_conns,omitempty"` // the connections that sent it (a resend may come from another), which get an ack instead
+	ConnIds       []string               `protobuf:"bytes,5,rep,name=conn_ids,json=connIds,proto3" json:"conn_ids,omitempty"`             // the connections (on the receiving gateway) to write it to
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -341,11 +341,11 @@ func (x *Push) GetSeq() int64 {
 	return 0
 }
 
-func (x *Push) GetOriginConn() string {
+func (x *Push) GetOriginConns() []string {
 	if x != nil {
-		return x.OriginConn
+		return x.OriginConns
 	}
-	return ""
+	return nil
 }
 
 func (x *Push) GetConnIds() []string {
@@ -694,6 +694,44 @@ func (x *FriendRemoved) GetProfileId() string {
 	return ""
 }
 
+// GroupChanged tells a conversation grain that its group changed in the
+// store (the pair unfriended or befriended again): it re-reads it.
+type GroupChanged struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GroupChanged) Reset() {
+	*x = GroupChanged{}
+	mi := &file_messages_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GroupChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GroupChanged) ProtoMessage() {}
+
+func (x *GroupChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_messages_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GroupChanged.ProtoReflect.Descriptor instead.
+func (*GroupChanged) Descriptor() ([]byte, []int) {
+	return file_messages_proto_rawDescGZIP(), []int{12}
+}
+
 // SendMessage asks a conversation to accept a message.
 type SendMessage struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -707,7 +745,7 @@ type SendMessage struct {
 
 func (x *SendMessage) Reset() {
 	*x = SendMessage{}
-	mi := &file_messages_proto_msgTypes[12]
+	mi := &file_messages_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -719,7 +757,7 @@ func (x *SendMessage) String() string {
 func (*SendMessage) ProtoMessage() {}
 
 func (x *SendMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[12]
+	mi := &file_messages_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -732,7 +770,7 @@ func (x *SendMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendMessage.ProtoReflect.Descriptor instead.
 func (*SendMessage) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{12}
+	return file_messages_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SendMessage) GetFromProfileId() string {
@@ -776,7 +814,7 @@ type MessageAck struct {
 
 func (x *MessageAck) Reset() {
 	*x = MessageAck{}
-	mi := &file_messages_proto_msgTypes[13]
+	mi := &file_messages_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -788,7 +826,7 @@ func (x *MessageAck) String() string {
 func (*MessageAck) ProtoMessage() {}
 
 func (x *MessageAck) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[13]
+	mi := &file_messages_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -801,7 +839,7 @@ func (x *MessageAck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageAck.ProtoReflect.Descriptor instead.
 func (*MessageAck) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{13}
+	return file_messages_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *MessageAck) GetMessage() *ChatMessage {
@@ -839,7 +877,7 @@ type ChatMessage struct {
 
 func (x *ChatMessage) Reset() {
 	*x = ChatMessage{}
-	mi := &file_messages_proto_msgTypes[14]
+	mi := &file_messages_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -851,7 +889,7 @@ func (x *ChatMessage) String() string {
 func (*ChatMessage) ProtoMessage() {}
 
 func (x *ChatMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[14]
+	mi := &file_messages_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -864,7 +902,7 @@ func (x *ChatMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatMessage.ProtoReflect.Descriptor instead.
 func (*ChatMessage) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{14}
+	return file_messages_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ChatMessage) GetId() string {
@@ -920,7 +958,7 @@ type Typing struct {
 
 func (x *Typing) Reset() {
 	*x = Typing{}
-	mi := &file_messages_proto_msgTypes[15]
+	mi := &file_messages_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -932,7 +970,7 @@ func (x *Typing) String() string {
 func (*Typing) ProtoMessage() {}
 
 func (x *Typing) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[15]
+	mi := &file_messages_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -945,7 +983,7 @@ func (x *Typing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Typing.ProtoReflect.Descriptor instead.
 func (*Typing) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{15}
+	return file_messages_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Typing) GetProfileId() string {
@@ -973,7 +1011,7 @@ type MarkRead struct {
 
 func (x *MarkRead) Reset() {
 	*x = MarkRead{}
-	mi := &file_messages_proto_msgTypes[16]
+	mi := &file_messages_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -985,7 +1023,7 @@ func (x *MarkRead) String() string {
 func (*MarkRead) ProtoMessage() {}
 
 func (x *MarkRead) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[16]
+	mi := &file_messages_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -998,7 +1036,7 @@ func (x *MarkRead) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkRead.ProtoReflect.Descriptor instead.
 func (*MarkRead) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{16}
+	return file_messages_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *MarkRead) GetProfileId() string {
@@ -1026,7 +1064,7 @@ type Ack struct {
 
 func (x *Ack) Reset() {
 	*x = Ack{}
-	mi := &file_messages_proto_msgTypes[17]
+	mi := &file_messages_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1038,7 +1076,7 @@ func (x *Ack) String() string {
 func (*Ack) ProtoMessage() {}
 
 func (x *Ack) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[17]
+	mi := &file_messages_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1051,7 +1089,7 @@ func (x *Ack) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Ack.ProtoReflect.Descriptor instead.
 func (*Ack) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{17}
+	return file_messages_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Ack) GetErrorKind() string {
@@ -1094,13 +1132,12 @@ const file_messages_proto_rawDesc = "" +
 	"\rchat_group_id\x18\x01 \x01(\tR\vchatGroupId\x12\x1d\n" +
 	"\n" +
 	"profile_id\x18\x02 \x01(\tR\tprofileId\x12\x1a\n" +
-	"\busername\x18\x03 \x01(\tR\busername\"\x8e\x01\n" +
+	"\busername\x18\x03 \x01(\tR\busername\"\x90\x01\n" +
 	"\x04Push\x12\x14\n" +
 	"\x05frame\x18\x01 \x01(\fR\x05frame\x12\"\n" +
 	"\rchat_group_id\x18\x02 \x01(\tR\vchatGroupId\x12\x10\n" +
-	"\x03seq\x18\x03 \x01(\x03R\x03seq\x12\x1f\n" +
-	"\vorigin_conn\x18\x04 \x01(\tR\n" +
-	"originConn\x12\x19\n" +
+	"\x03seq\x18\x03 \x01(\x03R\x03seq\x12!\n" +
+	"\forigin_conns\x18\x04 \x03(\tR\voriginConns\x12\x19\n" +
 	"\bconn_ids\x18\x05 \x03(\tR\aconnIds\"+\n" +
 	"\aDeliver\x12 \n" +
 	"\x04push\x18\x01 \x01(\v2\f.actors.PushR\x04push\"H\n" +
@@ -1122,7 +1159,8 @@ const file_messages_proto_rawDesc = "" +
 	"\x04chat\x18\x01 \x01(\v2\x13.actors.PrivateChatR\x04chat\".\n" +
 	"\rFriendRemoved\x12\x1d\n" +
 	"\n" +
-	"profile_id\x18\x01 \x01(\tR\tprofileId\"\x8d\x01\n" +
+	"profile_id\x18\x01 \x01(\tR\tprofileId\"\x0e\n" +
+	"\fGroupChanged\"\x8d\x01\n" +
 	"\vSendMessage\x12&\n" +
 	"\x0ffrom_profile_id\x18\x01 \x01(\tR\rfromProfileId\x12\x1b\n" +
 	"\tclient_id\x18\x02 \x01(\tR\bclientId\x12\x18\n" +
@@ -1167,7 +1205,7 @@ func file_messages_proto_rawDescGZIP() []byte {
 	return file_messages_proto_rawDescData
 }
 
-var file_messages_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_messages_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_messages_proto_goTypes = []any{
 	(*Connect)(nil),             // 0: actors.Connect
 	(*Disconnect)(nil),          // 1: actors.Disconnect
@@ -1181,21 +1219,22 @@ var file_messages_proto_goTypes = []any{
 	(*CloseConnection)(nil),     // 9: actors.CloseConnection
 	(*FriendAdded)(nil),         // 10: actors.FriendAdded
 	(*FriendRemoved)(nil),       // 11: actors.FriendRemoved
-	(*SendMessage)(nil),         // 12: actors.SendMessage
-	(*MessageAck)(nil),          // 13: actors.MessageAck
-	(*ChatMessage)(nil),         // 14: actors.ChatMessage
-	(*Typing)(nil),              // 15: actors.Typing
-	(*MarkRead)(nil),            // 16: actors.MarkRead
-	(*Ack)(nil),                 // 17: actors.Ack
-	(*actor.PID)(nil),           // 18: actor.PID
+	(*GroupChanged)(nil),        // 12: actors.GroupChanged
+	(*SendMessage)(nil),         // 13: actors.SendMessage
+	(*MessageAck)(nil),          // 14: actors.MessageAck
+	(*ChatMessage)(nil),         // 15: actors.ChatMessage
+	(*Typing)(nil),              // 16: actors.Typing
+	(*MarkRead)(nil),            // 17: actors.MarkRead
+	(*Ack)(nil),                 // 18: actors.Ack
+	(*actor.PID)(nil),           // 19: actor.PID
 }
 var file_messages_proto_depIdxs = []int32{
-	18, // 0: actors.Connect.gateway:type_name -> actor.PID
+	19, // 0: actors.Connect.gateway:type_name -> actor.PID
 	3,  // 1: actors.Hello.private_chats:type_name -> actors.PrivateChat
-	18, // 2: actors.Hello.grain:type_name -> actor.PID
+	19, // 2: actors.Hello.grain:type_name -> actor.PID
 	4,  // 3: actors.Deliver.push:type_name -> actors.Push
 	3,  // 4: actors.FriendAdded.chat:type_name -> actors.PrivateChat
-	14, // 5: actors.MessageAck.message:type_name -> actors.ChatMessage
+	15, // 5: actors.MessageAck.message:type_name -> actors.ChatMessage
 	6,  // [6:6] is the sub-list for method output_type
 	6,  // [6:6] is the sub-list for method input_type
 	6,  // [6:6] is the sub-list for extension type_name
@@ -1214,7 +1253,7 @@ func file_messages_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_messages_proto_rawDesc), len(file_messages_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   18,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -295,7 +295,7 @@ func (g *profileGrain) pushAll(ctx actor.Context, p *Push) {
 			continue
 		}
 		done = append(done, gw)
-		q := &Push{Frame: p.Frame, ChatGroupId: p.ChatGroupId, Seq: p.Seq, OriginConn: p.OriginConn}
+		q := &Push{Frame: p.Frame, ChatGroupId: p.ChatGroupId, Seq: p.Seq, OriginConns: p.OriginConns}
 		for id, o := range g.sessions {
 			if o.GetGateway().Equal(gw) {
 				q.ConnIds = append(q.ConnIds, id)

@@ -50,7 +50,7 @@ func (s *Server) authenticate(r *request) error {
 		}
 		return bunnybook.Errorf(bunnybook.EUnauthorized, "sign in first: send an Authorization: Bearer header or the access_token cookie")
 	}
-	claims, err := s.auth.Verify(token)
+	claims, err := s.auth.Check(r, token)
 	if err != nil {
 		return err
 	}

@@ -94,19 +94,14 @@ func (s *Server) startSession(r *request, sess *auth.Session) error {
 	})
 }
 
-// logout revokes the refresh cookie's session and clears the cookies, even
-// when there is no session to revoke.
+// logout ends the session of the refresh cookie and of the access token
+// (cookie or Bearer), and clears the cookies, even when there is no
+// session to end.
 func (s *Server) logout(r *request) error {
 	s.clearSessionCookies(r.RequestCtx)
-	if err := s.auth.Logout(r, string(r.Request.Header.Cookie(refreshCookie))); err != nil {
+	access, _, _ := credentials(&r.Request.Header)
+	if err := s.auth.Logout(r, string(r.Request.Header.Cookie(refreshCookie)), access); err != nil {
 		return err
-	}
-	// Close the session's open websockets too, when the caller says which
-	// session it is (by its access token).
-	if token, _, err := credentials(&r.Request.Header); err == nil && token != "" {
-		if c, err := s.auth.Verify(token); err == nil && c.SessionID != "" {
-			s.svc.Notifier.SessionEnded(r, c.User.ID, c.SessionID)
-		}
 	}
 	return r.noContent()
 }

@@ -106,7 +106,8 @@ func startServer(t *testing.T, cfg api.Config, store bunnybook.Store, graph bunn
 	t.Helper()
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := auth.New(auth.Config{Secret: testSecret, Argon2: cheapArgon2}, store)
+	a, err := auth.New(auth.Config{Secret: testSecret, Argon2: cheapArgon2,
+		Revocations: memory.NewRevocations(), Attempts: memory.NewAttempts()}, store)
 	if err != nil {
 		t.Fatal(err)
 	}

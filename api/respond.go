@@ -61,6 +61,9 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, rt *route, err error) {
 	if status == fasthttp.StatusUnauthorized {
 		ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="bunnybook"`)
 	}
+	if e := bunnybook.AsError(err); e != nil && e.RetryAfter > 0 {
+		ctx.Response.Header.Set("Retry-After", retryAfter(e.RetryAfter))
+	}
 	writeJSON(ctx, status, body)
 }
 
@@ -100,6 +103,12 @@ func (s *Server) clientIP(ctx *fasthttp.RequestCtx) string {
 		}
 	}
 	return ctx.RemoteIP().String()
+}
+
+// retryAfter renders a wait as a Retry-After value: whole seconds, rounded
+// up, at least 1.
+func retryAfter(d time.Duration) string {
+	return fmt.Sprint(max(int((d+time.Second-1)/time.Second), 1))
 }
 
 func isTooLarge(err error) bool { return errors.Is(err, fasthttp.ErrBodyTooLarge) }

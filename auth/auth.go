@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -39,7 +40,25 @@ type Config struct {
 	// Argon2 is the password hashing cost. Default OWASPParams; tests may
 	// use cheaper ones.
 	Argon2 *argon2id.Params
+	// Revocations is the deny-list of ended sessions that Check consults and
+	// Logout and refresh-token reuse add to. Required.
+	Revocations bunnybook.Revocations
+	// Attempts throttles sign-ins per account (always on: it is not a
+	// per-IP limit). Required.
+	Attempts bunnybook.AttemptLimiter
+	// LoginBackoff is the per-account sign-in throttle. Default
+	// DefaultLoginBackoff.
+	LoginBackoff *bunnybook.Backoff
+	// SessionEnded, when set, is told of every session that ended (logout,
+	// reuse), to close its open websockets on every node.
+	SessionEnded func(ctx context.Context, profileID, sessionID string)
 }
+
+// DefaultLoginBackoff lets five sign-ins to one account in a row fail
+// freely; each failure after that locks the account's sign-in for 1 s, then
+// 2 s, 4 s … up to 15 minutes. A success resets it; failures are forgotten
+// an hour after the last lock.
+var DefaultLoginBackoff = bunnybook.Backoff{Free: 5, Base: time.Second, Max: 15 * time.Minute, Forget: time.Hour}
 
 // Store is what Auth reads and writes: refresh tokens, and accounts to
 // sign in and to put in new access tokens. bunnybook.Store implements it.
@@ -74,6 +93,11 @@ type Auth struct {
 	// hashing bounds concurrent argon2 computations (each holds
 	// params.Memory KiB) to keep a login burst from exhausting memory.
 	hashing chan struct{}
+
+	revocations  bunnybook.Revocations
+	attempts     bunnybook.AttemptLimiter
+	loginBackoff bunnybook.Backoff
+	sessionEnded func(ctx context.Context, profileID, sessionID string)
 }
 
 // New returns an Auth keeping refresh tokens in store.
@@ -82,13 +106,23 @@ func New(cfg Config, store Store) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Revocations == nil || cfg.Attempts == nil {
+		return nil, errors.New("auth: Config.Revocations and Config.Attempts are required")
+	}
 	a := &Auth{
-		Verifier:   v,
-		store:      store,
-		accessTTL:  cfg.AccessTTL,
-		refreshTTL: cfg.RefreshTTL,
-		params:     OWASPParams,
-		hashing:    make(chan struct{}, 2*runtime.GOMAXPROCS(0)),
+		Verifier:     v,
+		store:        store,
+		accessTTL:    cfg.AccessTTL,
+		refreshTTL:   cfg.RefreshTTL,
+		params:       OWASPParams,
+		hashing:      make(chan struct{}, 2*runtime.GOMAXPROCS(0)),
+		revocations:  cfg.Revocations,
+		attempts:     cfg.Attempts,
+		loginBackoff: DefaultLoginBackoff,
+		sessionEnded: cfg.SessionEnded,
+	}
+	if cfg.LoginBackoff != nil {
+		a.loginBackoff = *cfg.LoginBackoff
 	}
 	if a.accessTTL <= 0 {
 		a.accessTTL = DefaultAccessTTL
@@ -126,9 +160,21 @@ func (a *Auth) HashPassword(ctx context.Context, password string) (string, error
 
 // Authenticate returns the account with that e-mail if password matches
 // it. An unknown e-mail and a wrong password are the same EUnauthorized
-// error and take the same time.
+// error and take the same time. Sign-ins to one e-mail are throttled
+// (LoginBackoff): a locked one is ERateLimited with RetryAfter set, before
+// any password is hashed.
 func (a *Auth) Authenticate(ctx context.Context, email, password string) (*bunnybook.Account, error) {
-	acc, err := a.store.AccountByEmail(ctx, strings.ToLower(email))
+	email = strings.ToLower(email)
+	key := "login:" + email
+	wait, err := a.attempts.Attempt(ctx, key, a.loginBackoff)
+	if err != nil {
+		return nil, fmt.Errorf("count sign-in attempt: %w", err)
+	}
+	if wait > 0 {
+		return nil, &bunnybook.Error{Kind: bunnybook.ERateLimited, RetryAfter: wait,
+			Message: "too many failed sign-ins to this account: try again later"}
+	}
+	acc, err := a.store.AccountByEmail(ctx, email)
 	hash := a.dummyHash
 	switch kind := bunnybook.ErrorKind(err); kind {
 	case "":
@@ -144,6 +190,9 @@ func (a *Auth) Authenticate(ctx context.Context, email, password string) (*bunny
 	}
 	if !ok || acc == nil {
 		return nil, bunnybook.Errorf(bunnybook.EUnauthorized, "invalid email/password combination")
+	}
+	if err := a.attempts.Reset(ctx, key); err != nil {
+		return nil, fmt.Errorf("reset sign-in attempts: %w", err)
 	}
 	return acc, nil
 }
@@ -191,8 +240,8 @@ func (a *Auth) Login(ctx context.Context, acc *bunnybook.Account) (*Session, err
 
 // Refresh rotates a refresh token: the presented token is used up and a
 // session with a new refresh token of the same family is returned.
-// Unknown, expired, revoked and reused tokens are EUnauthorized (reuse
-// also revokes the whole family, in the store).
+// Unknown, expired, revoked and reused tokens are EUnauthorized; reuse also
+// ends the whole session (see Logout).
 func (a *Auth) Refresh(ctx context.Context, refreshToken string) (*Session, error) {
 	if !wellFormedToken(refreshToken) {
 		return nil, bunnybook.Errorf(bunnybook.EUnauthorized, "invalid refresh token")
@@ -206,6 +255,11 @@ func (a *Auth) Refresh(ctx context.Context, refreshToken string) (*Session, erro
 		ExpiresAt: bunnybook.At(now.Add(a.refreshTTL)),
 	}
 	old, err := a.store.RotateRefreshToken(ctx, HashRefreshToken(refreshToken), next, bunnybook.At(now))
+	if err != nil && old != nil { // reuse: the store revoked the family
+		if err := a.endSession(ctx, old.ProfileID, old.FamilyID); err != nil {
+			return nil, err
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -234,16 +288,60 @@ func (a *Auth) account(ctx context.Context, profileID string) (*bunnybook.Accoun
 	return nil, fmt.Errorf("load account %s: %w", profileID, err)
 }
 
-// Logout revokes the whole family of a refresh token. Unknown or malformed
-// tokens are not an error: logging out twice is fine.
-func (a *Auth) Logout(ctx context.Context, refreshToken string) error {
-	if !wellFormedToken(refreshToken) {
-		return nil
+// Logout ends the session of a refresh token and the session of an access
+// token (a browser sends both cookies; an API client may have only its
+// Bearer token; either may be empty, expired or unknown): their refresh
+// tokens are revoked, their access tokens denied until they expire, their
+// websockets closed. Logging out twice is fine.
+func (a *Auth) Logout(ctx context.Context, refreshToken, accessToken string) error {
+	now := bunnybook.Now()
+	if wellFormedToken(refreshToken) {
+		t, err := a.store.RevokeRefreshFamily(ctx, HashRefreshToken(refreshToken), now)
+		if err != nil {
+			return fmt.Errorf("revoke refresh family: %w", err)
+		}
+		if t != nil {
+			if err := a.endSession(ctx, t.ProfileID, t.FamilyID); err != nil {
+				return err
+			}
+		}
 	}
-	if err := a.store.RevokeRefreshFamily(ctx, HashRefreshToken(refreshToken), bunnybook.Now()); err != nil {
-		return fmt.Errorf("revoke refresh family: %w", err)
+	if c, err := a.Verify(accessToken); err == nil && c.SessionID != "" {
+		if err := a.store.RevokeSession(ctx, c.SessionID, now); err != nil {
+			return fmt.Errorf("revoke session: %w", err)
+		}
+		return a.endSession(ctx, c.User.ID, c.SessionID)
 	}
 	return nil
+}
+
+// endSession denies a session's access tokens for as long as any of them
+// can live and closes its websockets.
+func (a *Auth) endSession(ctx context.Context, profileID, sessionID string) error {
+	if err := a.revocations.Revoke(ctx, sessionID, a.accessTTL); err != nil {
+		return fmt.Errorf("deny session: %w", err)
+	}
+	if a.sessionEnded != nil {
+		a.sessionEnded(ctx, profileID, sessionID)
+	}
+	return nil
+}
+
+// Check verifies an access token (see Verify) and that its session was not
+// ended: a revoked session's token is EUnauthorized.
+func (a *Auth) Check(ctx context.Context, token string) (Claims, error) {
+	c, err := a.Verify(token)
+	if err != nil || c.SessionID == "" {
+		return c, err
+	}
+	revoked, err := a.revocations.Revoked(ctx, c.SessionID)
+	if err != nil {
+		return Claims{}, fmt.Errorf("check session: %w", err)
+	}
+	if revoked {
+		return Claims{}, bunnybook.Errorf(bunnybook.EUnauthorized, "this session has ended: sign in again")
+	}
+	return c, nil
 }
 
 func (a *Auth) session(u User, family, refresh string, now time.Time) (*Session, error) {

@@ -2,7 +2,9 @@ package auth_test
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/auth"
+	"github.com/bunnybook/bunnybook/persistence/memory"
 	"github.com/bunnybook/bunnybook/persistence/sqlite"
 )
 
@@ -113,9 +116,41 @@ func TestCSRFToken(t *testing.T) {
 
 // newAuth returns an Auth on a fresh SQLite store, with one account.
 func newAuth(t *testing.T, params *argon2id.Params) (*auth.Auth, *bunnybook.Account) {
+	return newAuthWith(t, auth.Config{Argon2: params})
+}
+
+// ended records the sessions an Auth said ended.
+type ended struct {
+	mu       sync.Mutex
+	sessions []string // "profile/session"
+}
+
+func (e *ended) add(_ context.Context, profileID, sessionID string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sessions = append(e.sessions, profileID+"/"+sessionID)
+}
+
+func (e *ended) list() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.sessions)
+}
+
+// newAuthWith returns an Auth configured by cfg (with the test secret and
+// in-memory deny-list and throttle unless set) on a fresh SQLite store,
+// with one account.
+func newAuthWith(t testing.TB, cfg auth.Config) (*auth.Auth, *bunnybook.Account) {
 	t.Helper()
 	db := sqlite.MustOpen(t)
-	a, err := auth.New(auth.Config{Secret: secret, Argon2: params}, db)
+	cfg.Secret = secret
+	if cfg.Revocations == nil {
+		cfg.Revocations = memory.NewRevocations()
+	}
+	if cfg.Attempts == nil {
+		cfg.Attempts = memory.NewAttempts()
+	}
+	a, err := auth.New(cfg, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,15 +228,15 @@ func TestSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Logout(ctx, s3.RefreshToken); err != nil {
+	if err := a.Logout(ctx, s3.RefreshToken, ""); err != nil {
 		t.Fatal(err)
 	}
 	_, err = a.Refresh(ctx, s3.RefreshToken)
 	unauthorized("after logout", err)
-	if err := a.Logout(ctx, s3.RefreshToken); err != nil {
+	if err := a.Logout(ctx, s3.RefreshToken, s3.AccessToken); err != nil {
 		t.Errorf("second logout: %v", err)
 	}
-	if err := a.Logout(ctx, "garbage"); err != nil {
+	if err := a.Logout(ctx, "garbage", "garbage"); err != nil {
 		t.Errorf("logout with garbage: %v", err)
 	}
 	// The stored hash is the SHA-256 of the token, never the token.
@@ -221,18 +256,105 @@ func BenchmarkAuthenticateUnknownEmail(b *testing.B) {
 }
 
 func benchmarkAuthenticate(b *testing.B, email string) {
-	db := sqlite.MustOpen(b)
-	a, err := auth.New(auth.Config{Secret: secret}, db)
-	if err != nil {
-		b.Fatal(err)
-	}
+	// No throttle here: every attempt hashes.
+	a, _ := newAuthWith(b, auth.Config{LoginBackoff: &bunnybook.Backoff{Free: 1 << 30}})
 	ctx := context.Background()
-	hash, _ := a.HashPassword(ctx, "correct horse")
-	acc := &bunnybook.Account{Profile: bunnybook.Profile{Username: "ben"}, Email: "ben@bunnybook.com", PasswordHash: hash}
-	if err := bunnybook.NewService(db, db, nil).Register(ctx, acc); err != nil {
-		b.Fatal(err)
-	}
 	for b.Loop() {
 		a.Authenticate(ctx, email, "wrong horse")
+	}
+}
+
+// TestEndedSessionsAreDenied: logout (by refresh token or by access token)
+// and refresh-token reuse deny the session's access tokens at once, though
+// they are still signed and unexpired, and report the session as ended.
+func TestEndedSessionsAreDenied(t *testing.T) {
+	var gone ended
+	a, acc := newAuthWith(t, auth.Config{Argon2: cheap, SessionEnded: gone.add})
+	ctx := context.Background()
+	login := func() (*auth.Session, string) {
+		t.Helper()
+		s, err := a.Login(ctx, acc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := a.Check(ctx, s.AccessToken)
+		if err != nil {
+			t.Fatalf("Check of a fresh token: %v", err)
+		}
+		return s, acc.ID + "/" + c.SessionID
+	}
+	denied := func(step, token string) {
+		t.Helper()
+		if _, err := a.Check(ctx, token); bunnybook.ErrorKind(err) != bunnybook.EUnauthorized {
+			t.Errorf("%s: Check = %v, want unauthorized", step, err)
+		}
+		if _, err := a.Verify(token); err != nil {
+			t.Errorf("%s: the token itself should still verify: %v", step, err)
+		}
+	}
+
+	byCookie, session1 := login()
+	other, _ := login()
+	if err := a.Logout(ctx, byCookie.RefreshToken, ""); err != nil {
+		t.Fatal(err)
+	}
+	denied("logout by refresh token", byCookie.AccessToken)
+	if _, err := a.Check(ctx, other.AccessToken); err != nil {
+		t.Errorf("another session of the same account: Check = %v, want ok", err)
+	}
+
+	byBearer, session2 := login()
+	if err := a.Logout(ctx, "", byBearer.AccessToken); err != nil {
+		t.Fatal(err)
+	}
+	denied("logout by access token", byBearer.AccessToken)
+	if _, err := a.Refresh(ctx, byBearer.RefreshToken); bunnybook.ErrorKind(err) != bunnybook.EUnauthorized {
+		t.Errorf("refresh after logout by access token: %v, want unauthorized", err)
+	}
+
+	stolen, session3 := login()
+	fresh, err := a.Refresh(ctx, stolen.RefreshToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Refresh(ctx, stolen.RefreshToken); bunnybook.ErrorKind(err) != bunnybook.EUnauthorized {
+		t.Fatalf("reuse: %v, want unauthorized", err)
+	}
+	denied("reuse, old access token", stolen.AccessToken)
+	denied("reuse, rotated access token", fresh.AccessToken)
+
+	if got, want := gone.list(), []string{session1, session2, session3}; !slices.Equal(got, want) {
+		t.Errorf("ended sessions %v, want %v", got, want)
+	}
+}
+
+// TestLoginThrottle: sign-ins to one account back off after the free
+// failures, with a retry time, before any password is checked (so even the
+// right password waits), and a success resets the count.
+func TestLoginThrottle(t *testing.T) {
+	backoff := bunnybook.Backoff{Free: 2, Base: 300 * time.Millisecond, Max: time.Minute, Forget: time.Minute}
+	a, acc := newAuthWith(t, auth.Config{Argon2: cheap, LoginBackoff: &backoff})
+	ctx := context.Background()
+	try := func(email, password, want string) *bunnybook.Error {
+		t.Helper()
+		_, err := a.Authenticate(ctx, email, password)
+		if got := bunnybook.ErrorKind(err); got != want {
+			t.Fatalf("Authenticate(%s, %s) = %v, want %q", email, password, err, want)
+		}
+		return bunnybook.AsError(err)
+	}
+	for range 3 { // two free failures, then one that locks
+		try(acc.Email, "wrong", bunnybook.EUnauthorized)
+	}
+	e := try("BEN@bunnybook.com", "correct horse", bunnybook.ERateLimited)
+	if e.RetryAfter <= 0 || e.RetryAfter > backoff.Base {
+		t.Errorf("RetryAfter %v, want within (0, %v]", e.RetryAfter, backoff.Base)
+	}
+	try("nobody@bunnybook.com", "x", bunnybook.EUnauthorized) // another account is not locked
+
+	time.Sleep(e.RetryAfter)
+	try(acc.Email, "correct horse", "") // the lock ended; success resets
+	for range 2 {
+		try(acc.Email, "wrong", bunnybook.EUnauthorized)
 	}
 }

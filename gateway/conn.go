@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -462,7 +463,7 @@ func (c *conn) pushLocked(p *actors.Push) {
 			c.seen = map[string]int64{}
 		}
 		c.seen[gid] = seq
-		if p.GetOriginConn() == c.id {
+		if slices.Contains(p.GetOriginConns(), c.id) {
 			return // the sender's connection got a chat.ack instead
 		}
 	}

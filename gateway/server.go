@@ -20,8 +20,9 @@ import (
 
 // Authenticator verifies an access token and says whose it is.
 type Authenticator interface {
-	// Authenticate returns whose token it is and its sign-in session id.
-	Authenticate(token string) (profile bunnybook.Profile, sessionID string, err error)
+	// Authenticate returns whose token it is and its sign-in session id;
+	// a bad, expired or revoked token is an error.
+	Authenticate(ctx context.Context, token string) (profile bunnybook.Profile, sessionID string, err error)
 }
 
 // History is what sessions read to resume conversations.
@@ -132,7 +133,7 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 		httpError(ctx, fasthttp.StatusForbidden, "origin not allowed")
 		return
 	}
-	profile, sid, err := s.auth.Authenticate(token)
+	profile, sid, err := s.auth.Authenticate(ctx, token)
 	if err != nil {
 		refused.WithLabelValues("unauthorized").Inc()
 		httpError(ctx, fasthttp.StatusUnauthorized, "invalid or expired access token")

@@ -32,6 +32,7 @@ type Config struct {
 	AllowedOrigins    []string      // extra browser origins allowed to open /ws with cookies; default none
 	WSRate            float64       // websocket frames per second per connection (bursts of twice that); default 20
 	WSIdleTimeout     time.Duration // close a websocket that sent nothing for this long; default 60s
+	ConversationIdle  time.Duration // stop a conversation grain after this long without messages; default 2m
 	AdminAddr         string        // listen address for pprof (and /metrics again); empty = off
 	ClusterHost       string        // actor remoting bind host; default 127.0.0.1
 	ClusterPort       int           // actor remoting port; default 0 (any free port)
@@ -66,6 +67,7 @@ func (c *Config) settings() []setting {
 		{"allowed-origins", "BUNNYBOOK_ALLOWED_ORIGINS", "comma-separated extra origins (scheme://host:port) allowed to open /ws with the cookie", (*listValue)(&c.AllowedOrigins)},
 		{"admin-addr", "BUNNYBOOK_ADMIN_ADDR", "listen address of the admin port (pprof, /metrics); empty = off; keep it private", (*stringValue)(&c.AdminAddr)},
 		{"ws-idle-timeout", "BUNNYBOOK_WS_IDLE_TIMEOUT", "close a websocket that sent no frame for this long (clients ping every ~25 s)", (*durationValue)(&c.WSIdleTimeout)},
+		{"conversation-idle", "BUNNYBOOK_CONVERSATION_IDLE", "stop a conversation grain (freeing its recent messages) after this long without traffic", (*durationValue)(&c.ConversationIdle)},
 		{"ws-rate", "BUNNYBOOK_WS_RATE", "websocket frames per second allowed per connection (bursts of twice that)", (*floatValue)(&c.WSRate)},
 		{"cluster-host", "BUNNYBOOK_CLUSTER_HOST", "bind host for actor traffic between nodes", (*stringValue)(&c.ClusterHost)},
 		{"cluster-port", "BUNNYBOOK_CLUSTER_PORT", "port for actor traffic between nodes (0 = any free port)", (*intValue)(&c.ClusterPort)},
@@ -89,6 +91,7 @@ func DefaultConfig() Config {
 		RateLimits:        true,
 		WSRate:            20,
 		WSIdleTimeout:     60 * time.Second,
+		ConversationIdle:  2 * time.Minute,
 		ShutdownTimeout:   10 * time.Second,
 		ClusterHost:       "127.0.0.1",
 		ClusterMemberPort: 6330,
@@ -142,6 +145,9 @@ func (c *Config) validate() []error {
 	}
 	if c.WSIdleTimeout < time.Second {
 		errs = append(errs, errors.New("ws-idle-timeout: must be at least 1s"))
+	}
+	if c.ConversationIdle <= 0 {
+		errs = append(errs, errors.New("conversation-idle: must be positive"))
 	}
 	if c.WSRate <= 0 {
 		errs = append(errs, errors.New("ws-rate: must be positive"))

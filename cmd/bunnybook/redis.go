@@ -12,13 +12,16 @@ import (
 )
 
 // redisParts is what Redis provides when BUNNYBOOK_REDIS_URL is set, and
-// their single-node, in-memory stand-ins otherwise.
+// their single-node, in-memory stand-ins otherwise (the in-memory ones
+// also stand in while Redis is down).
 type redisParts struct {
-	client  *redis.Client // nil without Redis
-	limiter bunnybook.RateLimiter
-	cache   bunnybook.Cache // nil: no caching
-	checks  []api.Check     // /readyz: redis, reported but not fatal
-	store   *cached.Store   // the Service's cached store, set by cached
+	client      *redis.Client // nil without Redis
+	limiter     bunnybook.RateLimiter
+	attempts    bunnybook.AttemptLimiter
+	revocations bunnybook.Revocations
+	cache       bunnybook.Cache // nil: no caching
+	checks      []api.Check     // /readyz: redis, reported but not fatal
+	store       *cached.Store   // the Service's cached store, set by cached
 }
 
 // openRedis connects to Redis when configured and sets Presence (unless a
@@ -29,6 +32,8 @@ type redisParts struct {
 // it would not see the other nodes' writes.
 func (m *Main) openRedis(ctx context.Context) error {
 	m.redis.limiter = memory.NewRateLimiter()
+	m.redis.attempts = memory.NewAttempts()
+	m.redis.revocations = memory.NewRevocations()
 	if m.Config.RedisURL == "" {
 		if len(m.Config.ClusterPeers) == 0 && m.ClusterAgent == nil {
 			m.redis.cache = memory.NewCache()
@@ -45,6 +50,8 @@ func (m *Main) openRedis(ctx context.Context) error {
 	}
 	m.redis.client = c
 	m.redis.limiter = c.RateLimiter(m.redis.limiter)
+	m.redis.attempts = c.Attempts(m.redis.attempts)
+	m.redis.revocations = c.Revocations(m.redis.revocations)
 	m.redis.cache = c.Cache()
 	m.redis.checks = []api.Check{{Name: "redis", Ping: c.Ping, Optional: true}}
 	if m.Presence == nil {

@@ -85,10 +85,6 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("jwt secret: %w", err)
 	}
-	authn, err := auth.New(auth.Config{Secret: secret}, m.Store)
-	if err != nil {
-		return err
-	}
 	if err := m.openRedis(ctx); err != nil {
 		return err
 	}
@@ -106,7 +102,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Peers:          m.Config.ClusterPeers,
 		MembershipPort: m.Config.ClusterMemberPort,
 		Agent:          m.ClusterAgent,
-	}, actors.Kinds(actors.Config{Store: m.Store, Presence: presence, Logger: m.Logger, Metrics: ms}), m.Logger)
+	}, actors.Kinds(actors.Config{
+		Store: m.Store, Presence: presence, Logger: m.Logger, Metrics: ms, IdleTimeout: m.Config.ConversationIdle,
+	}), m.Logger)
 	if err != nil {
 		return err
 	}
@@ -128,6 +126,15 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	})
 	hub := actors.NewHub(m.cluster, presence, m.Logger)
+	authn, err := auth.New(auth.Config{
+		Secret:       secret,
+		Revocations:  m.redis.revocations,
+		Attempts:     m.redis.attempts,
+		SessionEnded: hub.SessionEnded,
+	}, m.Store)
+	if err != nil {
+		return err
+	}
 
 	cachedStore := m.cached(m.Store, m.Store)
 	if m.relay != nil {
@@ -150,7 +157,7 @@ func (m *Main) Run(ctx context.Context) error {
 		EventBurst:     int(2 * m.Config.WSRate),
 		Metrics:        ms,
 	},
-		tokenAuth{authn.Verifier}, hub, m.Store, m.cluster.ActorSystem, m.Logger)
+		tokenAuth{authn}, hub, m.Store, m.cluster.ActorSystem, m.Logger)
 
 	return m.listen(apiServer)
 }
@@ -280,11 +287,12 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
-// tokenAuth lets the gateway verify access tokens.
-type tokenAuth struct{ v *auth.Verifier }
+// tokenAuth lets the gateway check access tokens (signature, expiry, and
+// that their session was not ended).
+type tokenAuth struct{ a *auth.Auth }
 
-func (t tokenAuth) Authenticate(token string) (bunnybook.Profile, string, error) {
-	c, err := t.v.Verify(token)
+func (t tokenAuth) Authenticate(ctx context.Context, token string) (bunnybook.Profile, string, error) {
+	c, err := t.a.Check(ctx, token)
 	if err != nil {
 		return bunnybook.Profile{}, "", err
 	}

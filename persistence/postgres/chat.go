@@ -97,8 +97,9 @@ func (db *DB) MessageByClientID(ctx context.Context, groupID, from, clientID str
 // AppendMessages stores msgs, advances their groups' LastSeq and moves
 // each sender's read pointer to their newest message, in one transaction
 // and one round trip for the statements. A duplicate seq or client id
-// violates a unique constraint: EConflict, and the transaction stores
-// nothing. An empty client id is stored as NULL, which never collides.
+// violates a unique constraint: EConflict; a group that is not active is
+// ErrChatClosed; either way the transaction stores nothing. An empty
+// client id is stored as NULL, which never collides.
 func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) error {
 	if len(msgs) == 0 {
 		return nil
@@ -115,7 +116,9 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 		clients = append(clients, m.ClientID)
 		times = append(times, m.CreatedAt.Time)
 	}
+	distinct := slices.Compact(slices.Sorted(slices.Values(groups)))
 	var b pgx.Batch
+	b.Queue(lockActiveGroups, distinct)
 	b.Queue(`
 		INSERT INTO chat_message (id, chat_group_id, seq, from_profile_id, content, client_id, created_at)
 		SELECT id, g, seq, f, content, nullif(client, ''), t
@@ -133,13 +136,53 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 		ORDER BY f, g, seq DESC
 		ON CONFLICT (profile_id, chat_group_id) DO UPDATE SET seq = excluded.seq, read_at = excluded.read_at
 		WHERE chat_read.seq < excluded.seq`, froms, groups, seqs, times)
-	for _, g := range slices.Compact(slices.Sorted(slices.Values(groups))) {
+	for _, g := range distinct {
 		b.Queue(syncUnread, g)
 	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		return tx.SendBatch(ctx, &b).Close()
+		br := tx.SendBatch(ctx, &b)
+		if err := activeGroups(br, distinct); err != nil {
+			br.Close()
+			return err
+		}
+		return br.Close()
 	})
 	return fail("append messages", err)
+}
+
+// lockActiveGroups is the first statement of an append: it locks the
+// groups' rows (as Unfriend's and MarkChatRead's updates do), so that the
+// check that they are active holds until the commit.
+const lockActiveGroups = `SELECT id::text, active FROM chat_group WHERE id = ANY($1::uuid[]) FOR NO KEY UPDATE`
+
+// activeGroups reads the answer of lockActiveGroups: ENotFound unless every
+// group exists, ErrChatClosed unless every one is active. (The statements
+// queued after it run anyway, and are rolled back.)
+func activeGroups(br pgx.BatchResults, want []string) error {
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	found := 0
+	for rows.Next() {
+		var id string
+		var active bool
+		if err := rows.Scan(&id, &active); err != nil {
+			return err
+		}
+		if !active {
+			rows.Close()
+			return bunnybook.ErrChatClosed()
+		}
+		found++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if found < len(want) {
+		return bunnybook.Errorf(bunnybook.ENotFound, "no such chat group")
+	}
+	return nil
 }
 
 // MarkChatRead moves the profile's read pointer in the group forward to seq

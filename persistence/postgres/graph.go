@@ -82,3 +82,19 @@ func (db *DB) MutualFriends(ctx context.Context, a, b string, page bunnybook.Nam
 	ps, err := collectProfiles(rows, err)
 	return ps, fail("mutual friends", err)
 }
+
+// FriendsAmong returns those of candidates who are friends of id, in the
+// candidates' order.
+func (db *DB) FriendsAmong(ctx context.Context, id string, candidates []string) ([]string, error) {
+	rows, err := db.pool.Query(ctx, `
+		SELECT friend_id::text FROM friendship WHERE profile_id = $1 AND friend_id = ANY($2::uuid[])`,
+		id, candidates)
+	if err != nil {
+		return nil, fail("friends among", err)
+	}
+	friends, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fail("friends among", err)
+	}
+	return bunnybook.KeepOrder(candidates, friends), nil
+}

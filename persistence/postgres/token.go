@@ -60,19 +60,35 @@ func (db *DB) RotateRefreshToken(ctx context.Context, oldHash string, next *bunn
 	if err != nil {
 		return nil, fail("rotate refresh token", err)
 	}
-	if refused != "" {
+	switch {
+	case old != nil && old.RotatedAt != nil && refused != "":
+		return old, bunnybook.Errorf(bunnybook.EUnauthorized, "%s", refused) // reuse: say whose
+	case refused != "":
 		return nil, bunnybook.Errorf(bunnybook.EUnauthorized, "%s", refused)
 	}
 	return old, nil
 }
 
-// RevokeRefreshFamily revokes the family of the token whose hash is hash.
-func (db *DB) RevokeRefreshFamily(ctx context.Context, hash string, now bunnybook.Time) error {
-	_, err := db.pool.Exec(ctx, `
-		UPDATE refresh_token SET revoked_at = $2
-		WHERE family_id = (SELECT family_id FROM refresh_token WHERE hash = $1) AND revoked_at IS NULL`,
-		hash, now.Time)
-	return fail("revoke refresh family", err)
+// RevokeRefreshFamily revokes the family of the token whose hash is hash
+// and returns that token; nil for an unknown hash.
+func (db *DB) RevokeRefreshFamily(ctx context.Context, hash string, now bunnybook.Time) (*bunnybook.RefreshToken, error) {
+	var t *bunnybook.RefreshToken
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		t, err = scanToken(tx.QueryRow(ctx, `SELECT `+tokenColumns+` FROM refresh_token WHERE hash = $1`, hash))
+		if errors.Is(err, pgx.ErrNoRows) {
+			t = nil
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return revokeFamily(ctx, tx, t.FamilyID, now)
+	})
+	if err != nil {
+		return nil, fail("revoke refresh family", err)
+	}
+	return t, nil
 }
 
 func revokeFamily(ctx context.Context, q querier, family string, now bunnybook.Time) error {
@@ -91,4 +107,9 @@ func scanToken(row pgx.Row) (*bunnybook.RefreshToken, error) {
 		return nil, err
 	}
 	return &t, nil
+}
+
+// RevokeSession revokes the family whose id is familyID.
+func (db *DB) RevokeSession(ctx context.Context, familyID string, now bunnybook.Time) error {
+	return fail("revoke session", revokeFamily(ctx, db.pool, familyID, now))
 }

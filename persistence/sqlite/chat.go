@@ -118,7 +118,8 @@ func (db *DB) MessageByClientID(ctx context.Context, groupID, from, clientID str
 
 // AppendMessages stores msgs in one transaction, advancing each group's
 // last seq and each sender's read pointer. A duplicate seq or client id is
-// EConflict and nothing is stored.
+// EConflict, a group that is not active ErrChatClosed; either way nothing
+// is stored.
 func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) error {
 	if len(msgs) == 0 {
 		return nil
@@ -126,10 +127,17 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		groups := map[string]bool{}
 		for _, m := range msgs {
+			if !groups[m.ChatGroupID] {
+				if err := mustBeActive(ctx, tx, m.ChatGroupID); err != nil {
+					return err
+				}
+				groups[m.ChatGroupID] = true
+			}
+		}
+		for _, m := range msgs {
 			if err := appendMessage(ctx, tx, m); err != nil {
 				return err
 			}
-			groups[m.ChatGroupID] = true
 		}
 		for g := range groups {
 			if err := db.syncUnread(ctx, tx, g); err != nil {
@@ -140,6 +148,22 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 	})
 	if err != nil {
 		return fmt.Errorf("append %d messages: %w", len(msgs), err)
+	}
+	return nil
+}
+
+// mustBeActive checks, in the appending transaction (SQLite has one writer,
+// so it holds until the commit), that the group exists and is active.
+func mustBeActive(ctx context.Context, tx *sql.Tx, group string) error {
+	var active bool
+	err := tx.QueryRowContext(ctx, `SELECT active FROM chat_group WHERE id = ?`, group).Scan(&active)
+	switch {
+	case err == sql.ErrNoRows:
+		return bunnybook.Errorf(bunnybook.ENotFound, "no such chat group")
+	case err != nil:
+		return err
+	case !active:
+		return bunnybook.ErrChatClosed()
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -263,4 +264,24 @@ func (db *DB) Suggestions(ctx context.Context, id string, page bunnybook.Suggest
 		out = append(out, s)
 	}
 	return out, translate(rows.Err())
+}
+
+// FriendsAmong returns those of candidates who are friends of id, in the
+// candidates' order.
+func (db *DB) FriendsAmong(ctx context.Context, id string, candidates []string) ([]string, error) {
+	list, err := json.Marshal(candidates)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `
+		SELECT friend_id FROM friendship
+		WHERE profile_id = ? AND friend_id IN (SELECT value FROM json_each(?))`, id, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("friends among: %w", translate(err))
+	}
+	friends, err := scanStrings(rows)
+	if err != nil {
+		return nil, fmt.Errorf("friends among: %w", err)
+	}
+	return bunnybook.KeepOrder(candidates, friends), nil
 }

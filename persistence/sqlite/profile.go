@@ -161,7 +161,7 @@ func (db *DB) RotateRefreshToken(ctx context.Context, oldHash string, next *bunn
 		return nil, fmt.Errorf("rotate refresh token: %w", err)
 	}
 	if reused {
-		return nil, errBadRefresh()
+		return &old, errBadRefresh() // say whose family the reuse ended
 	}
 	return &old, nil
 }
@@ -172,15 +172,33 @@ func revokeFamily(ctx context.Context, tx execer, family string, now bunnybook.T
 	return err
 }
 
-// RevokeRefreshFamily revokes the family of the token with that hash; an
-// unknown hash is not an error.
-func (db *DB) RevokeRefreshFamily(ctx context.Context, hash string, now bunnybook.Time) error {
-	_, err := db.write.ExecContext(ctx, `
-		UPDATE refresh_token SET revoked_at = ?
-		WHERE family_id = (SELECT family_id FROM refresh_token WHERE hash = ?) AND revoked_at IS NULL`,
-		millis(now), hash)
+// RevokeRefreshFamily revokes the family of the token with that hash and
+// returns that token; an unknown hash is not an error (nil).
+func (db *DB) RevokeRefreshFamily(ctx context.Context, hash string, now bunnybook.Time) (*bunnybook.RefreshToken, error) {
+	var t *bunnybook.RefreshToken
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var found bunnybook.RefreshToken
+		err := tx.QueryRowContext(ctx, `SELECT family_id, profile_id FROM refresh_token WHERE hash = ?`, hash).
+			Scan(&found.FamilyID, &found.ProfileID)
+		if err == sql.ErrNoRows {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		t = &found
+		return revokeFamily(ctx, tx, found.FamilyID, now)
+	})
 	if err != nil {
-		return fmt.Errorf("revoke refresh family: %w", translate(err))
+		return nil, fmt.Errorf("revoke refresh family: %w", translate(err))
+	}
+	return t, nil
+}
+
+// RevokeSession revokes the family whose id is familyID.
+func (db *DB) RevokeSession(ctx context.Context, familyID string, now bunnybook.Time) error {
+	if err := revokeFamily(ctx, db.write, familyID, now); err != nil {
+		return fmt.Errorf("revoke session: %w", translate(err))
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ var chatTests = []test{
 	{"Append", testAppend},
 	{"AppendDuplicateSeq", testAppendDuplicateSeq},
 	{"AppendDuplicateClientID", testAppendDuplicateClientID},
+	{"AppendToClosedGroup", testAppendToClosedGroup},
 	{"ReadPointers", testReadPointers},
 	{"UnreadLifecycle", testUnreadLifecycle},
 	{"ConcurrentMarkReadAndAppend", testConcurrentMarkReadAndAppend},
@@ -258,6 +259,25 @@ func testAppendDuplicateClientID(t *testing.T, s bunnybook.Store, _ bunnybook.Gr
 	wantNothingAppended(t, s, group, 1, m1.ID)
 	wantUnread(t, s, ben.ID)
 	wantUnread(t, s, daisy.ID, group)
+}
+
+// testAppendToClosedGroup: a message never lands in a chat that was just
+// closed (the pair unfriended): the store checks the group is active in the
+// appending transaction, whatever the caller read before.
+func testAppendToClosedGroup(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
+	ctx := t.Context()
+	ben, daisy, group := pair(t, s)
+	m1 := NewMessage(group, ben.ID, 1, at(1))
+	MustAppend(t, s, m1)
+	MustUnfriend(t, s, ben.ID, daisy.ID)
+
+	err := s.AppendMessages(ctx, []bunnybook.ChatMessage{NewMessage(group, daisy.ID, 2, at(2))})
+	wantKind(t, "AppendMessages(closed group)", err, bunnybook.EForbidden)
+	wantNothingAppended(t, s, group, 1, m1.ID)
+
+	MustBefriend(t, s, daisy.ID, ben.ID) // reopens the same group
+	MustAppend(t, s, NewMessage(group, daisy.ID, 2, at(3)))
+	wantGroup(t, s, group, true, 2, ben.ID, daisy.ID)
 }
 
 // mustConversations returns the profile's conversations (first 20).

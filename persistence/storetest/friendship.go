@@ -16,6 +16,33 @@ var friendshipTests = []test{
 	{"ChatGroupLifecycle", testChatGroupLifecycle},
 	{"ConcurrentAccept", testConcurrentAccept},
 	{"ConcurrentCrossedRequests", testConcurrentCrossedRequests},
+	{"FriendsAmong", testFriendsAmong},
+}
+
+// testFriendsAmong: the subset of candidates who are friends, in the
+// candidates' order; requests, strangers, unknown ids and the profile itself
+// are not friends.
+func testFriendsAmong(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
+	ctx := t.Context()
+	acc := MustCreateAccounts(t, s, "ann", "bob", "cat", "dan", "eve")
+	ann, bob, cat, dan, eve := acc[0], acc[1], acc[2], acc[3], acc[4]
+	MustBefriend(t, s, ann.ID, bob.ID)
+	MustBefriend(t, s, dan.ID, ann.ID)
+	MustBefriend(t, s, cat.ID, ann.ID)
+	MustUnfriend(t, s, ann.ID, cat.ID)
+	must(t, "SendFriendRequest", s.SendFriendRequest(ctx, eve.ID, ann.ID, NewNotification(ann.ID, bunnybook.EventNewFriendshipRequest, at(0))))
+
+	candidates := []string{eve.ID, dan.ID, bunnybook.NewID(), cat.ID, ann.ID, bob.ID}
+	got, err := s.FriendsAmong(ctx, ann.ID, candidates)
+	must(t, "FriendsAmong", err)
+	if want := []string{dan.ID, bob.ID}; !slices.Equal(got, want) {
+		t.Fatalf("FriendsAmong(ann): got %v, want %v (dan, bob)", got, want)
+	}
+	got, err = s.FriendsAmong(ctx, ann.ID, nil)
+	must(t, "FriendsAmong(none)", err)
+	if len(got) != 0 {
+		t.Fatalf("FriendsAmong(ann, none): got %v, want none", got)
+	}
 }
 
 // wantRelationship fails unless a relates to b as want and b to a as the mirror of want.

@@ -14,6 +14,27 @@ var tokenTests = []test{
 	{"RotateRejects", testRotateRejects},
 	{"ReuseRevokesFamily", testTokenReuse},
 	{"RevokeFamily", testRevokeFamily},
+	{"RevokeSession", testRevokeSession},
+}
+
+// testRevokeSession: revoking by family id (an access token's session)
+// kills the family's current token, and nothing else.
+func testRevokeSession(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
+	ctx := t.Context()
+	ben := MustCreateAccount(t, s, "ben")
+	first := mustCreateFamily(t, s, ben.ID, at(0))
+	other := mustCreateFamily(t, s, ben.ID, at(0))
+	second := newToken(at(10))
+	_, err := s.RotateRefreshToken(ctx, first.Hash, second, at(10))
+	must(t, "rotate", err)
+
+	must(t, "RevokeSession", s.RevokeSession(ctx, first.FamilyID, at(20)))
+	_, err = s.RotateRefreshToken(ctx, second.Hash, newToken(at(30)), at(30))
+	wantKind(t, "rotate a token of a revoked session", err, bunnybook.EUnauthorized)
+	must(t, "RevokeSession(again)", s.RevokeSession(ctx, first.FamilyID, at(40)))
+	must(t, "RevokeSession(unknown)", s.RevokeSession(ctx, bunnybook.NewID(), at(40)))
+	_, err = s.RotateRefreshToken(ctx, other.Hash, newToken(at(50)), at(50))
+	must(t, "rotate a token of another session", err)
 }
 
 // newToken returns an unstored refresh token issued at issued, valid for an
@@ -35,6 +56,14 @@ func mustCreateFamily(tb testing.TB, s bunnybook.Store, profile string, issued b
 	t.FamilyID = bunnybook.NewID()
 	t.ProfileID = profile
 	must(tb, "CreateRefreshToken", s.CreateRefreshToken(tb.Context(), t))
+	return t
+}
+
+// mustRevoke revokes the family of the token with hash and returns that token.
+func mustRevoke(tb testing.TB, s bunnybook.Store, hash string, now bunnybook.Time) *bunnybook.RefreshToken {
+	tb.Helper()
+	t, err := s.RevokeRefreshFamily(tb.Context(), hash, now)
+	must(tb, "RevokeRefreshFamily", err)
 	return t
 }
 
@@ -80,7 +109,7 @@ func testRotateRejects(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
 	wantKind(t, "rotate the token a failed rotation would have stored", err, bunnybook.EUnauthorized)
 
 	revoked := mustCreateFamily(t, s, ben.ID, at(0))
-	must(t, "RevokeRefreshFamily", s.RevokeRefreshFamily(ctx, revoked.Hash, at(1)))
+	mustRevoke(t, s, revoked.Hash, at(1))
 	_, err = s.RotateRefreshToken(ctx, revoked.Hash, newToken(at(2)), at(2))
 	wantKind(t, "rotate revoked token", err, bunnybook.EUnauthorized)
 
@@ -100,10 +129,14 @@ func testTokenReuse(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
 	_, err := s.RotateRefreshToken(ctx, first.Hash, second, at(10))
 	must(t, "rotate first", err)
 
-	// An attacker presents the first token again.
+	// An attacker presents the first token again: refused, and the store
+	// says whose session (family) the reuse ended.
 	stolen := newToken(at(20))
-	_, err = s.RotateRefreshToken(ctx, first.Hash, stolen, at(20))
+	reused, err := s.RotateRefreshToken(ctx, first.Hash, stolen, at(20))
 	wantKind(t, "rotate an already rotated token", err, bunnybook.EUnauthorized)
+	if reused == nil || reused.FamilyID != first.FamilyID || reused.ProfileID != ben.ID {
+		t.Fatalf("reuse returned %+v, want the reused token of family %s", reused, first.FamilyID)
+	}
 
 	// The whole family is revoked: the legitimate newer token no longer works,
 	// and nothing was stored for the attacker.
@@ -126,12 +159,19 @@ func testRevokeFamily(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
 	_, err := s.RotateRefreshToken(ctx, first.Hash, second, at(10))
 	must(t, "rotate", err)
 
-	// Logging out with the rotated first token revokes the current one too.
-	must(t, "RevokeRefreshFamily", s.RevokeRefreshFamily(ctx, first.Hash, at(20)))
+	// Logging out with the rotated first token revokes the current one too,
+	// and says whose session it was.
+	if got := mustRevoke(t, s, first.Hash, at(20)); got == nil || got.FamilyID != first.FamilyID || got.ProfileID != ben.ID {
+		t.Fatalf("RevokeRefreshFamily returned %+v, want the token of family %s", got, first.FamilyID)
+	}
 	_, err = s.RotateRefreshToken(ctx, second.Hash, newToken(at(30)), at(30))
 	wantKind(t, "rotate a token of a revoked family", err, bunnybook.EUnauthorized)
-	must(t, "RevokeRefreshFamily(again)", s.RevokeRefreshFamily(ctx, second.Hash, at(40)))
-	must(t, "RevokeRefreshFamily(unknown)", s.RevokeRefreshFamily(ctx, newToken(at(0)).Hash, at(40)))
+	if got := mustRevoke(t, s, second.Hash, at(40)); got == nil || got.FamilyID != first.FamilyID {
+		t.Fatalf("RevokeRefreshFamily(again) returned %+v, want the token of family %s", got, first.FamilyID)
+	}
+	if got := mustRevoke(t, s, newToken(at(0)).Hash, at(40)); got != nil {
+		t.Fatalf("RevokeRefreshFamily(unknown) returned %+v, want nil", got)
+	}
 
 	_, err = s.RotateRefreshToken(ctx, other.Hash, newToken(at(50)), at(50))
 	must(t, "rotate a token of another family", err)

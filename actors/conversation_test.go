@@ -1,0 +1,164 @@
+package actors_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/bunnybook/bunnybook"
+	"github.com/bunnybook/bunnybook/actors"
+	"github.com/bunnybook/bunnybook/persistence/storetest"
+)
+
+// TestResendFromAnotherConnectionIsAcked: a message resent (same id) from
+// the sender's second connection while the first send is still being
+// stored joins it: both connections get the ack only, never the message as
+// a push, and the friend gets it once.
+func TestResendFromAnotherConnectionIsAcked(t *testing.T) {
+	h := newHarness(t, actors.Config{})
+	a, b, group := h.friends()
+	h.connect(a, "a1")
+	h.connect(a, "a2")
+	h.connect(b, "b1")
+
+	// Both sends go straight to the grain's mailbox, in this order, as
+	// the gateways of the two connections would send them.
+	pid := h.cluster.Get(group, actors.ConversationKind)
+	root := h.cluster.ActorSystem.Root
+	arrived, open := h.store.close()
+	first := root.RequestFuture(pid, &actors.SendMessage{FromProfileId: a, ClientId: "x", Content: "hi", OriginConn: "a1"}, wait)
+	<-arrived // a1's message is being stored
+	second := root.RequestFuture(pid, &actors.SendMessage{FromProfileId: a, ClientId: "x", Content: "hi", OriginConn: "a2"}, wait)
+	must(t, h.hub.Typing(group, b, "bob")) // answered after the grain took a2's resend
+	open()
+	m1, m2 := ackOf(t, first), ackOf(t, second)
+	if m1.GetId() != m2.GetId() || m1.GetSeq() != 1 {
+		t.Fatalf("acks %+v and %+v, want the same message, seq 1", m1, m2)
+	}
+	// The grains push the message to a's connections and to b's: a's
+	// connections are both origins, so their gateway writes it to neither.
+	for range 2 {
+		p := h.nextPush("chat.message")
+		if slices.Contains(p.GetConnIds(), "b1") {
+			continue
+		}
+		if !slices.Contains(p.GetOriginConns(), "a1") || !slices.Contains(p.GetOriginConns(), "a2") {
+			t.Fatalf("push to %v with origins %v: want a1 and a2 as origins (they get acks)", p.GetConnIds(), p.GetOriginConns())
+		}
+		return
+	}
+	t.Fatal("no push to a's connections")
+}
+
+// ackOf waits for a SendMessage's answer and returns the acked message.
+func ackOf(t *testing.T, f *actor.Future) *actors.ChatMessage {
+	t.Helper()
+	res, err := f.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack, ok := res.(*actors.MessageAck)
+	if !ok || ack.GetErrorKind() != "" {
+		t.Fatalf("answer %v, want an ack", res)
+	}
+	return ack.GetMessage()
+}
+
+// TestConversationPassivates: an idle conversation grain stops; a message
+// after that activates it again with seq continuing, and a resend of a
+// message stored before is acknowledged with the stored copy (the grain no
+// longer remembers it: the store's conflict settles it).
+func TestConversationPassivates(t *testing.T) {
+	h := newHarness(t, actors.Config{IdleTimeout: 200 * time.Millisecond})
+	a, b, group := h.friends()
+	h.connect(a, "a1")
+	h.connect(b, "b1")
+	first := h.send(group, a, "a1", "1")
+	h.send(group, a, "a1", "2")
+	grains := func() float64 {
+		var m dto.Metric
+		must(t, h.metrics.ConversationGrains.Write(&m))
+		return m.GetGauge().GetValue()
+	}
+	if grains() != 1 {
+		t.Fatalf("conversation grains %v, want 1", grains())
+	}
+	eventually(t, "the idle grain stops", func() bool { return grains() == 0 })
+
+	again := h.send(group, a, "a1", "1")
+	if again.ID != first.ID || again.Seq != 1 {
+		t.Fatalf("resend after passivation acked %+v, want the stored %+v", again, first)
+	}
+	if third := h.send(group, a, "a1", "3"); third.Seq != 3 {
+		t.Fatalf("next message seq %d, want 3", third.Seq)
+	}
+	stored, err := h.store.MessagesAfter(t.Context(), group, 0, 10)
+	must(t, err)
+	if len(stored) != 3 || stored[2].Seq != 3 || stored[0].ID != first.ID {
+		t.Fatalf("stored %+v, want the three messages once each", stored)
+	}
+}
+
+// TestFriendshipChangesReachTheConversation: after unfriending, typing and
+// read marks are refused by the grain's current state and nothing reaches
+// the former friend; sends are refused by the store; befriending again
+// reopens the chat at once, even after a refused typing frame.
+func TestFriendshipChangesReachTheConversation(t *testing.T) {
+	h := newHarness(t, actors.Config{})
+	a, b, group := h.friends()
+	h.connect(a, "a1")
+	h.connect(b, "b1")
+	h.send(group, a, "a1", "1") // the grain is active and holds the group
+
+	storetest.MustUnfriend(t, h.store, a, b)
+	h.hub.FriendRemoved(t.Context(), a, b, group)
+	wantForbidden(t, "typing", h.hub.Typing(group, b, "bob"))
+	wantForbidden(t, "read", h.hub.MarkRead(group, b, 1))
+	_, err := h.hub.Send(group, &actors.SendMessage{FromProfileId: a, ClientId: "2", Content: "x", OriginConn: "a1"})
+	wantForbidden(t, "send", err)
+	h.noPush("chat.typing", 300*time.Millisecond)
+
+	storetest.MustBefriend(t, h.store, b, a)
+	h.hub.FriendAdded(t.Context(), bunnybook.Profile{ID: a}, bunnybook.Profile{ID: b}, group)
+	if m := h.send(group, a, "a1", "3"); m.Seq != 2 {
+		t.Fatalf("after befriending again: seq %d, want 2", m.Seq)
+	}
+	if err := h.hub.Typing(group, b, "bob"); err != nil {
+		t.Fatalf("typing after befriending again: %v", err)
+	}
+	h.nextPush("chat.typing")
+}
+
+// TestTypingAfterSendIsRelayed: typing is relayed at most once a second
+// per member, but a message ends its sender's typing, so typing right after
+// it is shown at once.
+func TestTypingAfterSendIsRelayed(t *testing.T) {
+	h := newHarness(t, actors.Config{})
+	a, b, group := h.friends()
+	h.connect(a, "a1")
+	h.connect(b, "b1")
+	must(t, h.hub.Typing(group, a, "ann"))
+	h.nextPush("chat.typing")
+	must(t, h.hub.Typing(group, a, "ann")) // within the second: dropped
+	h.send(group, a, "a1", "ok")
+	h.nextPush("chat.message")
+	must(t, h.hub.Typing(group, a, "ann"))
+	h.nextPush("chat.typing")
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantForbidden(t *testing.T, what string, err error) {
+	t.Helper()
+	if bunnybook.ErrorKind(err) != bunnybook.EForbidden {
+		t.Errorf("%s: got %v, want forbidden", what, err)
+	}
+}

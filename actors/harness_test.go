@@ -1,0 +1,171 @@
+package actors_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	pa "github.com/asynkron/protoactor-go/cluster"
+	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/bunnybook/bunnybook"
+	"github.com/bunnybook/bunnybook/actors"
+	"github.com/bunnybook/bunnybook/cluster"
+	"github.com/bunnybook/bunnybook/metrics"
+	"github.com/bunnybook/bunnybook/persistence/memory"
+	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/storetest"
+)
+
+const wait = 5 * time.Second
+
+// harness is one cluster member hosting the grains on a real SQLite store,
+// with a recording stand-in for the node's gateway actor.
+type harness struct {
+	t       *testing.T
+	store   *gatedStore
+	cluster *pa.Cluster
+	hub     *actors.Hub
+	metrics *metrics.Set
+	gw      *actor.PID
+	pushes  chan *actors.Push // what grains sent the gateway
+}
+
+// newHarness starts a member with cfg (its Store, Presence and Metrics are
+// set here) and stops it when the test ends.
+func newHarness(t *testing.T, cfg actors.Config) *harness {
+	t.Helper()
+	h := &harness{t: t, store: &gatedStore{DB: sqlite.MustOpen(t)}, metrics: metrics.New(prometheus.NewRegistry()),
+		pushes: make(chan *actors.Push, 100)}
+	presence := memory.NewPresence()
+	cfg.Store, cfg.Presence, cfg.Metrics = h.store, presence, h.metrics
+	logger := slog.New(slog.DiscardHandler)
+	c, err := cluster.Start(t.Context(), cluster.Config{Agent: test.NewInMemAgent()}, actors.Kinds(cfg), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Shutdown(true) })
+	h.cluster, h.hub = c, actors.NewHub(c, presence, logger)
+	h.gw = c.ActorSystem.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
+		if p, ok := ctx.Message().(*actors.Push); ok {
+			h.pushes <- p
+		}
+	}))
+	return h
+}
+
+// friends creates two friends and returns their ids and chat group.
+func (h *harness) friends() (a, b, group string) {
+	acc := storetest.MustCreateAccounts(h.t, h.store, "ann"+bunnybook.NewID()[:8], "bob"+bunnybook.NewID()[:8])
+	return acc[0].ID, acc[1].ID, storetest.MustBefriend(h.t, h.store, acc[0].ID, acc[1].ID)
+}
+
+// connect attaches a connection of profile to its grain.
+func (h *harness) connect(profile, conn string) *actors.Hello {
+	h.t.Helper()
+	hello, err := h.hub.Connect(&actors.Connect{Gateway: h.gw, ConnId: conn, SessionId: "s"}, profile)
+	if err != nil {
+		h.t.Fatalf("connect %s: %v", conn, err)
+	}
+	return hello
+}
+
+// send sends a chat message as profile from conn and waits for its ack.
+func (h *harness) send(group, profile, conn, clientID string) *bunnybook.ChatMessage {
+	h.t.Helper()
+	m, err := h.hub.Send(group, &actors.SendMessage{FromProfileId: profile, ClientId: clientID, Content: "hi " + clientID, OriginConn: conn})
+	if err != nil {
+		h.t.Fatalf("send %s: %v", clientID, err)
+	}
+	return m
+}
+
+// nextPush returns the next push whose frame has the given type (others are
+// skipped), failing after wait.
+func (h *harness) nextPush(frameType string) *actors.Push {
+	h.t.Helper()
+	timeout := time.After(wait)
+	for {
+		select {
+		case p := <-h.pushes:
+			if pushType(p) == frameType {
+				return p
+			}
+		case <-timeout:
+			h.t.Fatalf("no %s push within %v", frameType, wait)
+			return nil
+		}
+	}
+}
+
+// noPush fails if a push of that type arrives within d.
+func (h *harness) noPush(frameType string, d time.Duration) {
+	h.t.Helper()
+	timeout := time.After(d)
+	for {
+		select {
+		case p := <-h.pushes:
+			if pushType(p) == frameType {
+				h.t.Fatalf("unexpected %s push: %s", frameType, p.GetFrame())
+			}
+		case <-timeout:
+			return
+		}
+	}
+}
+
+func pushType(p *actors.Push) string {
+	var f struct{ Type string }
+	json.Unmarshal(p.GetFrame(), &f)
+	return f.Type
+}
+
+// eventually polls cond until it holds, failing after wait.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(wait); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %v: %s", wait, what)
+		}
+	}
+}
+
+// gatedStore is the real store; while a gate is set, appends wait for it
+// to open (a slow disk), after saying they arrived.
+type gatedStore struct {
+	*sqlite.DB
+	mu      sync.Mutex
+	gate    chan struct{} // nil: open
+	arrived chan struct{}
+}
+
+// close makes the next appends wait until the returned func is called; the
+// channel receives once per append that waits.
+func (s *gatedStore) close() (arrived <-chan struct{}, open func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gate, s.arrived = make(chan struct{}), make(chan struct{}, 10)
+	gate := s.gate
+	return s.arrived, func() {
+		s.mu.Lock()
+		s.gate = nil
+		s.mu.Unlock()
+		close(gate)
+	}
+}
+
+func (s *gatedStore) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) error {
+	s.mu.Lock()
+	gate, arrived := s.gate, s.arrived
+	s.mu.Unlock()
+	if gate != nil {
+		arrived <- struct{}{}
+		<-gate
+	}
+	return s.DB.AppendMessages(ctx, msgs)
+}
