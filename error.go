@@ -19,6 +19,8 @@ const (
 	ERateLimited  = "rate_limited" // too many requests (429)
 	EInternal     = "internal"     // a bug or an unexpected failure (500)
 	EUnavailable  = "unavailable"  // a backend is down (503)
+
+	EUnsupportedMediaType = "unsupported_media_type" // a body, or an auth request, not declared JSON (415)
 )
 
 // Error is the one error type of the domain. Anything that is not an *Error

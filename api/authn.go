@@ -77,6 +77,13 @@ func credentials(h *fasthttp.RequestHeader) (token string, fromCookie bool, err 
 	return "", false, nil
 }
 
+// presentsCredentials reports whether a request carries a session: an
+// Authorization header, or an access or refresh token cookie, whether or
+// not the route reads them.
+func presentsCredentials(h *fasthttp.RequestHeader) bool {
+	return len(h.Peek("Authorization")) > 0 || len(h.Cookie(accessCookie)) > 0 || len(h.Cookie(refreshCookie)) > 0
+}
+
 // csrfOK reports whether the X-CSRF-Token header equals the csrf_token
 // cookie and is the session's token (constant-time compares).
 func (s *Server) csrfOK(r *request, c auth.Claims) bool {

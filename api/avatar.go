@@ -53,7 +53,9 @@ func (s *Server) accountAvatar(r *request) error {
 }
 
 // servePNG answers with the avatar of seed, or 304 when the client's
-// If-None-Match already names it.
+// If-None-Match already names it. Its cacheControl replaces the no-store
+// of requests with credentials: an avatar is the same for everyone, and
+// browsers send their cookies with every image.
 func (s *Server) servePNG(r *request, seed, cacheControl string) error {
 	sum := sha256.Sum256([]byte(seed))
 	etag := `"av` + avatarVersion + "-" + hex.EncodeToString(sum[:16]) + `"`

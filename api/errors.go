@@ -23,6 +23,8 @@ var statusOf = map[string]int{
 	bunnybook.ERateLimited:  fasthttp.StatusTooManyRequests,
 	bunnybook.EInternal:     fasthttp.StatusInternalServerError,
 	bunnybook.EUnavailable:  fasthttp.StatusServiceUnavailable,
+
+	bunnybook.EUnsupportedMediaType: fasthttp.StatusUnsupportedMediaType,
 }
 
 // Where an invalid input came from: the first element of a 422 "loc".

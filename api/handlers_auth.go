@@ -85,7 +85,6 @@ func (s *Server) refresh(r *request) error {
 
 func (s *Server) startSession(r *request, sess *auth.Session) error {
 	s.setSessionCookies(r.RequestCtx, sess)
-	r.Response.Header.Set("Cache-Control", "no-store")
 	return r.ok(tokens{
 		AccessToken: sess.AccessToken,
 		AccessExp:   sess.AccessExp.Unix(),

@@ -1,5 +1,7 @@
 package api
 
+import "github.com/bunnybook/bunnybook"
+
 func (s *Server) searchProfiles(r *request) error {
 	q := r.requiredQuery("username_query")
 	if err := r.check(); err != nil {
@@ -24,10 +26,15 @@ func (s *Server) getProfile(r *request) error {
 	return r.ok(p)
 }
 
+// relationship answers only to the two profiles: it shows pending
+// requests, which are nobody else's business.
 func (s *Server) relationship(r *request) error {
 	a, b := r.pathID("profile_id"), r.pathID("other_profile_id")
 	if err := r.check(); err != nil {
 		return err
+	}
+	if me := r.viewer(); me != a && me != b {
+		return bunnybook.Errorf(bunnybook.EForbidden, "only the two profiles may see their relationship")
 	}
 	rel, err := s.svc.Relationship(r, a, b)
 	if err != nil {

@@ -118,7 +118,7 @@ func startServer(t *testing.T, cfg api.Config, store bunnybook.Store, graph bunn
 		t.Fatal(err)
 	}
 	hs := &fasthttp.Server{Handler: srv.Handler(), ErrorHandler: srv.ErrorHandler, MaxRequestBodySize: 1 << 20,
-		Logger: log.New(io.Discard, "", 0)}
+		DisablePreParseMultipartForm: true, Logger: log.New(io.Discard, "", 0)}
 	go hs.Serve(ln)
 	t.Cleanup(func() {
 		if err := hs.Shutdown(); err != nil {
@@ -249,8 +249,13 @@ func (c *client) post(path string, body any) *response  { return c.do("POST", pa
 func (c *client) patch(path string, body any) *response { return c.do("PATCH", path, body) }
 func (c *client) delete(path string) *response          { return c.do("DELETE", path, nil) }
 
+// jsonSessionPaths need Content-Type: application/json even without a body.
+var jsonSessionPaths = map[string]bool{"/web/refresh": true, "/web/logout": true}
+
 // do sends a request. body is encoded as JSON unless it is a string or
-// []byte, which are sent as they are.
+// []byte, which are sent as they are. Requests with a body, and those to
+// jsonSessionPaths, say Content-Type: application/json unless the client's
+// headers set another (or, set to "", none).
 func (c *client) do(method, path string, body any) *response {
 	c.t.Helper()
 	var rd io.Reader
@@ -271,11 +276,14 @@ func (c *client) do(method, path string, body any) *response {
 	if err != nil {
 		c.t.Fatal(err)
 	}
+	if body != nil || jsonSessionPaths[path] {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for k, v := range c.header {
 		req.Header[k] = v
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if req.Header.Get("Content-Type") == "" { // with("Content-Type", ""): send none
+		req.Header.Del("Content-Type")
 	}
 	if c.bearer != "" && req.Header.Get("Authorization") == "" {
 		req.Header.Set("Authorization", "Bearer "+c.bearer)

@@ -184,7 +184,9 @@ func (s *Server) document() *oaDocument {
 			Description: "The REST API of Bunnybook, a small social network for bunnies. " +
 				"Bodies are JSON with camelCase members (snake_case is accepted too); query parameters are snake_case; " +
 				"timestamps are UTC with milliseconds, e.g. 2006-01-02T15:04:05.000Z. " +
-				"Rate limits are per client IP and per concrete path; exceeding one is 429 with Retry-After.",
+				"Request bodies must be sent with Content-Type: application/json (else 415); they must be strict JSON: UTF-8, no repeated member names (else 422). " +
+				"Answers to requests with credentials, and every answer of the auth endpoints, are Cache-Control: no-store. " +
+				"Rate limits are per client IP, per route and per profile, post or chat id in the path; exceeding one is 429 with Retry-After.",
 		},
 		Tags:  tags,
 		Paths: map[string]map[string]*oaOperation{},
@@ -265,6 +267,9 @@ func (rt *route) errorStatuses() []int {
 	}
 	if rt.body != nil {
 		statuses = append(statuses, 413)
+	}
+	if rt.body != nil || rt.jsonType {
+		statuses = append(statuses, 415)
 	}
 	if len(rt.limits) > 0 {
 		statuses = append(statuses, 429)

@@ -130,3 +130,39 @@ func TestDocsPageIsSelfContained(t *testing.T) {
 		t.Error("docs page does not show the register rate limits")
 	}
 }
+
+// The document states the rules of the security review (issue 10): who
+// may read a relationship, which routes need a JSON Content-Type (415) and
+// the login limit.
+func TestOpenAPIDocumentsReviewRules(t *testing.T) {
+	s := newTestServer(t)
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Description string                     `json:"description"`
+			Responses   map[string]json.RawMessage `json:"responses"`
+			Security    []map[string][]string      `json:"security"`
+			RateLimit   string                     `json:"x-rate-limit"`
+		}
+	}
+	if err := json.Unmarshal(s.openapi, &doc); err != nil {
+		t.Fatal(err)
+	}
+	rel := doc.Paths["/web/profiles/{profile_id}/relationships/{other_profile_id}"]["get"]
+	if rel.Responses["401"] == nil || rel.Responses["403"] == nil || len(rel.Security) == 0 || len(rel.Security[0]) == 0 {
+		t.Errorf("relationship: responses %v, security %v; want 401, 403 and credentials", slices.Collect(maps.Keys(rel.Responses)), rel.Security)
+	}
+	for _, op := range []struct{ method, path string }{
+		{"post", "/web/register"}, {"post", "/web/login"}, {"post", "/web/refresh"}, {"post", "/web/logout"},
+		{"post", "/web/posts"}, {"post", "/web/posts/{post_id}/comments"}, {"patch", "/web/profiles/{profile_id}/notifications"},
+	} {
+		if doc.Paths[op.path][op.method].Responses["415"] == nil {
+			t.Errorf("%s %s: no 415", op.method, op.path)
+		}
+	}
+	if doc.Paths["/web/posts"]["get"].Responses["415"] != nil {
+		t.Error("GET /web/posts documents a 415")
+	}
+	if got := doc.Paths["/web/login"]["post"].RateLimit; got != "5 per second and 30 per minute" {
+		t.Errorf("login x-rate-limit %q", got)
+	}
+}

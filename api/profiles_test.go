@@ -17,11 +17,11 @@ type suggestion struct {
 	MutualFriendsCount int    `json:"mutualFriendsCount"`
 }
 
-// relationship returns how a relates to b, asked anonymously.
+// relationship returns how a relates to b, asked by a.
 func relationship(t *testing.T, srv *testServer, a, b *client) string {
 	t.Helper()
 	var rel string
-	srv.anonymous(t).get(fmt.Sprintf("/web/profiles/%s/relationships/%s", a.ID, b.ID)).want(http.StatusOK).decode(&rel)
+	a.get(fmt.Sprintf("/web/profiles/%s/relationships/%s", a.ID, b.ID)).want(http.StatusOK).decode(&rel)
 	return rel
 }
 
@@ -182,9 +182,49 @@ func TestFriendshipFlows(t *testing.T) {
 			// A friend request to a profile that does not exist is 404 (the original said 201).
 			ben.post(ben.path("/outgoing_friend_requests/", ghost), nil).wantDetail(http.StatusNotFound)
 			anon.get("/web/profiles/" + ghost + "/friends").wantDetail(http.StatusNotFound)
-			anon.get(fmt.Sprintf("/web/profiles/%s/relationships/%s", ben.ID, ghost)).wantDetail(http.StatusNotFound)
-			anon.get(fmt.Sprintf("/web/profiles/%s/relationships/x", ben.ID)).want422("path", "other_profile_id")
+			ben.get(fmt.Sprintf("/web/profiles/%s/relationships/%s", ben.ID, ghost)).wantDetail(http.StatusNotFound)
+			ben.get(fmt.Sprintf("/web/profiles/%s/relationships/x", ben.ID)).want422("path", "other_profile_id")
 		})
+	})
+}
+
+// A relationship (pending requests included) is for its two profiles
+// only: anonymous callers are 401, anyone else 403 (security review,
+// issue 10).
+func TestRelationshipIsPrivate(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, srv *testServer) {
+		ben, daisy, eve := registerAndLogin(t, srv), registerAndLogin(t, srv), registerAndLogin(t, srv)
+		ben.post(ben.path("/outgoing_friend_requests/", daisy.ID), nil).want(http.StatusCreated)
+		rel := func(a, b string) string { return fmt.Sprintf("/web/profiles/%s/relationships/%s", a, b) }
+		cases := []struct {
+			name   string
+			caller *client
+			path   string
+			status int
+			want   string
+		}{
+			{"anonymous", srv.anonymous(t), rel(ben.ID, daisy.ID), http.StatusUnauthorized, ""},
+			{"a third profile", eve, rel(ben.ID, daisy.ID), http.StatusForbidden, ""},
+			{"a third profile, other order", eve, rel(daisy.ID, ben.ID), http.StatusForbidden, ""},
+			{"the sender", ben, rel(ben.ID, daisy.ID), http.StatusOK, "OUTGOING_FRIEND_REQUEST"},
+			{"the target, from the sender's side", daisy, rel(ben.ID, daisy.ID), http.StatusOK, "OUTGOING_FRIEND_REQUEST"},
+			{"the target, upper-case ids", daisy, rel(strings.ToUpper(daisy.ID), strings.ToUpper(ben.ID)), http.StatusOK, "INCOMING_FRIEND_REQUEST"},
+			{"the sender, by cookie", ben.cookieClient(), rel(daisy.ID, ben.ID), http.StatusOK, "INCOMING_FRIEND_REQUEST"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				resp := tc.caller.get(tc.path)
+				if tc.status != http.StatusOK {
+					resp.wantDetail(tc.status)
+					return
+				}
+				var got string
+				resp.want(http.StatusOK).decode(&got)
+				if got != tc.want {
+					t.Errorf("got %s, want %s", got, tc.want)
+				}
+			})
+		}
 	})
 }
 

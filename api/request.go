@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/auth"
+	"github.com/bunnybook/bunnybook/jsoncheck"
 )
 
 // request is one call of a route: the fasthttp context, who is calling,
@@ -252,27 +252,27 @@ func (r *request) decodeObject(fields ...field) bool {
 	return len(r.errs) == before
 }
 
-// decodeBody decodes the whole body into dst, recording malformed JSON,
-// wrong types and trailing data as input errors.
+// decodeBody decodes the whole body into dst, recording empty bodies,
+// JSON that is not strict (jsoncheck: malformed, trailing data, invalid
+// UTF-8 or lone surrogates, repeated member names) and wrong types as
+// input errors.
 func (r *request) decodeBody(dst any, what string) bool {
 	body := r.PostBody()
 	if len(bytes.TrimSpace(body)) == 0 {
 		r.fail(inBody, "", "field required: the body must be "+what, "value_error.missing")
 		return false
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	err := dec.Decode(dst)
+	if err := jsoncheck.Value(body); err != nil {
+		r.fail(inBody, "", "malformed JSON: "+err.Error(), "value_error.jsondecode")
+		return false
+	}
 	var typeErr *json.UnmarshalTypeError
-	switch {
+	switch err := json.Unmarshal(body, dst); {
 	case errors.As(err, &typeErr):
 		r.fail(inBody, typeErr.Field, "must be "+what, "type_error")
 		return false
 	case err != nil:
 		r.fail(inBody, "", "malformed JSON: "+err.Error(), "value_error.jsondecode")
-		return false
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		r.fail(inBody, "", "unexpected data after the JSON value", "value_error.jsondecode")
 		return false
 	}
 	return true

@@ -1,8 +1,11 @@
 package api
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
 )
@@ -33,6 +36,11 @@ func TestDecodeObject(t *testing.T) {
 		{`[]`, false, "", ""},
 		{``, false, "", ""},
 		{`{`, false, "", ""},
+		{`{"content":"x","content":"y"}`, false, "", ""},
+		{`{"content":"x","wallProfileId":"a","wallProfileId":"a"}`, false, "", ""},
+		{"{\"content\":\"\xff\"}", false, "", ""},
+		{`{"content":"\ud800"}`, false, "", ""},
+		{`{"content":"\ud83d\udc30"}`, true, "\U0001F430", ""},
 	}
 	for _, tc := range cases {
 		r := newRequest(tc.body)
@@ -74,4 +82,101 @@ func FuzzDecodeObject(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The body decoder only accepts strict JSON: whatever it accepts is valid
+// UTF-8, repeats no member name, decodes without replacing text with
+// U+FFFD, and survives re-encoding unchanged. The oracles here are
+// independent of jsoncheck.
+func FuzzDecodeBodyStrict(f *testing.F) {
+	for _, seed := range []string{`{"a":1}`, `{"a":1,"a":2}`, `{"a":{"b":1,"b":2}}`, `[{"a":1},{"a":1}]`,
+		`{"a":"\ud800"}`, `{"a":"\ud83d\udc30"}`, "{\"a\":\"\xff\"}", `"\ufffd"`, `{"\u0061":1,"a":2}`, `[1, "x", null, true]`} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		r := newRequest(body)
+		var v any
+		if !r.decodeBody(&v, "a JSON value") {
+			if len(r.errs) == 0 {
+				t.Fatal("refused without an error")
+			}
+			return
+		}
+		if !utf8.ValidString(body) {
+			t.Fatalf("accepted invalid UTF-8 %q", body)
+		}
+		if name, ok := repeatedName(body); ok {
+			t.Fatalf("accepted repeated member %q in %q", name, body)
+		}
+		if hasReplacement(v) && !strings.Contains(body, "\uFFFD") && !strings.Contains(strings.ToLower(body), `\ufffd`) {
+			t.Fatalf("accepted %q, which decodes to U+FFFD it does not contain", body)
+		}
+		enc, err := json.Marshal(v)
+		if err != nil {
+			t.Fatalf("re-encode %#v: %v", v, err)
+		}
+		var again any
+		if err := json.Unmarshal(enc, &again); err != nil || !reflect.DeepEqual(again, v) {
+			t.Fatalf("%q re-encodes as %s, which decodes to %#v (%v), want %#v", body, enc, again, err, v)
+		}
+	})
+}
+
+// repeatedName walks body's tokens (encoding/json does not check names)
+// and returns the first member name repeated within one object.
+func repeatedName(body string) (string, bool) {
+	type frame struct {
+		names    map[string]bool // nil for an array
+		wantName bool            // in an object: the next token is a name
+	}
+	var stack []*frame
+	dec := json.NewDecoder(strings.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		if n := len(stack); n > 0 && stack[n-1].names != nil && stack[n-1].wantName && tok != json.Delim('}') {
+			name := tok.(string)
+			if stack[n-1].names[name] {
+				return name, true
+			}
+			stack[n-1].names[name], stack[n-1].wantName = true, false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{names: map[string]bool{}, wantName: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		if n := len(stack); n > 0 { // a value ended
+			stack[n-1].wantName = true
+		}
+	}
+}
+
+// hasReplacement reports whether a decoded value holds U+FFFD anywhere.
+func hasReplacement(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.ContainsRune(v, utf8.RuneError)
+	case []any:
+		for _, e := range v {
+			if hasReplacement(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for k, e := range v {
+			if strings.ContainsRune(k, utf8.RuneError) || hasReplacement(e) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -23,6 +23,15 @@ func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) {
 	ctx.SetBody(mustJSON(v))
 }
 
+// noStore forbids caches, the browser's included, to keep the answer. The
+// server sets it on every answer to a request that presents credentials
+// (it may be about the caller) and on every answer of the private routes
+// (sessions and accounts), errors included; a handler whose answer is the
+// same for everyone may replace it (avatars).
+func noStore(ctx *fasthttp.RequestCtx) {
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+}
+
 // ok writes a 200 JSON body.
 func (r *request) ok(v any) error {
 	writeJSON(r.RequestCtx, fasthttp.StatusOK, v)
@@ -70,6 +79,7 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, rt *route, err error) {
 // recovered turns a handler panic into a 500.
 func (s *Server) recovered(ctx *fasthttp.RequestCtx, p any) {
 	ctx.Response.Reset()
+	noStore(ctx)
 	s.fail(ctx, nil, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
 }
 
@@ -81,7 +91,7 @@ func (s *Server) logRequest(ctx *fasthttp.RequestCtx, start time.Time) {
 		slog.String("path", string(ctx.Path())),
 		slog.Int("status", status),
 		slog.Duration("duration", time.Since(start)),
-		slog.String("client_ip", s.clientIP(ctx)),
+		slog.String("client_ip", s.ClientIP(ctx)),
 	}
 	level := slog.LevelInfo
 	if err, _ := ctx.UserValue(errorKey).(error); err != nil {
@@ -89,20 +99,6 @@ func (s *Server) logRequest(ctx *fasthttp.RequestCtx, start time.Time) {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
 	s.log.LogAttrs(ctx, level, "http request", attrs...)
-}
-
-// clientIP is the rate-limit identity of the caller: the first
-// X-Forwarded-For address behind a trusted proxy, else the peer address.
-func (s *Server) clientIP(ctx *fasthttp.RequestCtx) string {
-	if s.cfg.TrustProxy {
-		if xff := ctx.Request.Header.Peek("X-Forwarded-For"); len(xff) > 0 {
-			first, _, _ := strings.Cut(string(xff), ",")
-			if ip := strings.TrimSpace(first); ip != "" {
-				return ip
-			}
-		}
-	}
-	return ctx.RemoteIP().String()
 }
 
 // retryAfter renders a wait as a Retry-After value: whole seconds, rounded
@@ -114,26 +110,47 @@ func retryAfter(d time.Duration) string {
 func isTooLarge(err error) bool { return errors.Is(err, fasthttp.ErrBodyTooLarge) }
 
 // rateLimit counts the request against each of its route's limits, per
-// client IP and concrete path, stopping at the first one exceeded. A
-// limiter failure lets the request through: a broken counter store must
+// client IP and bucket (limitBucket), stopping at the first one exceeded.
+// A limiter failure lets the request through: a broken counter store must
 // not take the API down.
 func (s *Server) rateLimit(r *request) error {
-	if s.cfg.DisableRateLimits || s.limiter == nil {
+	if s.cfg.DisableRateLimits || s.limiter == nil || len(r.route.limits) == 0 {
 		return nil
 	}
+	bucket := s.ClientIP(r.RequestCtx) + ":" + limitBucket(r)
 	for i, l := range r.route.limits {
-		key := fmt.Sprintf("%s:%s:%d", s.clientIP(r.RequestCtx), r.Path(), i)
-		ok, retry, err := s.limiter.Allow(r, key, l.Limit, l.Window)
+		ok, retry, err := s.limiter.Allow(r, fmt.Sprintf("%s:%d", bucket, i), l.Limit, l.Window)
 		if err != nil {
 			s.log.Warn("rate limiter unavailable, request let through", "path", string(r.Path()), "error", err)
 			return nil
 		}
 		if !ok {
-			secs := int((retry + time.Second - 1) / time.Second)
-			r.Response.Header.Set("Retry-After", fmt.Sprint(max(secs, 1)))
 			s.cfg.Metrics.RESTRateLimited.Inc()
-			return bunnybook.Errorf(bunnybook.ERateLimited, "too many requests")
+			return &bunnybook.Error{Kind: bunnybook.ERateLimited, Message: "too many requests", RetryAfter: max(retry, time.Second)}
 		}
 	}
 	return nil
+}
+
+// limitBucket names what a request is counted against: its route
+// ("GET /web/profiles/{profile_id}") and the resource ids in its path, its
+// UUID parameters lower-cased (as pathID does), so that another spelling
+// of an id is the same bucket; malformed ids all share one. Free-text
+// parameters, such as the avatar seed, are left out: their limit is per
+// route.
+func limitBucket(r *request) string {
+	var b strings.Builder
+	b.WriteString(r.route.key())
+	for _, p := range r.route.params {
+		if p.In != inPath || p.Schema == nil || p.Schema.Format != "uuid" {
+			continue
+		}
+		raw, _ := r.UserValue(p.Name).(string)
+		id, err := bunnybook.ParseID(p.Name, raw)
+		if err != nil {
+			id = "malformed"
+		}
+		b.WriteString(" " + id)
+	}
+	return b.String()
 }

@@ -16,6 +16,12 @@ type route struct {
 	handle       func(*request) error
 	auth         authMode
 	limits       []RateLimit
+	// private marks routes whose every answer, errors included, is
+	// Cache-Control: no-store (sessions and accounts).
+	private bool
+	// jsonType: the request needs Content-Type: application/json even
+	// without a body (the auth routes; see checkMediaType).
+	jsonType bool
 
 	tag, summary, description string
 	params                    []*oaParameter
@@ -55,27 +61,28 @@ func (s *Server) routeTable() []*route {
 	profileID := pathID("profile_id", "The caller's own profile id.")
 	return []*route{
 		// Accounts and sessions.
-		{method: post, path: "/web/register", handle: s.register,
+		{method: post, path: "/web/register", handle: s.register, private: true, jsonType: true,
 			limits: []RateLimit{{1, time.Second}, {10, time.Minute}},
 			tag:    tagAuth, summary: "Create an account",
 			description: "Usernames are 2 to 32 letters and digits, optionally joined by single '-', '_' or '.'; passwords 8 to 64 characters. The e-mail is stored lower-cased.",
 			body:        jsonBody("Registration"), success: response{201, "The new account.", ref("Account"), ""},
 			errors: []int{409}},
-		{method: post, path: "/web/login", handle: s.login,
-			tag: tagAuth, summary: "Sign in",
+		{method: post, path: "/web/login", handle: s.login, private: true, jsonType: true,
+			limits: []RateLimit{{5, time.Second}, {30, time.Minute}},
+			tag:    tagAuth, summary: "Sign in",
 			description: "Returns an access token and sets the access_token, refresh_token and csrf_token cookies. A wrong e-mail or password is 401.",
 			body:        jsonBody("Credentials"), success: response{200, "A new session.", ref("Tokens"), ""},
 			errors: []int{401}},
-		{method: post, path: "/web/refresh", handle: s.refresh,
+		{method: post, path: "/web/refresh", handle: s.refresh, private: true, jsonType: true,
 			tag: tagAuth, summary: "Rotate the session",
-			description: "Uses up the refresh_token cookie and sets new cookies. Presenting a refresh token that was already used revokes its whole session. Any failure is 401 and clears the cookies.",
+			description: "Uses up the refresh_token cookie and sets new cookies. Presenting a refresh token that was already used revokes its whole session. Any failure is 401 and clears the cookies. Takes no body, but needs Content-Type: application/json (else 415), so that other sites cannot call it without a CORS preflight.",
 			success:     response{200, "The renewed session.", ref("Tokens"), ""},
 			errors:      []int{401}},
-		{method: post, path: "/web/logout", handle: s.logout,
+		{method: post, path: "/web/logout", handle: s.logout, private: true, jsonType: true,
 			tag: tagAuth, summary: "Sign out",
-			description: "Revokes the session of the refresh_token cookie and clears every auth cookie. Idempotent.",
+			description: "Revokes the session of the refresh_token cookie and clears every auth cookie. Idempotent. Takes no body, but needs Content-Type: application/json (else 415), so that other sites cannot call it without a CORS preflight.",
 			success:     response{204, "Signed out.", nil, ""}},
-		{method: get, path: "/web/me", handle: s.whoAmI, auth: authRequired, limits: perSecond(10),
+		{method: get, path: "/web/me", handle: s.whoAmI, auth: authRequired, limits: perSecond(10), private: true,
 			tag: tagAuth, summary: "The signed-in account",
 			description: "For browsers, whose access token is in an HttpOnly cookie they cannot read.",
 			success:     response{200, "The caller's account.", ref("Account"), ""}},
@@ -195,12 +202,13 @@ func (s *Server) routeTable() []*route {
 			params:  append([]*oaParameter{profileID, pathID("friend_profile_id", "The other profile (need not be a friend).")}, namePageParams()...),
 			success: response{200, "A page of profiles.", arrayOf("Profile"), ""},
 			errors:  []int{404}},
-		{method: get, path: "/web/profiles/{profile_id}/relationships/{other_profile_id}", handle: s.relationship, limits: perSecond(10),
+		{method: get, path: "/web/profiles/{profile_id}/relationships/{other_profile_id}", handle: s.relationship,
+			auth: authRequired, limits: perSecond(10),
 			tag: tagFriends, summary: "How one profile relates to another",
-			description: "From profile_id's side: OUTGOING_FRIEND_REQUEST when profile_id sent a request to the other.",
+			description: "From profile_id's side: OUTGOING_FRIEND_REQUEST when profile_id sent a request to the other. Only the two profiles may ask (else 403): it shows pending requests.",
 			params:      []*oaParameter{pathID("profile_id", ""), pathID("other_profile_id", "")},
 			success:     response{200, "The relationship.", ref("Relationship"), ""},
-			errors:      []int{404}},
+			errors:      []int{403, 404}},
 
 		// Notifications.
 		{method: get, path: "/web/profiles/{profile_id}/notifications", handle: s.notifications, auth: authSelf, limits: perSecond(5),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/fasthttp/router"
@@ -45,12 +46,18 @@ type Config struct {
 	// RateLimits replaces the limits of some routes. Keys are
 	// "METHOD /path" as in the OpenAPI document, e.g.
 	// "GET /web/profiles/{profile_id}"; an empty slice means no limit.
-	// Default: the original's table (spec §2).
+	// Default: the original's table (spec §2), plus POST /web/login: 5
+	// per second and 30 per minute.
 	RateLimits map[string][]RateLimit
-	// TrustProxy takes the client IP from the first X-Forwarded-For value;
-	// set it only behind a proxy that sets that header. Default false: the
-	// socket's peer address.
+	// TrustProxy takes the client IP from X-Forwarded-For when the
+	// socket's peer is a trusted proxy: the rightmost address there that is
+	// not itself a trusted proxy (see Server.ClientIP). Set it only behind
+	// proxies that append to that header. Default false: the peer address.
 	TrustProxy bool
+	// TrustedProxies are the address ranges of the proxies in front of
+	// the server, used with TrustProxy. Default (nil):
+	// DefaultTrustedProxies, loopback and the private ranges.
+	TrustedProxies []netip.Prefix
 	// SecureCookies marks the auth cookies Secure; set it when clients
 	// reach the server over HTTPS. Default false.
 	SecureCookies bool
@@ -97,6 +104,9 @@ func New(cfg Config, svc *bunnybook.Service, a *auth.Auth, limiter bunnybook.Rat
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.Discard()
 	}
+	if cfg.TrustedProxies == nil {
+		cfg.TrustedProxies = DefaultTrustedProxies()
+	}
 	s := &Server{cfg: cfg, svc: svc, auth: a, limiter: limiter, log: logger, avatars: newAvatarCache(avatarCacheSize)}
 	s.routes = s.routeTable()
 	byKey := make(map[string]*route, len(s.routes))
@@ -118,7 +128,9 @@ func New(cfg Config, svc *bunnybook.Service, a *auth.Auth, limiter bunnybook.Rat
 }
 
 // Handler returns the request handler: it routes, recovers panics into
-// 500s and logs every request once.
+// 500s and logs every request once. The API reads no forms: serve it with
+// the fasthttp.Server's DisablePreParseMultipartForm set, so that a
+// multipart body is refused with 415 rather than parsed first.
 func (s *Server) Handler() fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
 		start := time.Now()
@@ -129,6 +141,9 @@ func (s *Server) Handler() fasthttp.RequestHandler {
 			s.logRequest(ctx, start)
 		}()
 		ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
+		if presentsCredentials(&ctx.Request.Header) {
+			noStore(ctx)
+		}
 		s.router.Handler(ctx)
 	}
 }
@@ -165,9 +180,13 @@ func (s *Server) newRouter() *router.Router {
 
 // endpoint runs one route in the original's order: rate limit,
 // authentication, body size, then the handler (which validates, checks
-// ownership and calls the service).
+// ownership and calls the service), with the body's media type checked
+// just before the handler.
 func (s *Server) endpoint(rt *route) fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
+		if rt.private {
+			noStore(ctx)
+		}
 		r := &request{RequestCtx: ctx, route: rt}
 		err := s.rateLimit(r)
 		if err == nil {
@@ -175,6 +194,9 @@ func (s *Server) endpoint(rt *route) fasthttp.RequestHandler {
 		}
 		if err == nil && len(ctx.Request.Body()) > s.cfg.MaxBodyBytes {
 			err = bunnybook.Errorf(bunnybook.ETooLarge, "request body larger than %d bytes", s.cfg.MaxBodyBytes)
+		}
+		if err == nil {
+			err = checkMediaType(r)
 		}
 		if err == nil {
 			err = rt.handle(r)

@@ -44,7 +44,8 @@ func StatusOf(err error) int {
 }
 
 // Do sends a request with an optional JSON body and decodes a JSON answer
-// into out (when out is not nil).
+// into out (when out is not nil). Requests with a body, and those to the
+// auth endpoints, say Content-Type: application/json.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
 	var r io.Reader
 	if body != nil {
@@ -58,7 +59,7 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 	if err != nil {
 		return err
 	}
-	if body != nil {
+	if body != nil || isAuthPath(path) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.Token != "" {
@@ -80,6 +81,17 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 		return json.Unmarshal(b, out)
 	}
 	return nil
+}
+
+// isAuthPath tells the auth endpoints, which need Content-Type:
+// application/json even without a body (refresh and logout have none):
+// the server answers 415 otherwise.
+func isAuthPath(path string) bool {
+	switch path {
+	case "/web/register", "/web/login", "/web/refresh", "/web/logout":
+		return true
+	}
+	return false
 }
 
 // Register creates an account.

@@ -7,11 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bunnybook/bunnybook/api"
 )
 
 // Config is the server's configuration. Each field has a default, an
@@ -26,7 +29,8 @@ type Config struct {
 	LogLevel          string        // debug, info, warn or error; default info
 	LogFormat         string        // text or json; default text
 	RateLimits        bool          // per-IP REST rate limits; default on
-	TrustProxy        bool          // take the client IP from X-Forwarded-For; default off
+	TrustProxy        bool          // take the client IP from X-Forwarded-For added by a trusted proxy; default off
+	TrustedProxies    []string      // CIDRs (or addresses) of the proxies in front, with TrustProxy; default loopback and private ranges
 	SecureCookies     bool          // mark auth cookies Secure (serve over HTTPS); default off
 	ShutdownTimeout   time.Duration // graceful drain on SIGTERM; default 10s
 	AllowedOrigins    []string      // extra browser origins allowed to open /ws with cookies; default none
@@ -61,7 +65,8 @@ func (c *Config) settings() []setting {
 		{"log-level", "BUNNYBOOK_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&c.LogLevel)},
 		{"log-format", "BUNNYBOOK_LOG_FORMAT", "text or json", (*stringValue)(&c.LogFormat)},
 		{"rate-limits", "BUNNYBOOK_RATE_LIMITS", "per-client-IP rate limits on REST endpoints", (*boolValue)(&c.RateLimits)},
-		{"trust-proxy", "BUNNYBOOK_TRUST_PROXY", "trust X-Forwarded-For for the client IP (only behind a proxy you run)", (*boolValue)(&c.TrustProxy)},
+		{"trust-proxy", "BUNNYBOOK_TRUST_PROXY", "take the client IP from X-Forwarded-For when the peer is a trusted proxy (only behind proxies you run)", (*boolValue)(&c.TrustProxy)},
+		{"trusted-proxies", "BUNNYBOOK_TRUSTED_PROXIES", "comma-separated CIDRs of the proxies in front of the server (with trust-proxy): X-Forwarded-For is read only from them, and their own hops are skipped", (*listValue)(&c.TrustedProxies)},
 		{"secure-cookies", "BUNNYBOOK_SECURE_COOKIES", "mark auth cookies Secure (when served over HTTPS)", (*boolValue)(&c.SecureCookies)},
 		{"shutdown-timeout", "BUNNYBOOK_SHUTDOWN_TIMEOUT", "how long to drain connections on SIGTERM", (*durationValue)(&c.ShutdownTimeout)},
 		{"allowed-origins", "BUNNYBOOK_ALLOWED_ORIGINS", "comma-separated extra origins (scheme://host:port) allowed to open /ws with the cookie", (*listValue)(&c.AllowedOrigins)},
@@ -89,6 +94,7 @@ func DefaultConfig() Config {
 		LogLevel:          "info",
 		LogFormat:         "text",
 		RateLimits:        true,
+		TrustedProxies:    proxyStrings(api.DefaultTrustedProxies()),
 		WSRate:            20,
 		WSIdleTimeout:     60 * time.Second,
 		ConversationIdle:  2 * time.Minute,
@@ -158,8 +164,31 @@ func (c *Config) validate() []error {
 	if len(c.ClusterPeers) > 0 && c.RedisURL == "" {
 		errs = append(errs, errors.New("cluster-peers: a cluster of several nodes needs a shared presence registry: set redis-url (in-memory presence belongs to one node)"))
 	}
+	for _, cidr := range c.TrustedProxies {
+		if _, err := api.ParseProxies([]string{cidr}); err != nil {
+			errs = append(errs, fmt.Errorf("trusted-proxies: %w", err))
+		}
+	}
 	errs = append(errs, c.validateNeo4j()...)
 	return errs
+}
+
+// trustedProxies returns the validated trusted proxy ranges; an empty
+// list trusts no proxy (not api's default).
+func (c *Config) trustedProxies() []netip.Prefix {
+	prefixes, _ := api.ParseProxies(c.TrustedProxies)
+	if prefixes == nil {
+		prefixes = []netip.Prefix{}
+	}
+	return prefixes
+}
+
+func proxyStrings(prefixes []netip.Prefix) []string {
+	out := make([]string, len(prefixes))
+	for i, p := range prefixes {
+		out[i] = p.String()
+	}
+	return out
 }
 
 // Secret returns the JWT secret: the configured one, or the one kept in

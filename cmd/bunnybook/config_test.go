@@ -2,7 +2,9 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,6 +32,14 @@ func TestParseConfig(t *testing.T) {
 		{"redis url", map[string]string{"BUNNYBOOK_REDIS_URL": "redis://127.0.0.1:6379/0"}, nil,
 			func(c Config) bool { return c.RedisURL == "redis://127.0.0.1:6379/0" }, ""},
 		{"bad redis url", nil, []string{"-redis-url", "localhost:6379", "-jwt-secret", "short", "-log-level", "loud"}, nil, "redis-url"},
+		{"trusted proxies default to loopback and private ranges", nil, nil, func(c Config) bool {
+			return strings.Join(c.TrustedProxies, ",") == "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
+		}, ""},
+		{"trusted proxies", map[string]string{"BUNNYBOOK_TRUSTED_PROXIES": "10.1.0.0/16, 192.0.2.7"}, []string{"-trust-proxy"}, func(c Config) bool {
+			return c.TrustProxy && strings.Join(c.TrustedProxies, ",") == "10.1.0.0/16,192.0.2.7"
+		}, ""},
+		{"bad trusted proxy", nil, []string{"-trusted-proxies", "10.0.0.0/33,proxy.local", "-jwt-secret", "short", "-log-level", "loud"}, nil,
+			`trusted-proxies: "10.0.0.0/33" is not a CIDR`},
 		{"all problems at once", map[string]string{"BUNNYBOOK_DATABASE_URL": "mysql://x", "BUNNYBOOK_JWT_SECRET": "short"},
 			[]string{"-log-level", "loud"}, nil, "database-url"},
 	}
@@ -76,5 +86,42 @@ func TestSecretGeneratedOnceAndKept(t *testing.T) {
 	info, err := os.Stat(filepath.Join(c.DataDir, "jwt-secret"))
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("secret file: %v, mode %v; want 0600", err, info.Mode())
+	}
+}
+
+// The trusted proxies reach the API: behind a trusted proxy (the test
+// client, on loopback) clients are told apart by X-Forwarded-For; once
+// loopback is not trusted, the header is ignored and they share a limit.
+func TestConfigTrustedProxiesReachTheAPI(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		proxies []string
+		limited bool
+	}{
+		{"loopback trusted (default)", DefaultConfig().TrustedProxies, false},
+		{"loopback not trusted", []string{"10.0.0.0/8"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := MustRunMain(t, func(m *Main) {
+				m.Config.RateLimits, m.Config.TrustProxy, m.Config.TrustedProxies = true, true, tc.proxies
+			})
+			limited := false
+			for i := range 6 { // the avatar preview allows 5 per second per client
+				req, err := http.NewRequest(http.MethodGet, m.URL()+"/web/avatar/x", nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i+1))
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Body.Close()
+				limited = limited || res.StatusCode == http.StatusTooManyRequests
+			}
+			if limited != tc.limited {
+				t.Errorf("six clients: rate limited %v, want %v", limited, tc.limited)
+			}
+		})
 	}
 }

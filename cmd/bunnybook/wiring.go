@@ -145,6 +145,7 @@ func (m *Main) Run(ctx context.Context) error {
 	apiServer := api.New(api.Config{
 		DisableRateLimits: !m.Config.RateLimits,
 		TrustProxy:        m.Config.TrustProxy,
+		TrustedProxies:    m.Config.trustedProxies(),
 		SecureCookies:     m.Config.SecureCookies,
 		ReadyChecks:       append(append([]api.Check{{Name: m.storeName, Ping: m.Store.Ping}}, m.redis.checks...), m.graphChecks...),
 		Metrics:           ms,
@@ -191,6 +192,9 @@ func (m *Main) listen(apiServer *api.Server) error {
 		WriteTimeout:       30 * time.Second,
 		IdleTimeout:        2 * time.Minute,
 		Logger:             slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+
+		// The API reads JSON only: a multipart body is refused (415), not parsed.
+		DisablePreParseMultipartForm: true,
 	}
 	if err := m.listenAdmin(); err != nil {
 		return err

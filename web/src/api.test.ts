@@ -1,17 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, api, onSessionLost, request } from './api';
+import { ApiError, api, onSessionLost, refresh, request } from './api';
 
 // These tests stand in for the server with a scripted fetch; the real
 // server is exercised by the end-to-end suite.
 
-interface Call { method: string; path: string; csrf: string | null }
+interface Call { method: string; path: string; csrf: string | null; type: string | null }
 
 function script(handler: (c: Call) => { status: number; body?: unknown; setCsrf?: string }) {
   const calls: Call[] = [];
   vi.stubGlobal('fetch', vi.fn(async (url: URL | string, init: RequestInit = {}) => {
     const u = new URL(String(url), window.location.origin);
     const headers = (init.headers ?? {}) as Record<string, string>;
-    const call = { method: init.method ?? 'GET', path: u.pathname + u.search, csrf: headers['X-CSRF-Token'] ?? null };
+    const call = {
+      method: init.method ?? 'GET', path: u.pathname + u.search, csrf: headers['X-CSRF-Token'] ?? null, type: headers['Content-Type'] ?? null,
+    };
     calls.push(call);
     await new Promise((r) => setTimeout(r, 1));
     const r = handler(call);
@@ -34,10 +36,22 @@ describe('request', () => {
     const calls = script(() => ({ status: 200, body: [] }));
     await api.createComment('p1', 'hi');
     await api.comments('p1', { older_than: '2026-01-01T00:00:00.000Z', before_id: 'c9' });
-    expect(calls[0]).toEqual({ method: 'POST', path: '/web/posts/p1/comments', csrf: 'c1' });
+    expect(calls[0]).toEqual({ method: 'POST', path: '/web/posts/p1/comments', csrf: 'c1', type: 'application/json' });
     expect(calls[1]).toEqual({
-      method: 'GET', path: '/web/posts/p1/comments?limit=5&older_than=2026-01-01T00%3A00%3A00.000Z&before_id=c9', csrf: null,
+      method: 'GET', path: '/web/posts/p1/comments?limit=5&older_than=2026-01-01T00%3A00%3A00.000Z&before_id=c9', csrf: null, type: null,
     });
+  });
+
+  // The server refuses the auth endpoints without it (415), body or not:
+  // an HTML form of another site cannot send it.
+  it('declares JSON on logout and refresh, which have no body', async () => {
+    const calls = script((c) => (c.path === '/web/refresh' ? { status: 200, body: {}, setCsrf: 'c2' } : { status: 204 }));
+    await api.logout();
+    await refresh();
+    expect(calls.map((c) => [c.path, c.type])).toEqual([
+      ['/web/logout', 'application/json'],
+      ['/web/refresh', 'application/json'],
+    ]);
   });
 
   it('refreshes once on 401 for concurrent requests, then retries', async () => {

@@ -62,7 +62,11 @@ export function refresh(): Promise<boolean> {
     // without it there is no session to renew.
     if (!now) return false;
     if (now !== before) return true; // another tab refreshed meanwhile
-    const res = await fetch('/web/refresh', { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': now } });
+    // No body, but the server wants it declared JSON (else 415), so that
+    // other sites cannot post to it without a CORS preflight.
+    const res = await fetch('/web/refresh', {
+      method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': now, 'Content-Type': 'application/json' },
+    });
     return res.ok;
   };
   const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
@@ -86,8 +90,12 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   const url = new URL(path, window.location.origin);
   for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (method !== 'GET') headers['X-CSRF-Token'] = readCookie('csrf_token');
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  // State-changing requests declare JSON even without a body: the auth
+  // endpoints (logout) refuse them otherwise (415).
+  if (method !== 'GET') {
+    headers['X-CSRF-Token'] = readCookie('csrf_token');
+    headers['Content-Type'] = 'application/json';
+  }
   let res: Response;
   try {
     res = await fetch(url, { method, headers, credentials: 'same-origin', body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
