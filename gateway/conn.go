@@ -34,6 +34,7 @@ const (
 	CloseLoggedOut       = 4001 // the sign-in session was logged out
 	CloseRateLimited     = 4008 // kept flooding after rate-limit errors
 	CloseUnavailable     = 4011 // the profile could not be attached; reconnect later
+	CloseTooManyConns    = 4029 // the profile holds the most connections allowed; do not reconnect automatically
 )
 
 // floodLimit is how many rate-limited frames in a row end the connection.
@@ -92,8 +93,15 @@ func (s *Server) serve(nc net.Conn, profile bunnybook.Profile, sid string) {
 	c := &conn{s: s, nc: nc, id: bunnybook.NewID(), profile: profile, sid: sid, tokens: float64(s.cfg.EventBurst), refill: time.Now()}
 	s.track(c, true)
 	if err := c.attach(); err != nil {
-		s.logger.Warn("attach profile", "conn_id", c.id, "profile_id", profile.ID, "error", err)
-		c.finish(CloseUnavailable, "profile unavailable, reconnect later")
+		code, reason := attachRefusal(err)
+		if code == CloseTooManyConns {
+			s.cfg.Metrics.ConnsRefused.WithLabelValues("too_many_connections").Inc()
+			s.logger.Info("too many connections", "conn_id", c.id, "profile_id", profile.ID)
+		} else {
+			s.cfg.Metrics.ConnsRefused.WithLabelValues("unavailable").Inc()
+			s.logger.Warn("attach profile", "conn_id", c.id, "profile_id", profile.ID, "error", err)
+		}
+		c.finish(code, reason)
 		return
 	}
 	if s.poller != nil && s.poller.watch(c) == nil {
@@ -105,6 +113,15 @@ func (s *Server) serve(nc net.Conn, profile bunnybook.Profile, sid string) {
 			return
 		}
 	}
+}
+
+// attachRefusal is the close code and reason for a connection that could
+// not be attached to its profile grain.
+func attachRefusal(err error) (code int, reason string) {
+	if errors.Is(err, actors.ErrTooManyConnections) {
+		return CloseTooManyConns, "too many connections for this profile"
+	}
+	return CloseUnavailable, "profile unavailable, reconnect later"
 }
 
 func (c *conn) touch()                 { c.last.Store(time.Now().UnixNano()) }
@@ -176,9 +193,9 @@ func (c *conn) reattach() {
 		if err == nil || errors.Is(err, net.ErrClosed) {
 			return
 		}
-		if i == 5 {
+		if code, reason := attachRefusal(err); code == CloseTooManyConns || i == 5 {
 			c.s.logger.Warn("reattach profile", "conn_id", c.id, "profile_id", c.profile.ID, "error", err)
-			c.close(CloseUnavailable, "profile unavailable, reconnect later")
+			c.close(code, reason)
 			return
 		}
 		time.Sleep(time.Duration(i) * time.Second)

@@ -32,6 +32,7 @@ type Config struct {
 	AllowedOrigins    []string      // extra browser origins allowed to open /ws with cookies; default none
 	WSRate            float64       // websocket frames per second per connection (bursts of twice that); default 20
 	WSIdleTimeout     time.Duration // close a websocket that sent nothing for this long; default 60s
+	WSMaxPerProfile   int           // most websockets one profile may hold open across the cluster; default 16
 	AdminAddr         string        // listen address for pprof (and /metrics again); empty = off
 	ClusterHost       string        // actor remoting bind host; default 127.0.0.1
 	ClusterPort       int           // actor remoting port; default 0 (any free port)
@@ -67,6 +68,7 @@ func (c *Config) settings() []setting {
 		{"admin-addr", "BUNNYBOOK_ADMIN_ADDR", "listen address of the admin port (pprof, /metrics); empty = off; keep it private", (*stringValue)(&c.AdminAddr)},
 		{"ws-idle-timeout", "BUNNYBOOK_WS_IDLE_TIMEOUT", "close a websocket that sent no frame for this long (clients ping every ~25 s)", (*durationValue)(&c.WSIdleTimeout)},
 		{"ws-rate", "BUNNYBOOK_WS_RATE", "websocket frames per second allowed per connection (bursts of twice that)", (*floatValue)(&c.WSRate)},
+		{"ws-max-per-profile", "BUNNYBOOK_WS_MAX_PER_PROFILE", "most websockets one profile may hold open across the cluster (more are closed with 4029)", (*intValue)(&c.WSMaxPerProfile)},
 		{"cluster-host", "BUNNYBOOK_CLUSTER_HOST", "bind host for actor traffic between nodes", (*stringValue)(&c.ClusterHost)},
 		{"cluster-port", "BUNNYBOOK_CLUSTER_PORT", "port for actor traffic between nodes (0 = any free port)", (*intValue)(&c.ClusterPort)},
 		{"cluster-advertise", "BUNNYBOOK_CLUSTER_ADVERTISE", "host:port other nodes use to reach this one (default: the bound address)", (*stringValue)(&c.ClusterAdvertise)},
@@ -89,6 +91,7 @@ func DefaultConfig() Config {
 		RateLimits:        true,
 		WSRate:            20,
 		WSIdleTimeout:     60 * time.Second,
+		WSMaxPerProfile:   16,
 		ShutdownTimeout:   10 * time.Second,
 		ClusterHost:       "127.0.0.1",
 		ClusterMemberPort: 6330,
@@ -145,6 +148,9 @@ func (c *Config) validate() []error {
 	}
 	if c.WSRate <= 0 {
 		errs = append(errs, errors.New("ws-rate: must be positive"))
+	}
+	if c.WSMaxPerProfile < 1 {
+		errs = append(errs, errors.New("ws-max-per-profile: must be at least 1"))
 	}
 	if len(c.ClusterPeers) > 0 && c.DatabaseURL == "" {
 		errs = append(errs, errors.New("cluster-peers: a cluster of several nodes needs a shared database: set database-url (embedded SQLite belongs to one node)"))

@@ -106,7 +106,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Peers:          m.Config.ClusterPeers,
 		MembershipPort: m.Config.ClusterMemberPort,
 		Agent:          m.ClusterAgent,
-	}, actors.Kinds(actors.Config{Store: m.Store, Presence: presence, Logger: m.Logger, Metrics: ms}), m.Logger)
+	}, actors.Kinds(actors.Config{
+		Store: m.Store, Presence: presence, Logger: m.Logger, Metrics: ms, MaxConnsPerProfile: m.Config.WSMaxPerProfile,
+	}), m.Logger)
 	if err != nil {
 		return err
 	}
