@@ -25,7 +25,7 @@ type Config struct {
 	JWTSecret         string        // HMAC key for access tokens; empty = generated once, kept in DataDir
 	LogLevel          string        // debug, info, warn or error; default info
 	LogFormat         string        // text or json; default text
-	RateLimits        bool          // per-IP REST rate limits; default on
+	RateLimits        bool          // per-IP rate limits on REST requests and websocket upgrades; default on
 	TrustProxy        bool          // take the client IP from X-Forwarded-For; default off
 	SecureCookies     bool          // mark auth cookies Secure (serve over HTTPS); default off
 	ShutdownTimeout   time.Duration // graceful drain on SIGTERM; default 10s
@@ -60,7 +60,7 @@ func (c *Config) settings() []setting {
 		{"jwt-secret", "BUNNYBOOK_JWT_SECRET", "access-token signing key (≥ 32 bytes); empty = generated once and kept in the data dir", (*stringValue)(&c.JWTSecret)},
 		{"log-level", "BUNNYBOOK_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&c.LogLevel)},
 		{"log-format", "BUNNYBOOK_LOG_FORMAT", "text or json", (*stringValue)(&c.LogFormat)},
-		{"rate-limits", "BUNNYBOOK_RATE_LIMITS", "per-client-IP rate limits on REST endpoints", (*boolValue)(&c.RateLimits)},
+		{"rate-limits", "BUNNYBOOK_RATE_LIMITS", "per-client-IP rate limits on REST endpoints and websocket upgrades", (*boolValue)(&c.RateLimits)},
 		{"trust-proxy", "BUNNYBOOK_TRUST_PROXY", "trust X-Forwarded-For for the client IP (only behind a proxy you run)", (*boolValue)(&c.TrustProxy)},
 		{"secure-cookies", "BUNNYBOOK_SECURE_COOKIES", "mark auth cookies Secure (when served over HTTPS)", (*boolValue)(&c.SecureCookies)},
 		{"shutdown-timeout", "BUNNYBOOK_SHUTDOWN_TIMEOUT", "how long to drain connections on SIGTERM", (*durationValue)(&c.ShutdownTimeout)},

@@ -144,13 +144,20 @@ func (m *Main) Run(ctx context.Context) error {
 		ReadyChecks:       append(append([]api.Check{{Name: m.storeName, Ping: m.Store.Ping}}, m.redis.checks...), m.graphChecks...),
 		Metrics:           ms,
 	}, svc, authn, m.redis.limiter, m.Logger)
+	var upgradeLimiter bunnybook.RateLimiter // nil: no upgrade limit
+	if m.Config.RateLimits {
+		upgradeLimiter = m.redis.limiter
+	}
 	m.gateway = gateway.NewServer(gateway.Config{
 		AllowedOrigins: m.Config.AllowedOrigins,
-		EventRate:      m.Config.WSRate,
-		IdleTimeout:    m.Config.WSIdleTimeout,
-		NoPoller:       m.noPoller,
-		EventBurst:     int(2 * m.Config.WSRate),
-		Metrics:        ms,
+		Limiter:        upgradeLimiter,
+		// TODO(merge): apiServer.ClientIP, which honours trusted proxies.
+		ClientIP:    func(ctx *fasthttp.RequestCtx) string { return ctx.RemoteIP().String() },
+		EventRate:   m.Config.WSRate,
+		IdleTimeout: m.Config.WSIdleTimeout,
+		NoPoller:    m.noPoller,
+		EventBurst:  int(2 * m.Config.WSRate),
+		Metrics:     ms,
 	},
 		tokenAuth{authn.Verifier}, hub, m.Store, m.cluster.ActorSystem, m.Logger)
 
