@@ -41,6 +41,10 @@ type Config struct {
 	BatchMax     int           // most messages per commit; default 256
 	StoreTimeout time.Duration // per store call; default 5s
 	Metrics      *metrics.Set  // default: counted nowhere
+	// MaxConnsPerProfile is how many connections one profile may hold open
+	// across the cluster; more are refused. The grain that counts them runs
+	// on one node and uses that node's setting. Default 16.
+	MaxConnsPerProfile int
 
 	keeper *presenceKeeper // the node's presence heartbeat, made by Kinds
 }
@@ -58,6 +62,9 @@ func (c *Config) withDefaults() {
 	set(&c.StoreTimeout, 5*time.Second)
 	if c.BatchMax == 0 {
 		c.BatchMax = 256
+	}
+	if c.MaxConnsPerProfile == 0 {
+		c.MaxConnsPerProfile = 16
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -115,10 +122,20 @@ func backoff(i int) int {
 	return i + 1
 }
 
-// Connect attaches a session to its profile grain and returns the hello data.
+// ErrTooManyConnections is Connect's refusal of a connection beyond the
+// profile's limit (Config.MaxConnsPerProfile).
+var ErrTooManyConnections = errors.New("too many connections for this profile")
+
+// Connect attaches a session to its profile grain and returns the hello
+// data. A refusal because the profile holds too many connections already
+// is ErrTooManyConnections.
 func (h *Hub) Connect(c *Connect, profileID string) (*Hello, error) {
 	hello, err := request[*Hello](h, profileID, ProfileKind, c)
-	if err == nil && hello.GetError() != "" {
+	switch {
+	case err != nil:
+	case hello.GetTooManyConnections():
+		err = ErrTooManyConnections
+	case hello.GetError() != "":
 		err = errors.New(hello.GetError())
 	}
 	return hello, err

@@ -141,8 +141,11 @@ type Hello struct {
 	UnreadNotificationsCount int64                  `protobuf:"varint,4,opt,name=unread_notifications_count,json=unreadNotificationsCount,proto3" json:"unread_notifications_count,omitempty"`
 	Error                    string                 `protobuf:"bytes,5,opt,name=error,proto3" json:"error,omitempty"` // set when the profile could not be loaded
 	Grain                    *actor.PID             `protobuf:"bytes,6,opt,name=grain,proto3" json:"grain,omitempty"` // the profile grain, for the gateway to watch
-	unknownFields            protoimpl.UnknownFields
-	sizeCache                protoimpl.SizeCache
+	// Set when the connection was refused because the profile already holds
+	// the most connections allowed (Config.MaxConnsPerProfile); nothing else is.
+	TooManyConnections bool `protobuf:"varint,7,opt,name=too_many_connections,json=tooManyConnections,proto3" json:"too_many_connections,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *Hello) Reset() {
@@ -215,6 +218,13 @@ func (x *Hello) GetGrain() *actor.PID {
 		return x.Grain
 	}
 	return nil
+}
+
+func (x *Hello) GetTooManyConnections() bool {
+	if x != nil {
+		return x.TooManyConnections
+	}
+	return false
 }
 
 type PrivateChat struct {
@@ -1119,7 +1129,7 @@ const file_messages_proto_rawDesc = "" +
 	"session_id\x18\x03 \x01(\tR\tsessionId\"%\n" +
 	"\n" +
 	"Disconnect\x12\x17\n" +
-	"\aconn_id\x18\x01 \x01(\tR\x06connId\"\x96\x02\n" +
+	"\aconn_id\x18\x01 \x01(\tR\x06connId\"\xc8\x02\n" +
 	"\x05Hello\x128\n" +
 	"\rprivate_chats\x18\x01 \x03(\v2\x13.actors.PrivateChatR\fprivateChats\x12%\n" +
 	"\x0eonline_friends\x18\x02 \x03(\tR\ronlineFriends\x126\n" +
@@ -1127,7 +1137,8 @@ const file_messages_proto_rawDesc = "" +
 	"\x1aunread_notifications_count\x18\x04 \x01(\x03R\x18unreadNotificationsCount\x12\x14\n" +
 	"\x05error\x18\x05 \x01(\tR\x05error\x12 \n" +
 	"\x05grain\x18\x06 \x01(\v2\n" +
-	".actor.PIDR\x05grain\"l\n" +
+	".actor.PIDR\x05grain\x120\n" +
+	"\x14too_many_connections\x18\a \x01(\bR\x12tooManyConnections\"l\n" +
 	"\vPrivateChat\x12\"\n" +
 	"\rchat_group_id\x18\x01 \x01(\tR\vchatGroupId\x12\x1d\n" +
 	"\n" +

@@ -66,8 +66,14 @@ func (g *profileGrain) ctx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), g.cfg.StoreTimeout)
 }
 
-// connect registers a connection and answers with the hello data.
+// connect registers a connection and answers with the hello data, or
+// refuses it when the profile already holds the most connections allowed.
+// (A Connect for a connection it holds, retried by the cluster, is not
+// counted twice.)
 func (g *profileGrain) connect(ctx actor.Context, m *Connect) *Hello {
+	if _, known := g.sessions[m.GetConnId()]; !known && len(g.sessions) >= g.cfg.MaxConnsPerProfile {
+		return &Hello{TooManyConnections: true}
+	}
 	c, cancel := g.ctx()
 	defer cancel()
 	chats, err := g.cfg.Store.PrivateChats(c, g.id)

@@ -3,7 +3,9 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"slices"
@@ -33,6 +35,7 @@ const (
 	CloseLoggedOut       = 4001 // the sign-in session was logged out
 	CloseRateLimited     = 4008 // kept flooding after rate-limit errors
 	CloseUnavailable     = 4011 // the profile could not be attached; reconnect later
+	CloseTooManyConns    = 4029 // the profile holds the most connections allowed; do not reconnect automatically
 )
 
 // floodLimit is how many rate-limited frames in a row end the connection.
@@ -91,8 +94,15 @@ func (s *Server) serve(nc net.Conn, profile bunnybook.Profile, sid string) {
 	c := &conn{s: s, nc: nc, id: bunnybook.NewID(), profile: profile, sid: sid, tokens: float64(s.cfg.EventBurst), refill: time.Now()}
 	s.track(c, true)
 	if err := c.attach(); err != nil {
-		s.logger.Warn("attach profile", "conn_id", c.id, "profile_id", profile.ID, "error", err)
-		c.finish(CloseUnavailable, "profile unavailable, reconnect later")
+		code, reason := attachRefusal(err)
+		if code == CloseTooManyConns {
+			s.cfg.Metrics.ConnsRefused.WithLabelValues("too_many_connections").Inc()
+			s.logger.Info("too many connections", "conn_id", c.id, "profile_id", profile.ID)
+		} else {
+			s.cfg.Metrics.ConnsRefused.WithLabelValues("unavailable").Inc()
+			s.logger.Warn("attach profile", "conn_id", c.id, "profile_id", profile.ID, "error", err)
+		}
+		c.finish(code, reason)
 		return
 	}
 	if s.poller != nil && s.poller.watch(c) == nil {
@@ -104,6 +114,15 @@ func (s *Server) serve(nc net.Conn, profile bunnybook.Profile, sid string) {
 			return
 		}
 	}
+}
+
+// attachRefusal is the close code and reason for a connection that could
+// not be attached to its profile grain.
+func attachRefusal(err error) (code int, reason string) {
+	if errors.Is(err, actors.ErrTooManyConnections) {
+		return CloseTooManyConns, "too many connections for this profile"
+	}
+	return CloseUnavailable, "profile unavailable, reconnect later"
 }
 
 func (c *conn) touch()                 { c.last.Store(time.Now().UnixNano()) }
@@ -175,9 +194,9 @@ func (c *conn) reattach() {
 		if err == nil || errors.Is(err, net.ErrClosed) {
 			return
 		}
-		if i == 5 {
+		if code, reason := attachRefusal(err); code == CloseTooManyConns || i == 5 {
 			c.s.logger.Warn("reattach profile", "conn_id", c.id, "profile_id", c.profile.ID, "error", err)
-			c.close(CloseUnavailable, "profile unavailable, reconnect later")
+			c.close(code, reason)
 			return
 		}
 		time.Sleep(time.Duration(i) * time.Second)
@@ -192,18 +211,16 @@ func orEmpty(s []string) []string {
 }
 
 // readFrame reads one frame, which must arrive by deadline, and acts on
-// it; a non-zero code says the connection must close, and how.
+// it; a non-zero code says the connection must close, and how. Every frame
+// but close counts against the connection's rate, pings included.
 func (c *conn) readFrame(deadline time.Time) (code int, reason string) {
 	c.nc.SetReadDeadline(deadline)
 	h, err := ws.ReadHeader(c.nc)
 	if err != nil {
 		return readErrorCode(err)
 	}
-	if !h.Masked {
-		return CloseProtocolError, "client frames must be masked"
-	}
-	if h.Length > int64(c.s.cfg.MaxFrame) {
-		return CloseTooBig, "frame too large"
+	if code, reason := c.checkHeader(h); code != 0 {
+		return code, reason
 	}
 	payload := make([]byte, h.Length)
 	if _, err := io.ReadFull(c.nc, payload); err != nil {
@@ -212,23 +229,80 @@ func (c *conn) readFrame(deadline time.Time) (code int, reason string) {
 	ws.Cipher(payload, h.Mask, 0)
 	switch h.OpCode {
 	case ws.OpClose:
-		return CloseNormal, ""
-	case ws.OpPing:
-		c.send(ws.OpPong, payload)
-		return 0, ""
-	case ws.OpPong:
-		return 0, ""
+		return closeReply(payload)
 	case ws.OpText:
-		if !h.Fin {
-			return CloseUnsupportedData, "fragmented frames are not supported"
-		}
 		if !utf8.Valid(payload) {
 			return CloseInvalidPayload, "text frames must be UTF-8"
 		}
-	default:
-		return CloseUnsupportedData, "only text frames are supported"
 	}
-	return c.handle(payload)
+	if !c.allow() {
+		return c.refuse(h.OpCode == ws.OpText)
+	}
+	c.limited = 0
+	switch h.OpCode {
+	case ws.OpPing:
+		c.send(ws.OpPong, payload)
+	case ws.OpText:
+		return c.handle(payload)
+	}
+	return 0, ""
+}
+
+// checkHeader applies RFC 6455's framing rules and ours to a frame header,
+// before its payload is read.
+func (c *conn) checkHeader(h ws.Header) (code int, reason string) {
+	switch {
+	case !h.Masked:
+		return CloseProtocolError, "client frames must be masked"
+	case h.Rsv != 0:
+		return CloseProtocolError, "reserved bits set: no extension was negotiated" // §5.2
+	case h.OpCode.IsReserved():
+		return CloseProtocolError, "reserved opcode" // §5.2
+	case h.OpCode.IsControl() && h.Length > ws.MaxControlFramePayloadSize:
+		return CloseProtocolError, "control frame over 125 bytes" // §5.5
+	case h.OpCode.IsControl() && !h.Fin:
+		return CloseProtocolError, "fragmented control frame" // §5.5
+	case h.OpCode == ws.OpText && !h.Fin:
+		return CloseUnsupportedData, "fragmented frames are not supported"
+	case h.OpCode != ws.OpText && !h.OpCode.IsControl():
+		return CloseUnsupportedData, "only text frames are supported"
+	case h.Length > int64(c.s.cfg.MaxFrame):
+		return CloseTooBig, "frame too large"
+	}
+	return 0, ""
+}
+
+// closeReply answers the client's close frame: its status code echoed, or
+// 1000 when it sent none; 1002 when the body is malformed or carries a code
+// that must not be sent (RFC 6455 §5.5.1, §7.4).
+func closeReply(body []byte) (code int, reason string) {
+	if len(body) == 0 {
+		return CloseNormal, ""
+	}
+	if len(body) == 1 {
+		return CloseProtocolError, "close frame body of 1 byte"
+	}
+	got := int(binary.BigEndian.Uint16(body))
+	if !closeCodeSendable(got) {
+		return CloseProtocolError, fmt.Sprintf("close code %d may not be sent", got)
+	}
+	if !utf8.Valid(body[2:]) {
+		return CloseProtocolError, "close reason is not UTF-8"
+	}
+	return got, ""
+}
+
+// closeCodeSendable tells whether an endpoint may put code in a close frame:
+// 1000–1003 and 1007–1014 (RFC 6455 and IANA's registry), 3000–4999
+// (registered and private use). 1004 is reserved, 1005, 1006 and 1015 are
+// only for reporting, the rest of 1016–2999 is unassigned.
+func closeCodeSendable(code int) bool {
+	switch {
+	case code >= 1000 && code <= 1003, code >= 1007 && code <= 1014:
+		return true
+	default:
+		return code >= 3000 && code <= 4999
+	}
 }
 
 func readErrorCode(err error) (int, string) {
@@ -254,18 +328,23 @@ func (c *conn) allow() bool {
 	return true
 }
 
-// handle acts on one text frame; a non-zero code closes the connection.
+// refuse handles a frame over the rate: a text frame is answered with a
+// rate_limited error, a ping not at all; too many in a row close.
+func (c *conn) refuse(text bool) (code int, reason string) {
+	c.s.cfg.Metrics.WSRateLimited.Inc()
+	if c.limited++; c.limited >= floodLimit {
+		return CloseRateLimited, "too many frames"
+	}
+	if text {
+		c.write(encodeError("", bunnybook.ERateLimited, "too many frames: slow down"))
+	}
+	return 0, ""
+}
+
+// handle acts on one text frame within the rate; a non-zero code closes
+// the connection.
 func (c *conn) handle(payload []byte) (code int, reason string) {
 	m := c.s.cfg.Metrics
-	if !c.allow() {
-		m.WSRateLimited.Inc()
-		if c.limited++; c.limited >= floodLimit {
-			return CloseRateLimited, "too many frames"
-		}
-		c.write(encodeError("", bunnybook.ERateLimited, "too many frames: slow down"))
-		return 0, ""
-	}
-	c.limited = 0
 	f, err := decodeFrame(payload)
 	if err != nil {
 		m.FramesIn.WithLabelValues("invalid").Inc()

@@ -1,14 +1,13 @@
 package gateway
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/bunnybook/bunnybook"
+	"github.com/bunnybook/bunnybook/jsoncheck"
 )
 
 // Client frame types.
@@ -48,19 +47,18 @@ type frameError struct {
 
 func (e *frameError) Error() string { return e.kind + ": " + e.message }
 
-// decodeFrame parses and validates one client frame. Errors are
+// decodeFrame parses and validates one client frame: strict JSON (see
+// jsoncheck: nothing after the object, no repeated names, valid UTF-8 and
+// escapes), then the fields its type needs. Ids are lower-cased, as REST
+// does, so any case of a UUID names the same conversation. Errors are
 // *frameError, carrying the frame's id when it could be read.
 func decodeFrame(b []byte) (*clientFrame, error) {
-	if !utf8.Valid(b) {
-		return nil, &frameError{kind: bunnybook.EInvalid, message: "frame is not valid UTF-8"}
+	if err := jsoncheck.Value(b); err != nil {
+		return nil, &frameError{kind: bunnybook.EInvalid, message: "frame is not valid JSON: " + err.Error()}
 	}
 	var f clientFrame
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&f); err != nil {
+	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, &frameError{kind: bunnybook.EInvalid, message: "frame is not a JSON object of the protocol: " + jsonProblem(err)}
-	}
-	if dec.More() {
-		return nil, &frameError{kind: bunnybook.EInvalid, message: "frame has data after the JSON object"}
 	}
 	id, err := parseClientID(f.ID)
 	if err != nil {
@@ -81,11 +79,11 @@ func decodeFrame(b []byte) (*clientFrame, error) {
 		}
 		fallthrough
 	case typeTyping:
-		if !bunnybook.ValidID(f.ChatGroupID) {
+		if f.ChatGroupID, err = bunnybook.ParseID("chatGroupId", f.ChatGroupID); err != nil {
 			return nil, invalid("chatGroupId must be a UUID")
 		}
 	case typeRead:
-		if !bunnybook.ValidID(f.ChatGroupID) {
+		if f.ChatGroupID, err = bunnybook.ParseID("chatGroupId", f.ChatGroupID); err != nil {
 			return nil, invalid("chatGroupId must be a UUID")
 		}
 		if f.Seq < 1 {
@@ -95,11 +93,18 @@ func decodeFrame(b []byte) (*clientFrame, error) {
 		if len(f.Chats) > maxResumeChats {
 			return nil, invalid("resume lists at most %d chats", maxResumeChats)
 		}
+		chats := make(map[string]int64, len(f.Chats))
 		for gid, seq := range f.Chats {
-			if !bunnybook.ValidID(gid) || seq < 0 {
+			id, err := bunnybook.ParseID("chats", gid)
+			if err != nil || seq < 0 {
 				return nil, invalid("resume chats maps chat group ids to last seen seq (≥ 0)")
 			}
+			if _, dup := chats[id]; dup {
+				return nil, invalid("resume names chat %s twice", id)
+			}
+			chats[id] = seq
 		}
+		f.Chats = chats
 	case "":
 		return nil, invalid("frame has no type")
 	default:

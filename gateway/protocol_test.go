@@ -1,9 +1,12 @@
 package gateway
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestDecodeFrame(t *testing.T) {
@@ -13,23 +16,36 @@ func TestDecodeFrame(t *testing.T) {
 		in      string
 		wantErr string // the error kind, "" for success
 		wantID  string
+		check   func(*clientFrame) bool // more to check on success
 	}{
-		{"ping", `{"type":"ping"}`, "", ""},
-		{"send", `{"type":"chat.send","id":"a1","chatGroupId":"` + gid + `","content":"hi"}`, "", "a1"},
-		{"numeric id", `{"type":"chat.send","id":7,"chatGroupId":"` + gid + `","content":"hi"}`, "", "7"},
-		{"float id", `{"type":"chat.send","id":7.5,"chatGroupId":"` + gid + `","content":"hi"}`, "invalid", ""},
-		{"long id", `{"type":"chat.send","id":"` + strings.Repeat("i", 65) + `"}`, "invalid", ""},
-		{"typing", `{"type":"chat.typing","chatGroupId":"` + gid + `"}`, "", ""},
-		{"read", `{"type":"chat.read","chatGroupId":"` + gid + `","seq":3}`, "", ""},
-		{"read seq 0", `{"type":"chat.read","chatGroupId":"` + gid + `","seq":0}`, "invalid", ""},
-		{"resume", `{"type":"resume","chats":{"` + gid + `":0}}`, "", ""},
-		{"resume bad id", `{"type":"resume","chats":{"x":0}}`, "invalid", ""},
-		{"resume negative", `{"type":"resume","chats":{"` + gid + `":-1}}`, "invalid", ""},
-		{"unknown", `{"type":"nope","id":"z"}`, "invalid", "z"},
-		{"trailing data", `{"type":"ping"} {}`, "invalid", ""},
-		{"array", `[]`, "invalid", ""},
-		{"empty", ``, "invalid", ""},
-		{"content too long", `{"type":"chat.send","id":"1","chatGroupId":"` + gid + `","content":"` + strings.Repeat("a", 5000) + `"}`, "invalid", "1"},
+		{"ping", `{"type":"ping"}`, "", "", nil},
+		{"send", `{"type":"chat.send","id":"a1","chatGroupId":"` + gid + `","content":"hi"}`, "", "a1", nil},
+		{"numeric id", `{"type":"chat.send","id":7,"chatGroupId":"` + gid + `","content":"hi"}`, "", "7", nil},
+		{"float id", `{"type":"chat.send","id":7.5,"chatGroupId":"` + gid + `","content":"hi"}`, "invalid", "", nil},
+		{"long id", `{"type":"chat.send","id":"` + strings.Repeat("i", 65) + `"}`, "invalid", "", nil},
+		{"typing", `{"type":"chat.typing","chatGroupId":"` + gid + `"}`, "", "", nil},
+		{"read", `{"type":"chat.read","chatGroupId":"` + gid + `","seq":3}`, "", "", nil},
+		{"read seq 0", `{"type":"chat.read","chatGroupId":"` + gid + `","seq":0}`, "invalid", "", nil},
+		{"resume", `{"type":"resume","chats":{"` + gid + `":0}}`, "", "", nil},
+		{"resume bad id", `{"type":"resume","chats":{"x":0}}`, "invalid", "", nil},
+		{"resume negative", `{"type":"resume","chats":{"` + gid + `":-1}}`, "invalid", "", nil},
+		{"unknown", `{"type":"nope","id":"z"}`, "invalid", "z", nil},
+		{"trailing data", `{"type":"ping"} {}`, "invalid", "", nil},
+		{"array", `[]`, "invalid", "", nil},
+		{"empty", ``, "invalid", "", nil},
+		{"content too long", `{"type":"chat.send","id":"1","chatGroupId":"` + gid + `","content":"` + strings.Repeat("a", 5000) + `"}`, "invalid", "1", nil},
+		{"trailing brace", `{"type":"ping"}}`, "invalid", "", nil},
+		{"trailing bracket", `{"type":"ping"}]`, "invalid", "", nil},
+		{"duplicate type", `{"type":"ping","type":"chat.typing","chatGroupId":"` + gid + `"}`, "invalid", "", nil},
+		{"duplicate resume chat", `{"type":"resume","chats":{"` + gid + `":0,"` + gid + `":5}}`, "invalid", "", nil},
+		{"lone surrogate", `{"type":"chat.send","id":"1","chatGroupId":"` + gid + `","content":"\ud800"}`, "invalid", "", nil},
+		{"upper-case group id", `{"type":"chat.send","id":"1","chatGroupId":"` + strings.ToUpper(gid) + `","content":"hi"}`, "", "1",
+			func(f *clientFrame) bool { return f.ChatGroupID == gid }},
+		{"upper-case read", `{"type":"chat.read","chatGroupId":"` + strings.ToUpper(gid) + `","seq":1}`, "", "",
+			func(f *clientFrame) bool { return f.ChatGroupID == gid }},
+		{"upper-case resume", `{"type":"resume","chats":{"` + strings.ToUpper(gid) + `":3}}`, "", "",
+			func(f *clientFrame) bool { return len(f.Chats) == 1 && f.Chats[gid] == 3 }},
+		{"resume names a chat twice", `{"type":"resume","chats":{"` + strings.ToUpper(gid) + `":3,"` + gid + `":1}}`, "invalid", "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -40,6 +56,9 @@ func TestDecodeFrame(t *testing.T) {
 				}
 				if f.clientID != tt.wantID {
 					t.Fatalf("got id %q, want %q", f.clientID, tt.wantID)
+				}
+				if tt.check != nil && !tt.check(f) {
+					t.Fatalf("got %+v", f)
 				}
 				return
 			}
@@ -55,14 +74,17 @@ func TestDecodeFrame(t *testing.T) {
 }
 
 // FuzzDecodeFrame: any input yields a valid frame or a frameError, never a
-// panic; accepted frames satisfy the invariants handle relies on.
+// panic; accepted frames satisfy the invariants handle relies on, and are
+// strict JSON (checked here without jsoncheck): valid UTF-8, one value with
+// nothing after it, no repeated member names; their ids are lower case.
 func FuzzDecodeFrame(f *testing.F) {
 	for _, s := range []string{
 		`{"type":"ping"}`,
 		`{"type":"chat.send","id":"a","chatGroupId":"7c0b2c9e-4d0e-4f6e-9a8e-1f2b3c4d5e6f","content":"x"}`,
-		`{"type":"resume","chats":{"7c0b2c9e-4d0e-4f6e-9a8e-1f2b3c4d5e6f":2}}`,
+		`{"type":"resume","chats":{"7C0B2C9E-4d0e-4f6e-9a8e-1f2b3c4d5e6f":2}}`,
 		`{"type":"chat.read","chatGroupId":"7c0b2c9e-4d0e-4f6e-9a8e-1f2b3c4d5e6f","seq":1}`,
 		"\xff", `{"id":1e400}`, `{"type":"chat.send","id":-0}`,
+		`{"type":"ping"}}`, `{"type":"ping","type":"ping"}`, `{"type":"ping","x":"\udc00"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -75,11 +97,72 @@ func FuzzDecodeFrame(f *testing.F) {
 			}
 			return
 		}
+		if !utf8.Valid(b) || !json.Valid(b) {
+			t.Fatalf("accepted a frame that is not one valid JSON value: %q", b)
+		}
+		if name, dup := repeatedName(b); dup {
+			t.Fatalf("accepted a frame that repeats member %q: %q", name, b)
+		}
 		if len(fr.clientID) > maxClientIDLen {
 			t.Fatalf("accepted id of %d bytes", len(fr.clientID))
 		}
 		if fr.Type == typeSend && (fr.clientID == "" || fr.Content == "") {
 			t.Fatalf("accepted chat.send without id or content: %q", b)
 		}
+		if fr.ChatGroupID != strings.ToLower(fr.ChatGroupID) {
+			t.Fatalf("accepted chatGroupId %q not lower-cased", fr.ChatGroupID)
+		}
+		for gid := range fr.Chats {
+			if gid != strings.ToLower(gid) {
+				t.Fatalf("accepted resume chat %q not lower-cased", gid)
+			}
+		}
 	})
+}
+
+// repeatedName walks the JSON value in b (valid JSON) and reports a member
+// name that appears twice in one object.
+func repeatedName(b []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	type level struct {
+		names map[string]bool // nil in an array
+		key   bool            // the next string token is a member name
+	}
+	var stack []*level
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		var top *level
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if s, ok := tok.(string); ok && top != nil && top.names != nil && top.key {
+			if top.names[s] {
+				return s, true
+			}
+			top.names[s] = true
+			top.key = false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &level{names: map[string]bool{}, key: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &level{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 {
+				top = stack[len(stack)-1]
+			} else {
+				top = nil
+			}
+		}
+		if top != nil && top.names != nil {
+			top.key = true // a value ended: a name comes next
+		}
+	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/base64"
+	"fmt"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +33,12 @@ type History interface {
 	MessagesAfter(ctx context.Context, groupID string, after int64, limit int) ([]bunnybook.ChatMessage, error)
 }
 
+// RateLimit allows Limit events per Window.
+type RateLimit struct {
+	Limit  int
+	Window time.Duration
+}
+
 // Config sets the gateway's limits. Zero values take the defaults.
 type Config struct {
 	// AllowedOrigins are the browser origins (scheme://host[:port]) allowed
@@ -42,6 +50,16 @@ type Config struct {
 	EventRate      float64       // sustained client frames per second; default 20
 	EventBurst     int           // frames allowed in a burst; default 40
 	Metrics        *metrics.Set  // default: counted nowhere
+	// Limiter counts upgrade attempts (authenticated or not) per client IP
+	// against UpgradeLimits; past one the upgrade is refused with 429.
+	// Default nil: no upgrade limit.
+	Limiter bunnybook.RateLimiter
+	// UpgradeLimits bound upgrade attempts per client IP; default 10 a
+	// second and 120 a minute.
+	UpgradeLimits []RateLimit
+	// ClientIP names the client of an upgrade request for UpgradeLimits;
+	// default the socket peer's IP.
+	ClientIP func(*fasthttp.RequestCtx) string
 	// NoPoller reads every connection on a goroutine of its own instead of
 	// waiting for idle ones with epoll (Linux). Default: the poller.
 	NoPoller bool
@@ -65,6 +83,12 @@ func (c *Config) withDefaults() {
 	}
 	if c.Metrics == nil {
 		c.Metrics = metrics.Discard()
+	}
+	if c.UpgradeLimits == nil {
+		c.UpgradeLimits = []RateLimit{{10, time.Second}, {120, time.Minute}}
+	}
+	if c.ClientIP == nil {
+		c.ClientIP = func(ctx *fasthttp.RequestCtx) string { return ctx.RemoteIP().String() }
 	}
 }
 
@@ -119,6 +143,12 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 		httpError(ctx, fasthttp.StatusUpgradeRequired, "websocket version 13 required")
 		return
 	}
+	if retry, ok := s.upgradeAllowed(ctx); !ok {
+		refused.WithLabelValues("rate_limited").Inc()
+		ctx.Response.Header.Set("Retry-After", strconv.Itoa(int((retry+time.Second-1)/time.Second)))
+		httpError(ctx, fasthttp.StatusTooManyRequests, "too many websocket upgrades from your address: retry later")
+		return
+	}
 	token, fromCookie := bearer(h), false
 	if token == "" {
 		token, fromCookie = string(h.Cookie(AccessCookie)), true
@@ -156,6 +186,29 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 		}
 		go s.serve(nc, profile, sid)
 	})
+}
+
+// upgradeAllowed counts an upgrade attempt against each of the client IP's
+// limits, stopping at the first one exceeded; if so, retry is when to try
+// again (at least a second). A limiter failure lets the upgrade through, as
+// the REST limiter does: a broken counter store must not lock everyone out.
+func (s *Server) upgradeAllowed(ctx *fasthttp.RequestCtx) (retry time.Duration, ok bool) {
+	if s.cfg.Limiter == nil {
+		return 0, true
+	}
+	ip := s.cfg.ClientIP(ctx)
+	for i, l := range s.cfg.UpgradeLimits {
+		// The REST limiter's key scheme (ip:route:index), with GET /ws as the route.
+		ok, retry, err := s.cfg.Limiter.Allow(ctx, fmt.Sprintf("%s:GET /ws:%d", ip, i), l.Limit, l.Window)
+		if err != nil {
+			s.logger.Warn("rate limiter unavailable, websocket upgrade let through", "client_ip", ip, "error", err)
+			return 0, true
+		}
+		if !ok {
+			return max(retry, time.Second), false
+		}
+	}
+	return 0, true
 }
 
 // originAllowed checks a cookie-authenticated upgrade's Origin against the

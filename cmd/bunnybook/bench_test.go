@@ -42,7 +42,8 @@ func BenchmarkChatDelivery(b *testing.B) {
 // separately and subtracted.
 func BenchmarkIdleConnections(b *testing.B) {
 	const n = 1000
-	m := MustRunMain(b, nil)
+	// 50 connections per user: above the default limit per profile.
+	m := MustRunMain(b, func(m *Main) { m.Config.WSMaxPerProfile = n })
 	users := make([]*client.Client, 20)
 	for i := range users {
 		users[i] = MustUser(b, m.URL())

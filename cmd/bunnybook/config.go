@@ -28,7 +28,7 @@ type Config struct {
 	JWTSecret         string        // HMAC key for access tokens; empty = generated once, kept in DataDir
 	LogLevel          string        // debug, info, warn or error; default info
 	LogFormat         string        // text or json; default text
-	RateLimits        bool          // per-IP REST rate limits; default on
+	RateLimits        bool          // per-IP rate limits on REST requests and websocket upgrades; default on
 	TrustProxy        bool          // take the client IP from X-Forwarded-For added by a trusted proxy; default off
 	TrustedProxies    []string      // CIDRs (or addresses) of the proxies in front, with TrustProxy; default loopback and private ranges
 	SecureCookies     bool          // mark auth cookies Secure (serve over HTTPS); default off
@@ -37,6 +37,7 @@ type Config struct {
 	WSRate            float64       // websocket frames per second per connection (bursts of twice that); default 20
 	WSIdleTimeout     time.Duration // close a websocket that sent nothing for this long; default 60s
 	ConversationIdle  time.Duration // stop a conversation grain after this long without messages; default 2m
+	WSMaxPerProfile   int           // most websockets one profile may hold open across the cluster; default 16
 	AdminAddr         string        // listen address for pprof (and /metrics again); empty = off
 	ClusterHost       string        // actor remoting bind host; default 127.0.0.1
 	ClusterPort       int           // actor remoting port; default 0 (any free port)
@@ -64,7 +65,7 @@ func (c *Config) settings() []setting {
 		{"jwt-secret", "BUNNYBOOK_JWT_SECRET", "access-token signing key (≥ 32 bytes); empty = generated once and kept in the data dir", (*stringValue)(&c.JWTSecret)},
 		{"log-level", "BUNNYBOOK_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&c.LogLevel)},
 		{"log-format", "BUNNYBOOK_LOG_FORMAT", "text or json", (*stringValue)(&c.LogFormat)},
-		{"rate-limits", "BUNNYBOOK_RATE_LIMITS", "per-client-IP rate limits on REST endpoints", (*boolValue)(&c.RateLimits)},
+		{"rate-limits", "BUNNYBOOK_RATE_LIMITS", "per-client-IP rate limits on REST endpoints and websocket upgrades", (*boolValue)(&c.RateLimits)},
 		{"trust-proxy", "BUNNYBOOK_TRUST_PROXY", "take the client IP from X-Forwarded-For when the peer is a trusted proxy (only behind proxies you run)", (*boolValue)(&c.TrustProxy)},
 		{"trusted-proxies", "BUNNYBOOK_TRUSTED_PROXIES", "comma-separated CIDRs of the proxies in front of the server (with trust-proxy): X-Forwarded-For is read only from them, and their own hops are skipped", (*listValue)(&c.TrustedProxies)},
 		{"secure-cookies", "BUNNYBOOK_SECURE_COOKIES", "mark auth cookies Secure (when served over HTTPS)", (*boolValue)(&c.SecureCookies)},
@@ -74,6 +75,7 @@ func (c *Config) settings() []setting {
 		{"ws-idle-timeout", "BUNNYBOOK_WS_IDLE_TIMEOUT", "close a websocket that sent no frame for this long (clients ping every ~25 s)", (*durationValue)(&c.WSIdleTimeout)},
 		{"conversation-idle", "BUNNYBOOK_CONVERSATION_IDLE", "stop a conversation grain (freeing its recent messages) after this long without traffic", (*durationValue)(&c.ConversationIdle)},
 		{"ws-rate", "BUNNYBOOK_WS_RATE", "websocket frames per second allowed per connection (bursts of twice that)", (*floatValue)(&c.WSRate)},
+		{"ws-max-per-profile", "BUNNYBOOK_WS_MAX_PER_PROFILE", "most websockets one profile may hold open across the cluster (more are closed with 4029)", (*intValue)(&c.WSMaxPerProfile)},
 		{"cluster-host", "BUNNYBOOK_CLUSTER_HOST", "bind host for actor traffic between nodes", (*stringValue)(&c.ClusterHost)},
 		{"cluster-port", "BUNNYBOOK_CLUSTER_PORT", "port for actor traffic between nodes (0 = any free port)", (*intValue)(&c.ClusterPort)},
 		{"cluster-advertise", "BUNNYBOOK_CLUSTER_ADVERTISE", "host:port other nodes use to reach this one (default: the bound address)", (*stringValue)(&c.ClusterAdvertise)},
@@ -98,6 +100,7 @@ func DefaultConfig() Config {
 		WSRate:            20,
 		WSIdleTimeout:     60 * time.Second,
 		ConversationIdle:  2 * time.Minute,
+		WSMaxPerProfile:   16,
 		ShutdownTimeout:   10 * time.Second,
 		ClusterHost:       "127.0.0.1",
 		ClusterMemberPort: 6330,
@@ -157,6 +160,9 @@ func (c *Config) validate() []error {
 	}
 	if c.WSRate <= 0 {
 		errs = append(errs, errors.New("ws-rate: must be positive"))
+	}
+	if c.WSMaxPerProfile < 1 {
+		errs = append(errs, errors.New("ws-max-per-profile: must be at least 1"))
 	}
 	if len(c.ClusterPeers) > 0 && c.DatabaseURL == "" {
 		errs = append(errs, errors.New("cluster-peers: a cluster of several nodes needs a shared database: set database-url (embedded SQLite belongs to one node)"))

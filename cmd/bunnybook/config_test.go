@@ -21,7 +21,7 @@ func TestParseConfig(t *testing.T) {
 		wantErr string
 	}{
 		{"defaults", nil, nil, func(c Config) bool {
-			return c.HTTPAddr == "127.0.0.1:8080" && c.DataDir == "./data" && c.DatabaseURL == "" && c.RateLimits
+			return c.HTTPAddr == "127.0.0.1:8080" && c.DataDir == "./data" && c.DatabaseURL == "" && c.RateLimits && c.WSMaxPerProfile == 16
 		}, ""},
 		{"env", map[string]string{"BUNNYBOOK_HTTP_ADDR": ":9000", "BUNNYBOOK_RATE_LIMITS": "false"}, nil,
 			func(c Config) bool { return c.HTTPAddr == ":9000" && !c.RateLimits }, ""},
@@ -31,6 +31,9 @@ func TestParseConfig(t *testing.T) {
 			func(c Config) bool { return c.ShutdownTimeout == 3*time.Second }, ""},
 		{"redis url", map[string]string{"BUNNYBOOK_REDIS_URL": "redis://127.0.0.1:6379/0"}, nil,
 			func(c Config) bool { return c.RedisURL == "redis://127.0.0.1:6379/0" }, ""},
+		{"ws max per profile", map[string]string{"BUNNYBOOK_WS_MAX_PER_PROFILE": "4"}, nil,
+			func(c Config) bool { return c.WSMaxPerProfile == 4 }, ""},
+		{"ws max per profile below 1", nil, []string{"-ws-max-per-profile", "0", "-jwt-secret", "short", "-log-level", "loud"}, nil, "ws-max-per-profile"},
 		{"bad redis url", nil, []string{"-redis-url", "localhost:6379", "-jwt-secret", "short", "-log-level", "loud"}, nil, "redis-url"},
 		{"trusted proxies default to loopback and private ranges", nil, nil, func(c Config) bool {
 			return strings.Join(c.TrustedProxies, ",") == "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"

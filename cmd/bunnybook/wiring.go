@@ -103,7 +103,8 @@ func (m *Main) Run(ctx context.Context) error {
 		MembershipPort: m.Config.ClusterMemberPort,
 		Agent:          m.ClusterAgent,
 	}, actors.Kinds(actors.Config{
-		Store: m.Store, Presence: presence, Logger: m.Logger, Metrics: ms, IdleTimeout: m.Config.ConversationIdle,
+		Store: m.Store, Presence: presence, Logger: m.Logger, Metrics: ms,
+		IdleTimeout: m.Config.ConversationIdle, MaxConnsPerProfile: m.Config.WSMaxPerProfile,
 	}), m.Logger)
 	if err != nil {
 		return err
@@ -150,8 +151,14 @@ func (m *Main) Run(ctx context.Context) error {
 		ReadyChecks:       append(append([]api.Check{{Name: m.storeName, Ping: m.Store.Ping}}, m.redis.checks...), m.graphChecks...),
 		Metrics:           ms,
 	}, svc, authn, m.redis.limiter, m.Logger)
+	var upgradeLimiter bunnybook.RateLimiter // nil: no upgrade limit
+	if m.Config.RateLimits {
+		upgradeLimiter = m.redis.limiter
+	}
 	m.gateway = gateway.NewServer(gateway.Config{
 		AllowedOrigins: m.Config.AllowedOrigins,
+		Limiter:        upgradeLimiter,
+		ClientIP:       apiServer.ClientIP,
 		EventRate:      m.Config.WSRate,
 		IdleTimeout:    m.Config.WSIdleTimeout,
 		NoPoller:       m.noPoller,

@@ -53,7 +53,7 @@ export function Navbar() {
         </div>
       </nav>
       {me && rt.status === 'offline' && (
-        <div className="conn-banner" role="status">Connection lost. Reconnecting…</div>
+        <div className="conn-banner" role="status">{rt.offlineReason ?? 'Connection lost. Reconnecting…'}</div>
       )}
     </header>
   );

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage, ClientFrame, ServerFrame } from '../types';
-import { mergeMessages, PAGE, Realtime, type RealtimeDeps, type SocketLike } from './store';
+import { mergeMessages, PAGE, Realtime, TOO_MANY_RETRY_MS, type RealtimeDeps, type SocketLike } from './store';
 
 /** FakeSocket stands in for the browser's WebSocket: it records what the store sends. */
 class FakeSocket implements SocketLike {
@@ -19,8 +19,8 @@ class FakeSocket implements SocketLike {
   server(f: ServerFrame) {
     this.onmessage?.({ data: JSON.stringify(f) } as MessageEvent);
   }
-  drop() {
-    this.onclose?.({ code: 1001 } as CloseEvent);
+  drop(code = 1001) {
+    this.onclose?.({ code } as CloseEvent);
   }
   frames(type: ClientFrame['type']) {
     return this.sent.filter((f) => f.type === type);
@@ -290,6 +290,26 @@ describe('Realtime', () => {
     await vi.advanceTimersByTimeAsync(100);
     expect(renew).toHaveBeenCalledTimes(2);
     expect(sockets).toHaveLength(2);
+  });
+
+  it('waits a minute before reconnecting when refused for too many connections (4029), and says why', async () => {
+    const renew = vi.fn().mockResolvedValue(true);
+    const { rt, sockets, sock } = setup({ renewSession: renew });
+    sock().drop(4029);
+    expect(rt.state.status).toBe('offline');
+    expect(rt.state.offlineReason).toMatch(/too many/i);
+    await vi.advanceTimersByTimeAsync(TOO_MANY_RETRY_MS - 100);
+    expect(sockets).toHaveLength(1); // no reconnect loop, no session renewal
+    expect(renew).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sockets).toHaveLength(2);
+    sock().drop(4029); // still too many: again a minute, not the short backoff
+    await vi.advanceTimersByTimeAsync(TOO_MANY_RETRY_MS - 100);
+    expect(sockets).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(100);
+    sock().server(hello());
+    expect(rt.state.status).toBe('online');
+    expect(rt.state.offlineReason).toBeUndefined();
   });
 
   it('updates the notification count and publishes notifications', () => {

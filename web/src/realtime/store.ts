@@ -35,6 +35,8 @@ export interface RealtimeState {
   chats: Readonly<Record<string, ChatState>>;
   boxes: Box[];
   error?: string; // the last error frame that answered nothing we track
+  /** Why the connection is down, when it is not simply lost (shown instead of "Reconnecting…"). */
+  offlineReason?: string;
 }
 
 /** The subset of WebSocket the store uses (tests pass a stand-in). */
@@ -63,6 +65,16 @@ export const PAGE = 20;
 export const TYPING_SEND_EVERY_MS = 3000;
 export const TYPING_SHOW_MS = 4000;
 const PING_EVERY_MS = 25000;
+
+/** The server's close code for a profile that holds too many connections already. */
+export const CLOSE_TOO_MANY = 4029;
+/**
+ * TOO_MANY_RETRY_MS is how long to wait before trying again after CLOSE_TOO_MANY:
+ * retrying sooner would be refused again (a reconnect loop in every extra tab),
+ * but the user may close other tabs, so this one comes back on its own.
+ */
+export const TOO_MANY_RETRY_MS = 60000;
+const TOO_MANY_MESSAGE = 'Too many open tabs or devices: close some, this tab retries in a minute.';
 
 const emptyChat = (): ChatState => ({ messages: [], pending: [], hasMore: true, loaded: false, loading: false });
 
@@ -208,12 +220,17 @@ export class Realtime {
       }
       this.handle(frame);
     };
-    s.onclose = () => {
+    s.onclose = (ev) => {
       if (this.sock !== s) return;
       this.sock = undefined;
       clearInterval(this.pingTimer);
-      this.set({ status: this.running ? 'offline' : 'idle' });
-      if (this.running) this.afterClose(this.helloSeen);
+      const tooMany = ev?.code === CLOSE_TOO_MANY;
+      this.set({ status: this.running ? 'offline' : 'idle', offlineReason: tooMany ? TOO_MANY_MESSAGE : undefined });
+      if (!this.running) return;
+      // Refused for too many connections: the session is fine (no renewal),
+      // and retrying at once would only be refused again.
+      if (tooMany) this.scheduleReconnect(TOO_MANY_RETRY_MS);
+      else void this.afterClose(this.helloSeen);
     };
     s.onerror = () => {};
     clearInterval(this.pingTimer);
@@ -230,8 +247,9 @@ export class Realtime {
     this.scheduleReconnect();
   }
 
-  private scheduleReconnect() {
-    const delay = (this.deps.backoff ?? ((n) => Math.min(15000, 500 * 2 ** n)))(this.attempt++);
+  /** scheduleReconnect opens a new connection after delay (default: the next backoff step). */
+  private scheduleReconnect(delay?: number) {
+    delay ??= (this.deps.backoff ?? ((n) => Math.min(15000, 500 * 2 ** n)))(this.attempt++);
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => this.running && !this.sock && this.open(), delay);
   }
@@ -291,6 +309,7 @@ export class Realtime {
     this.attempt = 0;
     this.set({
       status: 'online',
+      offlineReason: undefined,
       me: f.profileId,
       friends: f.privateChats ?? [],
       online: new Set(f.onlineFriends ?? []),
