@@ -23,7 +23,7 @@ import (
 // end with 401 before anything needs a cluster.
 type noTokens struct{}
 
-func (noTokens) Authenticate(string) (bunnybook.Profile, string, error) {
+func (noTokens) Authenticate(context.Context, string) (bunnybook.Profile, string, error) {
 	return bunnybook.Profile{}, "", errors.New("no tokens here")
 }
 
