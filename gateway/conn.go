@@ -58,7 +58,7 @@ type conn struct {
 	queued  int              // their payload bytes
 	writing bool             // a writer goroutine runs
 	closed  bool             // nothing more is queued: a close frame was, or the peer is gone
-	seen    map[string]int64 // chat group id → newest seq queued; nil until the first
+	seen    map[string]seqs // chat group id → seqs queued or already held by the client; nil until the first
 	holds   int              // while > 0, pushes wait in held (during attach and resume)
 	held    []*actors.Push
 
@@ -535,13 +535,10 @@ func (c *conn) release(first []byte) error {
 func (c *conn) pushLocked(p *actors.Push) {
 	gid, seq := p.GetChatGroupId(), p.GetSeq()
 	if gid != "" && seq > 0 {
-		if seq <= c.seen[gid] {
+		if c.seen[gid].has(seq) {
 			return // already queued (resume and live delivery overlapped)
 		}
-		if c.seen == nil {
-			c.seen = map[string]int64{}
-		}
-		c.seen[gid] = seq
+		c.markSeen(gid, seq, seq)
 		if slices.Contains(p.GetOriginConns(), c.id) {
 			return // the sender's connection got a chat.ack instead
 		}
@@ -549,12 +546,22 @@ func (c *conn) pushLocked(p *actors.Push) {
 	c.sendLocked(ws.OpText, p.GetFrame())
 }
 
+// markSeen records that the client has (or will have) seqs lo..hi of a chat.
+func (c *conn) markSeen(gid string, lo, hi int64) {
+	if c.seen == nil {
+		c.seen = map[string]seqs{}
+	}
+	c.seen[gid] = c.seen[gid].add(lo, hi)
+}
+
 // resumeLimit bounds how many missed messages one resume replays per chat.
 const resumeLimit = 1000
 
 // resume replays, per chat, the messages after the client's last seen seq,
-// for chats the profile is a member of. Live chat messages that arrive
-// meanwhile wait until the replay is queued, so each is sent once, in order.
+// for chats the profile is a member of, except those this connection
+// already queued (live messages that came between hello and resume). Live
+// chat messages that arrive meanwhile wait until the replay is queued, so
+// each is sent once, in order.
 func (c *conn) resume(chats map[string]int64) {
 	c.hold()
 	ids := make([]string, 0, len(chats))
@@ -592,13 +599,10 @@ func (c *conn) replay(gid string, after int64) error {
 	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if c.seen[gid] < after {
-		if c.seen == nil {
-			c.seen = map[string]int64{}
-		}
-		c.seen[gid] = after
+	if after > 0 {
+		c.markSeen(gid, 1, after) // the client has these
 	}
-	for _, m := range msgs {
+	for _, m := range msgs { // those queued live before the resume are skipped
 		c.pushLocked(&actors.Push{
 			Frame: mustJSON(struct {
 				Type    string                `json:"type"`

@@ -8,10 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 
 	"github.com/bunnybook/bunnybook/client"
+	"github.com/bunnybook/bunnybook/persistence/memory"
+	"github.com/bunnybook/bunnybook/persistence/sqlite"
 )
 
 func TestResendIsIdempotent(t *testing.T) {
@@ -42,7 +45,9 @@ func TestResendIsIdempotent(t *testing.T) {
 }
 
 // TestResumeOnAnotherNode: b misses messages while disconnected, then
-// reconnects to the other node and resumes from its last seen seq.
+// reconnects to the other node of the cluster and resumes from its last
+// seen seq: every message arrives once, whether live messages come while
+// the replay runs or already between hello and resume.
 func TestResumeOnAnotherNode(t *testing.T) {
 	n1, n2 := twoNodes(t)
 	_, b, ca, cb, group := chatPair(t, n1.URL(), n1.URL())
@@ -53,41 +58,57 @@ func TestResumeOnAnotherNode(t *testing.T) {
 			mustFrame(t, ca, "chat.ack", &ack)
 		}
 	}
-	sendN(1, 3)
-	for i := 1; i <= 3; i++ {
-		var f messageFrame
-		mustFrame(t, cb, "chat.message", &f)
+	receive := func(c *client.Conn, n int) []int64 {
+		var seqs []int64
+		for len(seqs) < n {
+			var f messageFrame
+			mustFrame(t, c, "chat.message", &f)
+			seqs = append(seqs, f.Message.Seq)
+		}
+		return seqs
 	}
+	wantSeqs := func(what string, got []int64, from int64) {
+		t.Helper()
+		for i, s := range got {
+			if s != from+int64(i) {
+				t.Fatalf("%s: b got seqs %v, want %d..%d in order", what, got, from, from+int64(len(got))-1)
+			}
+		}
+	}
+	noMore := func(c *client.Conn) {
+		t.Helper()
+		if f, err := c.Await(500*time.Millisecond, func(f client.Frame) bool { return f.Type == "chat.message" }); err == nil {
+			t.Fatalf("duplicate after resume: %s", f.Raw)
+		}
+	}
+	sendN(1, 3)
+	receive(cb, 3)
 	cb.Close()
 	sendN(4, 8) // b is away
 
 	cb2, _ := MustDial(t, n2.URL(), b)
-	sendN(9, 10) // live while resuming: must not duplicate or reorder
 	cb2.Send(map[string]any{"type": "resume", "chats": map[string]int64{group: 3}})
-	var seqs []int64
-	for len(seqs) < 7 {
-		var f messageFrame
-		mustFrame(t, cb2, "chat.message", &f)
-		seqs = append(seqs, f.Message.Seq)
-	}
-	for i, s := range seqs {
-		if s != int64(4+i) {
-			t.Fatalf("after resume b got seqs %v, want 4..10 in order", seqs)
-		}
-	}
-	// Nothing else (no duplicate) arrives.
-	if f, err := cb2.Await(500*time.Millisecond, func(f client.Frame) bool { return f.Type == "chat.message" }); err == nil {
-		t.Fatalf("duplicate after resume: %s", f.Raw)
-	}
+	sendN(9, 10) // live while resuming: must not duplicate or reorder
+	wantSeqs("resume, then live", receive(cb2, 7), 4)
+	noMore(cb2)
+	cb2.Close()
+	sendN(11, 12) // away again
+
+	cb3, _ := MustDial(t, n1.URL(), b)
+	sendN(13, 14) // live before b sends its resume
+	wantSeqs("live before resume", receive(cb3, 2), 13)
+	cb3.Send(map[string]any{"type": "resume", "chats": map[string]int64{group: 10}})
+	wantSeqs("the gap below them", receive(cb3, 2), 11)
+	noMore(cb3)
 }
 
+// twoNodes runs two members of one cluster in this process, sharing the
+// store and the presence registry as a deployment shares PostgreSQL and
+// Redis.
 func twoNodes(t *testing.T) (*Main, *Main) {
-	var shared func(*Main)
-	first := MustRunMain(t, func(m *Main) {})
-	shared = func(m *Main) {
-		m.Store, m.Presence, m.ClusterAgent = first.Store, first.Presence, first.ClusterAgent
-	}
-	return first, MustRunMain(t, shared)
+	db, presence, agent := sqlite.MustOpen(t), memory.NewPresence(), test.NewInMemAgent()
+	shared := func(m *Main) { m.Store, m.Presence, m.ClusterAgent = db, presence, agent }
+	return MustRunMain(t, shared), MustRunMain(t, shared)
 }
 
 func TestNonMemberIsRefused(t *testing.T) {
