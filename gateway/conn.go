@@ -54,12 +54,12 @@ type conn struct {
 	grain   *actor.PID // the profile grain it is attached to; guarded by wmu
 
 	wmu     sync.Mutex
-	queue   []outFrame       // frames waiting for the writer
-	queued  int              // their payload bytes
-	writing bool             // a writer goroutine runs
-	closed  bool             // nothing more is queued: a close frame was, or the peer is gone
+	queue   []outFrame      // frames waiting for the writer
+	queued  int             // their payload bytes
+	writing bool            // a writer goroutine runs
+	closed  bool            // nothing more is queued: a close frame was, or the peer is gone
 	seen    map[string]seqs // chat group id → seqs queued or already held by the client; nil until the first
-	holds   int              // while > 0, pushes wait in held (during attach and resume)
+	holds   int             // while > 0, pushes wait in held (during attach and resume)
 	held    []*actors.Push
 
 	filed grainKey // where the router files it; owned by the router
