@@ -177,7 +177,9 @@ func newUsername(prefix string) string {
 	return fmt.Sprintf("%s%d%s", prefix, userSeq.n, strings.ToLower(rand8()))
 }
 
-func rand8() string { return bunnybook.NewID()[:8] }
+// rand8 returns 8 random hex digits (the end of a UUIDv7: its start is the
+// clock, the same for a minute).
+func rand8() string { id := bunnybook.NewID(); return id[len(id)-8:] }
 
 // registerAndLogin signs up a new user and signs in with a Bearer token
 // (like the original's test fixture).

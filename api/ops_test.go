@@ -301,7 +301,7 @@ func TestLoginRateLimit(t *testing.T) {
 			var limitedAt int
 			for i := 1; i <= 31 && limitedAt == 0; i++ {
 				// Unknown accounts: only the per-IP limit can refuse these.
-				resp := anon.post("/web/login", map[string]any{"email": rand8() + "@nobody.test", "password": "password1"})
+				resp := anon.post("/web/login", map[string]any{"email": bunnybook.NewID() + "@nobody.test", "password": "password1"})
 				switch resp.status {
 				case http.StatusTooManyRequests:
 					limitedAt = i
