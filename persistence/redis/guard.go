@@ -2,6 +2,7 @@ package redis
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -12,16 +13,25 @@ import (
 // Revocations is a bunnybook.Revocations shared by every node. Each
 // revocation is also kept in a node-local fallback, which answers while
 // Redis is unreachable (a node then still denies the sessions it revoked
-// itself).
+// itself). A session found not revoked is believed for a second without
+// asking Redis again (every authenticated request asks), so a revocation
+// made on another node takes effect here within a second.
 type Revocations struct {
 	c        *Client
 	fallback bunnybook.Revocations
+
+	mu    sync.Mutex           // guards clear and swept
+	clear map[string]time.Time // session id → until when it is known not revoked
+	swept time.Time
 }
+
+// clearFor is how long a "not revoked" answer from Redis is believed.
+const clearFor = time.Second
 
 // Revocations returns a deny-list on c that also keeps revocations in
 // fallback (for example memory.NewRevocations()).
 func (c *Client) Revocations(fallback bunnybook.Revocations) *Revocations {
-	return &Revocations{c: c, fallback: fallback}
+	return &Revocations{c: c, fallback: fallback, clear: map[string]time.Time{}}
 }
 
 // Revoke denies the session for ttl on every node (on this one only while
@@ -37,11 +47,16 @@ func (r *Revocations) Revoke(ctx context.Context, sessionID string, ttl time.Dur
 	return nil
 }
 
-// Revoked reports whether the session is denied, here or by any node. It
-// answers from the fallback while Redis is unreachable.
+// Revoked reports whether the session is denied, here or by any node (by
+// another node: from at most a second after). It answers from the fallback
+// while Redis is unreachable.
 func (r *Revocations) Revoked(ctx context.Context, sessionID string) (bool, error) {
 	if denied, err := r.fallback.Revoked(ctx, sessionID); denied || err != nil {
 		return denied, err
+	}
+	now := time.Now()
+	if r.knownClear(sessionID, now) {
+		return false, nil
 	}
 	var n int64
 	err := r.c.do(ctx, func(ctx context.Context, rdb *goredis.Client) (err error) {
@@ -51,7 +66,32 @@ func (r *Revocations) Revoked(ctx context.Context, sessionID string) (bool, erro
 	if err != nil {
 		return false, nil // unreachable: the fallback's answer
 	}
+	if n == 0 {
+		r.markClear(sessionID, now)
+	}
 	return n > 0, nil
+}
+
+func (r *Revocations) knownClear(sessionID string, now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return now.Before(r.clear[sessionID])
+}
+
+// markClear remembers a "not revoked" answer, dropping expired ones once a
+// second.
+func (r *Revocations) markClear(sessionID string, now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if now.Sub(r.swept) > clearFor {
+		r.swept = now
+		for id, until := range r.clear {
+			if !now.Before(until) {
+				delete(r.clear, id)
+			}
+		}
+	}
+	r.clear[sessionID] = now.Add(clearFor)
 }
 
 // attemptScript counts an attempt for KEYS[1] unless it is locked, by
