@@ -15,7 +15,8 @@ trap 'scripts/services.sh stop >&2 || true; rm -rf "$BUNNYBOOK_SERVICES_DIR"' EX
 
 eval "$(scripts/services.sh start postgres redis neo4j)"
 
-echo "== go vet" >&2
+echo "== go mod tidy -diff, go vet" >&2
+go mod tidy -diff # fails (and shows the diff) when go.mod or go.sum is not tidy
 go vet ./...
 echo "== go test" >&2
 # One package at a time: several start servers, clusters and load runs
