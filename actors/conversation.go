@@ -309,12 +309,7 @@ func (g *conversationGrain) deliver(ctx actor.Context, batch []*pending) {
 		return
 	}
 	for _, p := range batch {
-		push := &Push{
-			Frame:       ChatMessageFrame(p.msg),
-			ChatGroupId: g.id,
-			Seq:         p.msg.Seq,
-			OriginConns: p.origins,
-		}
+		push := &Push{Event: &Push_Message{Message: chatMessageToWire(p.msg)}, OriginConns: p.origins}
 		g.tell(ctx, g.group.Members, &Deliver{Push: push})
 	}
 }
@@ -365,8 +360,8 @@ func (g *conversationGrain) relayTyping(ctx actor.Context, m *Typing) *Ack {
 			others = append(others, id)
 		}
 	}
-	frame := encode(typingFrame{Type: "chat.typing", ChatGroupID: g.id, ProfileID: m.GetProfileId(), Username: m.GetUsername()})
-	g.tell(ctx, others, &Deliver{Push: &Push{Frame: frame}})
+	typing := &TypingEvent{ChatGroupId: g.id, ProfileId: m.GetProfileId(), Username: m.GetUsername()}
+	g.tell(ctx, others, &Deliver{Push: &Push{Event: &Push_Typing{Typing: typing}}})
 	return &Ack{}
 }
 

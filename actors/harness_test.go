@@ -2,7 +2,7 @@ package actors_test
 
 import (
 	"context"
-	"encoding/json"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -111,7 +111,7 @@ func (h *harness) noPush(frameType string, d time.Duration) {
 		select {
 		case p := <-h.pushes:
 			if pushType(p) == frameType {
-				h.t.Fatalf("unexpected %s push: %s", frameType, p.GetFrame())
+				h.t.Fatalf("unexpected %s push: %v", frameType, p)
 			}
 		case <-timeout:
 			return
@@ -119,10 +119,17 @@ func (h *harness) noPush(frameType string, d time.Duration) {
 	}
 }
 
+// pushType names a push's event as the frame the gateway makes of it.
 func pushType(p *actors.Push) string {
-	var f struct{ Type string }
-	json.Unmarshal(p.GetFrame(), &f)
-	return f.Type
+	switch p.GetEvent().(type) {
+	case *actors.Push_Message:
+		return "chat.message"
+	case *actors.Push_Typing:
+		return "chat.typing"
+	case *actors.Push_Presence:
+		return "presence"
+	}
+	return fmt.Sprintf("%T", p.GetEvent())
 }
 
 // eventually polls cond until it holds, failing after wait.

@@ -220,10 +220,6 @@ func (h *Hub) groupChanged(chatGroupID string) {
 	}
 }
 
-// closeLoggedOut is the websocket close code of a connection whose sign-in
-// session was logged out (gateway.CloseLoggedOut).
-const closeLoggedOut = 4001
-
 // SessionEnded closes the profile's connections of a logged-out session.
 func (h *Hub) SessionEnded(ctx context.Context, profileID, sessionID string) {
 	h.tell(ctx, []string{profileID}, &EndSession{SessionId: sessionID})

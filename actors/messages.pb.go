@@ -26,6 +26,54 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// CloseReason is why a grain asks a gateway to close a websocket; the
+// gateway owns the close codes.
+type CloseReason int32
+
+const (
+	CloseReason_CLOSE_REASON_UNSPECIFIED CloseReason = 0
+	CloseReason_LOGGED_OUT               CloseReason = 1 // the connection's sign-in session ended
+)
+
+// Enum value maps for CloseReason.
+var (
+	CloseReason_name = map[int32]string{
+		0: "CLOSE_REASON_UNSPECIFIED",
+		1: "LOGGED_OUT",
+	}
+	CloseReason_value = map[string]int32{
+		"CLOSE_REASON_UNSPECIFIED": 0,
+		"LOGGED_OUT":               1,
+	}
+)
+
+func (x CloseReason) Enum() *CloseReason {
+	p := new(CloseReason)
+	*p = x
+	return p
+}
+
+func (x CloseReason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (CloseReason) Descriptor() protoreflect.EnumDescriptor {
+	return file_messages_proto_enumTypes[0].Descriptor()
+}
+
+func (CloseReason) Type() protoreflect.EnumType {
+	return &file_messages_proto_enumTypes[0]
+}
+
+func (x CloseReason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use CloseReason.Descriptor instead.
+func (CloseReason) EnumDescriptor() ([]byte, []int) {
+	return file_messages_proto_rawDescGZIP(), []int{0}
+}
+
 // Connect attaches a websocket connection to its profile grain, activating it.
 type Connect struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -287,15 +335,22 @@ func (x *PrivateChat) GetUsername() string {
 	return ""
 }
 
-// Push is a JSON frame for a session to write to its websocket. Chat frames
-// carry their group and seq so the session can drop duplicates on resume.
+// Push is an event for some of a profile's connections. Grains say what
+// happened; the gateway owns the wire format and writes each event as a
+// frame (docs/protocol.md).
 type Push struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Frame         []byte                 `protobuf:"bytes,1,opt,name=frame,proto3" json:"frame,omitempty"`
-	ChatGroupId   string                 `protobuf:"bytes,2,opt,name=chat_group_id,json=chatGroupId,proto3" json:"chat_group_id,omitempty"`
-	Seq           int64                  `protobuf:"varint,3,opt,name=seq,proto3" json:"seq,omitempty"`
-	OriginConns   []string               `protobuf:"bytes,4,rep,name=origin_conns,json=originConns,proto3" json:"origin_conns,omitempty"` // the connections that sent it (a resend may come from another), which get an ack instead
-	ConnIds       []string               `protobuf:"bytes,5,rep,name=conn_ids,json=connIds,proto3" json:"conn_ids,omitempty"`             // the connections (on the receiving gateway) to write it to
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Event:
+	//
+	//	*Push_Message
+	//	*Push_Typing
+	//	*Push_Presence
+	//	*Push_Notification
+	//	*Push_FriendAdded
+	//	*Push_FriendRemoved
+	Event         isPush_Event `protobuf_oneof:"event"`
+	OriginConns   []string     `protobuf:"bytes,4,rep,name=origin_conns,json=originConns,proto3" json:"origin_conns,omitempty"` // for a message: the connections that sent it (a resend may come from another), which get an ack instead
+	ConnIds       []string     `protobuf:"bytes,5,rep,name=conn_ids,json=connIds,proto3" json:"conn_ids,omitempty"`             // the connections (on the receiving gateway) to write it to
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -330,25 +385,65 @@ func (*Push) Descriptor() ([]byte, []int) {
 	return file_messages_proto_rawDescGZIP(), []int{4}
 }
 
-func (x *Push) GetFrame() []byte {
+func (x *Push) GetEvent() isPush_Event {
 	if x != nil {
-		return x.Frame
+		return x.Event
 	}
 	return nil
 }
 
-func (x *Push) GetChatGroupId() string {
+func (x *Push) GetMessage() *ChatMessage {
 	if x != nil {
-		return x.ChatGroupId
+		if x, ok := x.Event.(*Push_Message); ok {
+			return x.Message
+		}
 	}
-	return ""
+	return nil
 }
 
-func (x *Push) GetSeq() int64 {
+func (x *Push) GetTyping() *TypingEvent {
 	if x != nil {
-		return x.Seq
+		if x, ok := x.Event.(*Push_Typing); ok {
+			return x.Typing
+		}
 	}
-	return 0
+	return nil
+}
+
+func (x *Push) GetPresence() *PresenceChanged {
+	if x != nil {
+		if x, ok := x.Event.(*Push_Presence); ok {
+			return x.Presence
+		}
+	}
+	return nil
+}
+
+func (x *Push) GetNotification() *NotificationPush {
+	if x != nil {
+		if x, ok := x.Event.(*Push_Notification); ok {
+			return x.Notification
+		}
+	}
+	return nil
+}
+
+func (x *Push) GetFriendAdded() *PrivateChat {
+	if x != nil {
+		if x, ok := x.Event.(*Push_FriendAdded); ok {
+			return x.FriendAdded
+		}
+	}
+	return nil
+}
+
+func (x *Push) GetFriendRemoved() *FriendRemoved {
+	if x != nil {
+		if x, ok := x.Event.(*Push_FriendRemoved); ok {
+			return x.FriendRemoved
+		}
+	}
+	return nil
 }
 
 func (x *Push) GetOriginConns() []string {
@@ -365,6 +460,161 @@ func (x *Push) GetConnIds() []string {
 	return nil
 }
 
+type isPush_Event interface {
+	isPush_Event()
+}
+
+type Push_Message struct {
+	Message *ChatMessage `protobuf:"bytes,1,opt,name=message,proto3,oneof"` // chat.message
+}
+
+type Push_Typing struct {
+	Typing *TypingEvent `protobuf:"bytes,6,opt,name=typing,proto3,oneof"` // chat.typing
+}
+
+type Push_Presence struct {
+	Presence *PresenceChanged `protobuf:"bytes,7,opt,name=presence,proto3,oneof"` // presence
+}
+
+type Push_Notification struct {
+	Notification *NotificationPush `protobuf:"bytes,8,opt,name=notification,proto3,oneof"` // notification
+}
+
+type Push_FriendAdded struct {
+	FriendAdded *PrivateChat `protobuf:"bytes,9,opt,name=friend_added,json=friendAdded,proto3,oneof"` // friend.added: the new friend and their chat
+}
+
+type Push_FriendRemoved struct {
+	FriendRemoved *FriendRemoved `protobuf:"bytes,10,opt,name=friend_removed,json=friendRemoved,proto3,oneof"` // friend.removed
+}
+
+func (*Push_Message) isPush_Event() {}
+
+func (*Push_Typing) isPush_Event() {}
+
+func (*Push_Presence) isPush_Event() {}
+
+func (*Push_Notification) isPush_Event() {}
+
+func (*Push_FriendAdded) isPush_Event() {}
+
+func (*Push_FriendRemoved) isPush_Event() {}
+
+// TypingEvent says a member of a chat is typing.
+type TypingEvent struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ChatGroupId   string                 `protobuf:"bytes,1,opt,name=chat_group_id,json=chatGroupId,proto3" json:"chat_group_id,omitempty"`
+	ProfileId     string                 `protobuf:"bytes,2,opt,name=profile_id,json=profileId,proto3" json:"profile_id,omitempty"`
+	Username      string                 `protobuf:"bytes,3,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TypingEvent) Reset() {
+	*x = TypingEvent{}
+	mi := &file_messages_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TypingEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TypingEvent) ProtoMessage() {}
+
+func (x *TypingEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_messages_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TypingEvent.ProtoReflect.Descriptor instead.
+func (*TypingEvent) Descriptor() ([]byte, []int) {
+	return file_messages_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *TypingEvent) GetChatGroupId() string {
+	if x != nil {
+		return x.ChatGroupId
+	}
+	return ""
+}
+
+func (x *TypingEvent) GetProfileId() string {
+	if x != nil {
+		return x.ProfileId
+	}
+	return ""
+}
+
+func (x *TypingEvent) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+// NotificationPush is a notification stored for the profile, with its
+// count of unread notifications.
+type NotificationPush struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Notification  []byte                 `protobuf:"bytes,1,opt,name=notification,proto3" json:"notification,omitempty"` // JSON of bunnybook.Notification (the REST encoding)
+	UnreadCount   int64                  `protobuf:"varint,2,opt,name=unread_count,json=unreadCount,proto3" json:"unread_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NotificationPush) Reset() {
+	*x = NotificationPush{}
+	mi := &file_messages_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NotificationPush) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NotificationPush) ProtoMessage() {}
+
+func (x *NotificationPush) ProtoReflect() protoreflect.Message {
+	mi := &file_messages_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NotificationPush.ProtoReflect.Descriptor instead.
+func (*NotificationPush) Descriptor() ([]byte, []int) {
+	return file_messages_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *NotificationPush) GetNotification() []byte {
+	if x != nil {
+		return x.Notification
+	}
+	return nil
+}
+
+func (x *NotificationPush) GetUnreadCount() int64 {
+	if x != nil {
+		return x.UnreadCount
+	}
+	return 0
+}
+
 // Deliver forwards a frame to all of the profile's connections.
 type Deliver struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -375,7 +625,7 @@ type Deliver struct {
 
 func (x *Deliver) Reset() {
 	*x = Deliver{}
-	mi := &file_messages_proto_msgTypes[5]
+	mi := &file_messages_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -387,7 +637,7 @@ func (x *Deliver) String() string {
 func (*Deliver) ProtoMessage() {}
 
 func (x *Deliver) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[5]
+	mi := &file_messages_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -400,7 +650,7 @@ func (x *Deliver) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Deliver.ProtoReflect.Descriptor instead.
 func (*Deliver) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{5}
+	return file_messages_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Deliver) GetPush() *Push {
@@ -421,7 +671,7 @@ type PresenceChanged struct {
 
 func (x *PresenceChanged) Reset() {
 	*x = PresenceChanged{}
-	mi := &file_messages_proto_msgTypes[6]
+	mi := &file_messages_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -433,7 +683,7 @@ func (x *PresenceChanged) String() string {
 func (*PresenceChanged) ProtoMessage() {}
 
 func (x *PresenceChanged) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[6]
+	mi := &file_messages_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -446,7 +696,7 @@ func (x *PresenceChanged) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PresenceChanged.ProtoReflect.Descriptor instead.
 func (*PresenceChanged) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{6}
+	return file_messages_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *PresenceChanged) GetProfileId() string {
@@ -473,7 +723,7 @@ type NotificationCreated struct {
 
 func (x *NotificationCreated) Reset() {
 	*x = NotificationCreated{}
-	mi := &file_messages_proto_msgTypes[7]
+	mi := &file_messages_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -485,7 +735,7 @@ func (x *NotificationCreated) String() string {
 func (*NotificationCreated) ProtoMessage() {}
 
 func (x *NotificationCreated) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[7]
+	mi := &file_messages_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -498,7 +748,7 @@ func (x *NotificationCreated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotificationCreated.ProtoReflect.Descriptor instead.
 func (*NotificationCreated) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{7}
+	return file_messages_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *NotificationCreated) GetNotification() []byte {
@@ -519,7 +769,7 @@ type EndSession struct {
 
 func (x *EndSession) Reset() {
 	*x = EndSession{}
-	mi := &file_messages_proto_msgTypes[8]
+	mi := &file_messages_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -531,7 +781,7 @@ func (x *EndSession) String() string {
 func (*EndSession) ProtoMessage() {}
 
 func (x *EndSession) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[8]
+	mi := &file_messages_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -544,7 +794,7 @@ func (x *EndSession) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndSession.ProtoReflect.Descriptor instead.
 func (*EndSession) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{8}
+	return file_messages_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *EndSession) GetSessionId() string {
@@ -557,8 +807,7 @@ func (x *EndSession) GetSessionId() string {
 // CloseConnection asks a gateway to close one of its websockets.
 type CloseConnection struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Code          int32                  `protobuf:"varint,1,opt,name=code,proto3" json:"code,omitempty"`
-	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	Reason        CloseReason            `protobuf:"varint,1,opt,name=reason,proto3,enum=actors.CloseReason" json:"reason,omitempty"`
 	ConnId        string                 `protobuf:"bytes,3,opt,name=conn_id,json=connId,proto3" json:"conn_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -566,7 +815,7 @@ type CloseConnection struct {
 
 func (x *CloseConnection) Reset() {
 	*x = CloseConnection{}
-	mi := &file_messages_proto_msgTypes[9]
+	mi := &file_messages_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -578,7 +827,7 @@ func (x *CloseConnection) String() string {
 func (*CloseConnection) ProtoMessage() {}
 
 func (x *CloseConnection) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[9]
+	mi := &file_messages_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -591,21 +840,14 @@ func (x *CloseConnection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseConnection.ProtoReflect.Descriptor instead.
 func (*CloseConnection) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{9}
+	return file_messages_proto_rawDescGZIP(), []int{11}
 }
 
-func (x *CloseConnection) GetCode() int32 {
-	if x != nil {
-		return x.Code
-	}
-	return 0
-}
-
-func (x *CloseConnection) GetReason() string {
+func (x *CloseConnection) GetReason() CloseReason {
 	if x != nil {
 		return x.Reason
 	}
-	return ""
+	return CloseReason_CLOSE_REASON_UNSPECIFIED
 }
 
 func (x *CloseConnection) GetConnId() string {
@@ -625,7 +867,7 @@ type FriendAdded struct {
 
 func (x *FriendAdded) Reset() {
 	*x = FriendAdded{}
-	mi := &file_messages_proto_msgTypes[10]
+	mi := &file_messages_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -637,7 +879,7 @@ func (x *FriendAdded) String() string {
 func (*FriendAdded) ProtoMessage() {}
 
 func (x *FriendAdded) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[10]
+	mi := &file_messages_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -650,7 +892,7 @@ func (x *FriendAdded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FriendAdded.ProtoReflect.Descriptor instead.
 func (*FriendAdded) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{10}
+	return file_messages_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *FriendAdded) GetChat() *PrivateChat {
@@ -669,7 +911,7 @@ type FriendRemoved struct {
 
 func (x *FriendRemoved) Reset() {
 	*x = FriendRemoved{}
-	mi := &file_messages_proto_msgTypes[11]
+	mi := &file_messages_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -681,7 +923,7 @@ func (x *FriendRemoved) String() string {
 func (*FriendRemoved) ProtoMessage() {}
 
 func (x *FriendRemoved) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[11]
+	mi := &file_messages_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -694,7 +936,7 @@ func (x *FriendRemoved) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FriendRemoved.ProtoReflect.Descriptor instead.
 func (*FriendRemoved) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{11}
+	return file_messages_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *FriendRemoved) GetProfileId() string {
@@ -714,7 +956,7 @@ type GroupChanged struct {
 
 func (x *GroupChanged) Reset() {
 	*x = GroupChanged{}
-	mi := &file_messages_proto_msgTypes[12]
+	mi := &file_messages_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -726,7 +968,7 @@ func (x *GroupChanged) String() string {
 func (*GroupChanged) ProtoMessage() {}
 
 func (x *GroupChanged) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[12]
+	mi := &file_messages_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -739,7 +981,7 @@ func (x *GroupChanged) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GroupChanged.ProtoReflect.Descriptor instead.
 func (*GroupChanged) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{12}
+	return file_messages_proto_rawDescGZIP(), []int{14}
 }
 
 // SendMessage asks a conversation to accept a message.
@@ -755,7 +997,7 @@ type SendMessage struct {
 
 func (x *SendMessage) Reset() {
 	*x = SendMessage{}
-	mi := &file_messages_proto_msgTypes[13]
+	mi := &file_messages_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -767,7 +1009,7 @@ func (x *SendMessage) String() string {
 func (*SendMessage) ProtoMessage() {}
 
 func (x *SendMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[13]
+	mi := &file_messages_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -780,7 +1022,7 @@ func (x *SendMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendMessage.ProtoReflect.Descriptor instead.
 func (*SendMessage) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{13}
+	return file_messages_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SendMessage) GetFromProfileId() string {
@@ -824,7 +1066,7 @@ type MessageAck struct {
 
 func (x *MessageAck) Reset() {
 	*x = MessageAck{}
-	mi := &file_messages_proto_msgTypes[14]
+	mi := &file_messages_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -836,7 +1078,7 @@ func (x *MessageAck) String() string {
 func (*MessageAck) ProtoMessage() {}
 
 func (x *MessageAck) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[14]
+	mi := &file_messages_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -849,7 +1091,7 @@ func (x *MessageAck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageAck.ProtoReflect.Descriptor instead.
 func (*MessageAck) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{14}
+	return file_messages_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *MessageAck) GetMessage() *ChatMessage {
@@ -887,7 +1129,7 @@ type ChatMessage struct {
 
 func (x *ChatMessage) Reset() {
 	*x = ChatMessage{}
-	mi := &file_messages_proto_msgTypes[15]
+	mi := &file_messages_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -899,7 +1141,7 @@ func (x *ChatMessage) String() string {
 func (*ChatMessage) ProtoMessage() {}
 
 func (x *ChatMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[15]
+	mi := &file_messages_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -912,7 +1154,7 @@ func (x *ChatMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatMessage.ProtoReflect.Descriptor instead.
 func (*ChatMessage) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{15}
+	return file_messages_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ChatMessage) GetId() string {
@@ -968,7 +1210,7 @@ type Typing struct {
 
 func (x *Typing) Reset() {
 	*x = Typing{}
-	mi := &file_messages_proto_msgTypes[16]
+	mi := &file_messages_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -980,7 +1222,7 @@ func (x *Typing) String() string {
 func (*Typing) ProtoMessage() {}
 
 func (x *Typing) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[16]
+	mi := &file_messages_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -993,7 +1235,7 @@ func (x *Typing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Typing.ProtoReflect.Descriptor instead.
 func (*Typing) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{16}
+	return file_messages_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Typing) GetProfileId() string {
@@ -1021,7 +1263,7 @@ type MarkRead struct {
 
 func (x *MarkRead) Reset() {
 	*x = MarkRead{}
-	mi := &file_messages_proto_msgTypes[17]
+	mi := &file_messages_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1033,7 +1275,7 @@ func (x *MarkRead) String() string {
 func (*MarkRead) ProtoMessage() {}
 
 func (x *MarkRead) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[17]
+	mi := &file_messages_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1046,7 +1288,7 @@ func (x *MarkRead) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkRead.ProtoReflect.Descriptor instead.
 func (*MarkRead) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{17}
+	return file_messages_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *MarkRead) GetProfileId() string {
@@ -1074,7 +1316,7 @@ type Ack struct {
 
 func (x *Ack) Reset() {
 	*x = Ack{}
-	mi := &file_messages_proto_msgTypes[18]
+	mi := &file_messages_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1086,7 +1328,7 @@ func (x *Ack) String() string {
 func (*Ack) ProtoMessage() {}
 
 func (x *Ack) ProtoReflect() protoreflect.Message {
-	mi := &file_messages_proto_msgTypes[18]
+	mi := &file_messages_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1099,7 +1341,7 @@ func (x *Ack) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Ack.ProtoReflect.Descriptor instead.
 func (*Ack) Descriptor() ([]byte, []int) {
-	return file_messages_proto_rawDescGZIP(), []int{18}
+	return file_messages_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Ack) GetErrorKind() string {
@@ -1143,13 +1385,26 @@ const file_messages_proto_rawDesc = "" +
 	"\rchat_group_id\x18\x01 \x01(\tR\vchatGroupId\x12\x1d\n" +
 	"\n" +
 	"profile_id\x18\x02 \x01(\tR\tprofileId\x12\x1a\n" +
-	"\busername\x18\x03 \x01(\tR\busername\"\x90\x01\n" +
-	"\x04Push\x12\x14\n" +
-	"\x05frame\x18\x01 \x01(\fR\x05frame\x12\"\n" +
-	"\rchat_group_id\x18\x02 \x01(\tR\vchatGroupId\x12\x10\n" +
-	"\x03seq\x18\x03 \x01(\x03R\x03seq\x12!\n" +
+	"\busername\x18\x03 \x01(\tR\busername\"\x9e\x03\n" +
+	"\x04Push\x12/\n" +
+	"\amessage\x18\x01 \x01(\v2\x13.actors.ChatMessageH\x00R\amessage\x12-\n" +
+	"\x06typing\x18\x06 \x01(\v2\x13.actors.TypingEventH\x00R\x06typing\x125\n" +
+	"\bpresence\x18\a \x01(\v2\x17.actors.PresenceChangedH\x00R\bpresence\x12>\n" +
+	"\fnotification\x18\b \x01(\v2\x18.actors.NotificationPushH\x00R\fnotification\x128\n" +
+	"\ffriend_added\x18\t \x01(\v2\x13.actors.PrivateChatH\x00R\vfriendAdded\x12>\n" +
+	"\x0efriend_removed\x18\n" +
+	" \x01(\v2\x15.actors.FriendRemovedH\x00R\rfriendRemoved\x12!\n" +
 	"\forigin_conns\x18\x04 \x03(\tR\voriginConns\x12\x19\n" +
-	"\bconn_ids\x18\x05 \x03(\tR\aconnIds\"+\n" +
+	"\bconn_ids\x18\x05 \x03(\tR\aconnIdsB\a\n" +
+	"\x05event\"l\n" +
+	"\vTypingEvent\x12\"\n" +
+	"\rchat_group_id\x18\x01 \x01(\tR\vchatGroupId\x12\x1d\n" +
+	"\n" +
+	"profile_id\x18\x02 \x01(\tR\tprofileId\x12\x1a\n" +
+	"\busername\x18\x03 \x01(\tR\busername\"Y\n" +
+	"\x10NotificationPush\x12\"\n" +
+	"\fnotification\x18\x01 \x01(\fR\fnotification\x12!\n" +
+	"\funread_count\x18\x02 \x01(\x03R\vunreadCount\"+\n" +
 	"\aDeliver\x12 \n" +
 	"\x04push\x18\x01 \x01(\v2\f.actors.PushR\x04push\"H\n" +
 	"\x0fPresenceChanged\x12\x1d\n" +
@@ -1161,10 +1416,9 @@ const file_messages_proto_rawDesc = "" +
 	"\n" +
 	"EndSession\x12\x1d\n" +
 	"\n" +
-	"session_id\x18\x01 \x01(\tR\tsessionId\"V\n" +
-	"\x0fCloseConnection\x12\x12\n" +
-	"\x04code\x18\x01 \x01(\x05R\x04code\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x17\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\"W\n" +
+	"\x0fCloseConnection\x12+\n" +
+	"\x06reason\x18\x01 \x01(\x0e2\x13.actors.CloseReasonR\x06reason\x12\x17\n" +
 	"\aconn_id\x18\x03 \x01(\tR\x06connId\"6\n" +
 	"\vFriendAdded\x12'\n" +
 	"\x04chat\x18\x01 \x01(\v2\x13.actors.PrivateChatR\x04chat\".\n" +
@@ -1202,7 +1456,11 @@ const file_messages_proto_rawDesc = "" +
 	"\x03Ack\x12\x1d\n" +
 	"\n" +
 	"error_kind\x18\x01 \x01(\tR\terrorKind\x12#\n" +
-	"\rerror_message\x18\x02 \x01(\tR\ferrorMessageB'Z%github.com/bunnybook/bunnybook/actorsb\x06proto3"
+	"\rerror_message\x18\x02 \x01(\tR\ferrorMessage*;\n" +
+	"\vCloseReason\x12\x1c\n" +
+	"\x18CLOSE_REASON_UNSPECIFIED\x10\x00\x12\x0e\n" +
+	"\n" +
+	"LOGGED_OUT\x10\x01B'Z%github.com/bunnybook/bunnybook/actorsb\x06proto3"
 
 var (
 	file_messages_proto_rawDescOnce sync.Once
@@ -1216,41 +1474,52 @@ func file_messages_proto_rawDescGZIP() []byte {
 	return file_messages_proto_rawDescData
 }
 
-var file_messages_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_messages_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_messages_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_messages_proto_goTypes = []any{
-	(*Connect)(nil),             // 0: actors.Connect
-	(*Disconnect)(nil),          // 1: actors.Disconnect
-	(*Hello)(nil),               // 2: actors.Hello
-	(*PrivateChat)(nil),         // 3: actors.PrivateChat
-	(*Push)(nil),                // 4: actors.Push
-	(*Deliver)(nil),             // 5: actors.Deliver
-	(*PresenceChanged)(nil),     // 6: actors.PresenceChanged
-	(*NotificationCreated)(nil), // 7: actors.NotificationCreated
-	(*EndSession)(nil),          // 8: actors.EndSession
-	(*CloseConnection)(nil),     // 9: actors.CloseConnection
-	(*FriendAdded)(nil),         // 10: actors.FriendAdded
-	(*FriendRemoved)(nil),       // 11: actors.FriendRemoved
-	(*GroupChanged)(nil),        // 12: actors.GroupChanged
-	(*SendMessage)(nil),         // 13: actors.SendMessage
-	(*MessageAck)(nil),          // 14: actors.MessageAck
-	(*ChatMessage)(nil),         // 15: actors.ChatMessage
-	(*Typing)(nil),              // 16: actors.Typing
-	(*MarkRead)(nil),            // 17: actors.MarkRead
-	(*Ack)(nil),                 // 18: actors.Ack
-	(*actor.PID)(nil),           // 19: actor.PID
+	(CloseReason)(0),            // 0: actors.CloseReason
+	(*Connect)(nil),             // 1: actors.Connect
+	(*Disconnect)(nil),          // 2: actors.Disconnect
+	(*Hello)(nil),               // 3: actors.Hello
+	(*PrivateChat)(nil),         // 4: actors.PrivateChat
+	(*Push)(nil),                // 5: actors.Push
+	(*TypingEvent)(nil),         // 6: actors.TypingEvent
+	(*NotificationPush)(nil),    // 7: actors.NotificationPush
+	(*Deliver)(nil),             // 8: actors.Deliver
+	(*PresenceChanged)(nil),     // 9: actors.PresenceChanged
+	(*NotificationCreated)(nil), // 10: actors.NotificationCreated
+	(*EndSession)(nil),          // 11: actors.EndSession
+	(*CloseConnection)(nil),     // 12: actors.CloseConnection
+	(*FriendAdded)(nil),         // 13: actors.FriendAdded
+	(*FriendRemoved)(nil),       // 14: actors.FriendRemoved
+	(*GroupChanged)(nil),        // 15: actors.GroupChanged
+	(*SendMessage)(nil),         // 16: actors.SendMessage
+	(*MessageAck)(nil),          // 17: actors.MessageAck
+	(*ChatMessage)(nil),         // 18: actors.ChatMessage
+	(*Typing)(nil),              // 19: actors.Typing
+	(*MarkRead)(nil),            // 20: actors.MarkRead
+	(*Ack)(nil),                 // 21: actors.Ack
+	(*actor.PID)(nil),           // 22: actor.PID
 }
 var file_messages_proto_depIdxs = []int32{
-	19, // 0: actors.Connect.gateway:type_name -> actor.PID
-	3,  // 1: actors.Hello.private_chats:type_name -> actors.PrivateChat
-	19, // 2: actors.Hello.grain:type_name -> actor.PID
-	4,  // 3: actors.Deliver.push:type_name -> actors.Push
-	3,  // 4: actors.FriendAdded.chat:type_name -> actors.PrivateChat
-	15, // 5: actors.MessageAck.message:type_name -> actors.ChatMessage
-	6,  // [6:6] is the sub-list for method output_type
-	6,  // [6:6] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	22, // 0: actors.Connect.gateway:type_name -> actor.PID
+	4,  // 1: actors.Hello.private_chats:type_name -> actors.PrivateChat
+	22, // 2: actors.Hello.grain:type_name -> actor.PID
+	18, // 3: actors.Push.message:type_name -> actors.ChatMessage
+	6,  // 4: actors.Push.typing:type_name -> actors.TypingEvent
+	9,  // 5: actors.Push.presence:type_name -> actors.PresenceChanged
+	7,  // 6: actors.Push.notification:type_name -> actors.NotificationPush
+	4,  // 7: actors.Push.friend_added:type_name -> actors.PrivateChat
+	14, // 8: actors.Push.friend_removed:type_name -> actors.FriendRemoved
+	5,  // 9: actors.Deliver.push:type_name -> actors.Push
+	0,  // 10: actors.CloseConnection.reason:type_name -> actors.CloseReason
+	4,  // 11: actors.FriendAdded.chat:type_name -> actors.PrivateChat
+	18, // 12: actors.MessageAck.message:type_name -> actors.ChatMessage
+	13, // [13:13] is the sub-list for method output_type
+	13, // [13:13] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_messages_proto_init() }
@@ -1258,18 +1527,27 @@ func file_messages_proto_init() {
 	if File_messages_proto != nil {
 		return
 	}
+	file_messages_proto_msgTypes[4].OneofWrappers = []any{
+		(*Push_Message)(nil),
+		(*Push_Typing)(nil),
+		(*Push_Presence)(nil),
+		(*Push_Notification)(nil),
+		(*Push_FriendAdded)(nil),
+		(*Push_FriendRemoved)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_messages_proto_rawDesc), len(file_messages_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   19,
+			NumEnums:      1,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_messages_proto_goTypes,
 		DependencyIndexes: file_messages_proto_depIdxs,
+		EnumInfos:         file_messages_proto_enumTypes,
 		MessageInfos:      file_messages_proto_msgTypes,
 	}.Build()
 	File_messages_proto = out.File

@@ -2,7 +2,6 @@ package actors
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"time"
 
@@ -219,7 +218,7 @@ func (g *profileGrain) presenceTick(ctx actor.Context, t presenceTick) {
 	set := func(f *friend, online bool) {
 		if f != nil && f.online != online {
 			f.online = online
-			g.pushAll(ctx, &Push{Frame: encode(presenceFrame{Type: "presence", ProfileID: f.id.String(), Online: online})})
+			g.pushAll(ctx, presencePush(f.id.String(), online))
 		}
 	}
 	if len(t.changed) < len(g.friends) {
@@ -246,7 +245,7 @@ func (g *profileGrain) event(ctx actor.Context, msg any) {
 			return
 		}
 		f.online = m.GetOnline()
-		g.pushAll(ctx, &Push{Frame: encode(presenceFrame{Type: "presence", ProfileID: m.GetProfileId(), Online: f.online})})
+		g.pushAll(ctx, presencePush(m.GetProfileId(), f.online))
 	case *NotificationCreated:
 		c, cancel := g.ctx()
 		defer cancel()
@@ -254,19 +253,19 @@ func (g *profileGrain) event(ctx actor.Context, msg any) {
 		if err != nil {
 			g.cfg.Logger.Warn("unread notifications", "profile_id", g.id, "error", err)
 		}
-		g.pushAll(ctx, &Push{Frame: encode(notificationFrame{Type: "notification", Notification: json.RawMessage(m.GetNotification()), UnreadCount: n})})
+		g.pushAll(ctx, &Push{Event: &Push_Notification{Notification: &NotificationPush{Notification: m.GetNotification(), UnreadCount: int64(n)}}})
 	case *FriendAdded:
 		chat := m.GetChat()
 		if u, ok := parseUID(chat.GetProfileId()); ok && g.friends.find(u) == nil {
 			g.friends = g.friends.add(u)
 			g.cfg.keeper.watch(u)
 		}
-		g.pushAll(ctx, &Push{Frame: encode(friendAddedFrame{Type: "friend.added", ChatGroupID: chat.GetChatGroupId(), ProfileID: chat.GetProfileId(), Username: chat.GetUsername()})})
+		g.pushAll(ctx, &Push{Event: &Push_FriendAdded{FriendAdded: chat}})
 		g.checkPresence(ctx, chat.GetProfileId())
 	case *EndSession:
 		for id, s := range g.sessions {
 			if s.GetSessionId() == m.GetSessionId() {
-				ctx.Send(s.GetGateway(), &CloseConnection{Code: closeLoggedOut, Reason: "logged out", ConnId: id})
+				ctx.Send(s.GetGateway(), &CloseConnection{Reason: CloseReason_LOGGED_OUT, ConnId: id})
 			}
 		}
 	case *FriendRemoved:
@@ -274,7 +273,7 @@ func (g *profileGrain) event(ctx actor.Context, msg any) {
 			g.friends = g.friends.remove(u)
 			g.cfg.keeper.unwatch(u)
 		}
-		g.pushAll(ctx, &Push{Frame: encode(friendRemovedFrame{Type: "friend.removed", ProfileID: m.GetProfileId()})})
+		g.pushAll(ctx, &Push{Event: &Push_FriendRemoved{FriendRemoved: m}})
 	}
 }
 
@@ -288,7 +287,11 @@ func (g *profileGrain) checkPresence(ctx actor.Context, id string) {
 		return
 	}
 	f.online = true
-	g.pushAll(ctx, &Push{Frame: encode(presenceFrame{Type: "presence", ProfileID: id, Online: true})})
+	g.pushAll(ctx, presencePush(id, true))
+}
+
+func presencePush(profileID string, online bool) *Push {
+	return &Push{Event: &Push_Presence{Presence: &PresenceChanged{ProfileId: profileID, Online: online}}}
 }
 
 // pushAll sends p to every connection of the profile: one message to each
@@ -301,7 +304,7 @@ func (g *profileGrain) pushAll(ctx actor.Context, p *Push) {
 			continue
 		}
 		done = append(done, gw)
-		q := &Push{Frame: p.Frame, ChatGroupId: p.ChatGroupId, Seq: p.Seq, OriginConns: p.OriginConns}
+		q := &Push{Event: p.Event, OriginConns: p.OriginConns}
 		for id, o := range g.sessions {
 			if o.GetGateway().Equal(gw) {
 				q.ConnIds = append(q.ConnIds, id)

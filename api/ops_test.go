@@ -18,6 +18,7 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/api"
+	"github.com/bunnybook/bunnybook/persistence/postgres"
 )
 
 func TestHostileInput(t *testing.T) {
@@ -548,4 +549,32 @@ func rawRequest(t *testing.T, srv *testServer, req string) (int, string) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(body)
+}
+
+// TestRequestDeadline: a request whose store call cannot finish (here a
+// table lock held in PostgreSQL) is answered 503 when its deadline
+// passes, instead of waiting as long as the database does.
+func TestRequestDeadline(t *testing.T) {
+	db := postgres.MustOpen(t)
+	srv := startServer(t, api.Config{DisableRateLimits: true, RequestTimeout: 300 * time.Millisecond}, db, db)
+	ben := registerAndLogin(t, srv)
+	ben.get("/web/posts?wall_profile_id=" + ben.ID).want(http.StatusOK)
+
+	tx, err := db.Pool().Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(t.Context(), `LOCK TABLE post IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	resp := ben.get("/web/posts?wall_profile_id=" + ben.ID)
+	resp.wantDetail(http.StatusServiceUnavailable)
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("answered after %v, want about the 300 ms deadline", took)
+	}
+	if resp.header.Get("Retry-After") == "" {
+		t.Error("503 without Retry-After")
+	}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/valyala/fasthttp"
@@ -19,13 +21,21 @@ import (
 )
 
 // request is one call of a route: the fasthttp context, who is calling,
-// and the input errors found so far (reported together as one 422).
+// and the input errors found so far (reported together as one 422). As a
+// context.Context (handlers pass it to the service) it carries the
+// request's deadline (Config.RequestTimeout) instead of fasthttp's, which
+// has none.
 type request struct {
 	*fasthttp.RequestCtx
+	ctx   context.Context // the deadline of the request
 	route *route
 	user  *auth.User // nil when anonymous
 	errs  []fieldError
 }
+
+func (r *request) Deadline() (time.Time, bool) { return r.ctx.Deadline() }
+func (r *request) Done() <-chan struct{}       { return r.ctx.Done() }
+func (r *request) Err() error                  { return r.ctx.Err() }
 
 // me returns the caller's profile; only for routes that require auth.
 func (r *request) me() bunnybook.Profile { return r.user.Profile() }

@@ -18,8 +18,9 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultMaxBodyBytes = 64 << 10
-	DefaultReadyTimeout = 2 * time.Second
+	DefaultMaxBodyBytes   = 64 << 10
+	DefaultReadyTimeout   = 2 * time.Second
+	DefaultRequestTimeout = 10 * time.Second
 )
 
 // Check is one readiness check run by /readyz.
@@ -65,6 +66,9 @@ type Config struct {
 	ReadyChecks []Check
 	// ReadyTimeout bounds each readiness check. Default 2 s.
 	ReadyTimeout time.Duration
+	// RequestTimeout bounds the work of one request (its store calls);
+	// past it the answer is 503. Default 10 s.
+	RequestTimeout time.Duration
 	// MaxBodyBytes bounds request bodies, in bytes. Default 64 KiB.
 	// The fasthttp.Server's MaxRequestBodySize must be at least this.
 	MaxBodyBytes int
@@ -74,11 +78,31 @@ type Config struct {
 	Metrics *metrics.Set
 }
 
+// Auth is what the API asks of authentication (auth.Auth implements it):
+// signing in and out, and checking the credentials of each request. Errors
+// are EUnauthorized for bad credentials, ERateLimited (with RetryAfter) for
+// a throttled sign-in.
+type Auth interface {
+	// HashPassword hashes a new account's password.
+	HashPassword(ctx context.Context, password string) (string, error)
+	// Authenticate checks an e-mail and password and returns the account.
+	Authenticate(ctx context.Context, email, password string) (*bunnybook.Account, error)
+	// Login starts a session for an account; Refresh rotates one by its
+	// refresh token; Logout ends the sessions of a refresh and an access token.
+	Login(ctx context.Context, acc *bunnybook.Account) (*auth.Session, error)
+	Refresh(ctx context.Context, refreshToken string) (*auth.Session, error)
+	Logout(ctx context.Context, refreshToken, accessToken string) error
+	// Check verifies an access token and that its session is live;
+	// CheckCSRF checks a cookie-authenticated request's anti-CSRF token.
+	Check(ctx context.Context, token string) (auth.Claims, error)
+	CheckCSRF(c auth.Claims, token string) bool
+}
+
 // Server serves the REST API. Build it with New.
 type Server struct {
 	cfg     Config
 	svc     *bunnybook.Service
-	auth    *auth.Auth
+	auth    Auth
 	limiter bunnybook.RateLimiter
 	log     *slog.Logger
 
@@ -91,12 +115,15 @@ type Server struct {
 
 // New returns a Server calling svc, authenticating with a and counting
 // requests in limiter (unused when rate limits are disabled).
-func New(cfg Config, svc *bunnybook.Service, a *auth.Auth, limiter bunnybook.RateLimiter, logger *slog.Logger) *Server {
+func New(cfg Config, svc *bunnybook.Service, a Auth, limiter bunnybook.RateLimiter, logger *slog.Logger) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if cfg.ReadyTimeout <= 0 {
 		cfg.ReadyTimeout = DefaultReadyTimeout
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	if cfg.Avatar == nil {
 		cfg.Avatar = avatar.PNG
@@ -187,7 +214,9 @@ func (s *Server) endpoint(rt *route) fasthttp.RequestHandler {
 		if rt.private {
 			noStore(ctx)
 		}
-		r := &request{RequestCtx: ctx, route: rt}
+		deadline, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
+		defer cancel()
+		r := &request{RequestCtx: ctx, ctx: deadline, route: rt}
 		err := s.rateLimit(r)
 		if err == nil {
 			err = s.authenticate(r)
@@ -200,6 +229,10 @@ func (s *Server) endpoint(rt *route) fasthttp.RequestHandler {
 		}
 		if err == nil {
 			err = rt.handle(r)
+		}
+		if err != nil && deadline.Err() != nil {
+			s.log.Warn("request timed out", "path", string(ctx.Path()), "error", err)
+			err = &bunnybook.Error{Kind: bunnybook.EUnavailable, Message: "the request took too long: try again", RetryAfter: time.Second}
 		}
 		if err != nil {
 			s.fail(ctx, rt, err)

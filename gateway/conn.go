@@ -60,7 +60,7 @@ type conn struct {
 	closed  bool            // nothing more is queued: a close frame was, or the peer is gone
 	seen    map[string]seqs // chat group id → seqs queued or already held by the client; nil until the first
 	holds   int             // while > 0, pushes wait in held (during attach and resume)
-	held    []*actors.Push
+	held    []outPush
 
 	filed grainKey // where the router files it; owned by the router
 
@@ -155,7 +155,7 @@ func (c *conn) attach() error {
 		return net.ErrClosed
 	}
 	c.hold()
-	hello, err := c.s.hub.Connect(&actors.Connect{Gateway: c.s.router, ConnId: c.id, SessionId: c.sid}, c.profile.ID)
+	hello, err := c.s.grains.Connect(&actors.Connect{Gateway: c.s.router, ConnId: c.id, SessionId: c.sid}, c.profile.ID)
 	if err != nil {
 		c.release(nil)
 		return err
@@ -358,7 +358,7 @@ func (c *conn) handle(payload []byte) (code int, reason string) {
 	case typePing:
 		c.write(pongFrame)
 	case typeSend:
-		msg, err := c.s.hub.Send(f.ChatGroupID, &actors.SendMessage{
+		msg, err := c.s.grains.Send(f.ChatGroupID, &actors.SendMessage{
 			FromProfileId: c.profile.ID, ClientId: f.clientID, Content: f.Content, OriginConn: c.id,
 		})
 		if err != nil {
@@ -367,11 +367,11 @@ func (c *conn) handle(payload []byte) (code int, reason string) {
 		}
 		c.write(mustJSON(ackFrame{Type: "chat.ack", ID: f.clientID, Message: *msg}))
 	case typeTyping:
-		if err := c.s.hub.Typing(f.ChatGroupID, c.profile.ID, c.profile.Username); err != nil {
+		if err := c.s.grains.Typing(f.ChatGroupID, c.profile.ID, c.profile.Username); err != nil {
 			c.writeErr(f.clientID, err)
 		}
 	case typeRead:
-		if err := c.s.hub.MarkRead(f.ChatGroupID, c.profile.ID, f.Seq); err != nil {
+		if err := c.s.grains.MarkRead(f.ChatGroupID, c.profile.ID, f.Seq); err != nil {
 			c.writeErr(f.clientID, err)
 		}
 	case typeResume:
@@ -498,7 +498,7 @@ func (c *conn) close(code int, reason string) {
 }
 
 // push writes a grain's push, dropping chat messages the client already has.
-func (c *conn) push(p *actors.Push) {
+func (c *conn) push(p outPush) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if c.holds > 0 {
@@ -532,18 +532,17 @@ func (c *conn) release(first []byte) error {
 	return err
 }
 
-func (c *conn) pushLocked(p *actors.Push) {
-	gid, seq := p.GetChatGroupId(), p.GetSeq()
-	if gid != "" && seq > 0 {
-		if c.seen[gid].has(seq) {
+func (c *conn) pushLocked(p outPush) {
+	if p.gid != "" && p.seq > 0 {
+		if c.seen[p.gid].has(p.seq) {
 			return // already queued (resume and live delivery overlapped)
 		}
-		c.markSeen(gid, seq, seq)
-		if slices.Contains(p.GetOriginConns(), c.id) {
+		c.markSeen(p.gid, p.seq, p.seq)
+		if slices.Contains(p.origins, c.id) {
 			return // the sender's connection got a chat.ack instead
 		}
 	}
-	c.sendLocked(ws.OpText, p.GetFrame())
+	c.sendLocked(ws.OpText, p.frame)
 }
 
 // markSeen records that the client has (or will have) seqs lo..hi of a chat.
@@ -603,14 +602,7 @@ func (c *conn) replay(gid string, after int64) error {
 		c.markSeen(gid, 1, after) // the client has these
 	}
 	for _, m := range msgs { // those queued live before the resume are skipped
-		c.pushLocked(&actors.Push{
-			Frame: mustJSON(struct {
-				Type    string                `json:"type"`
-				Message bunnybook.ChatMessage `json:"message"`
-			}{"chat.message", m}),
-			ChatGroupId: gid,
-			Seq:         m.Seq,
-		})
+		c.pushLocked(outPush{frame: chatMessage(m), gid: gid, seq: m.Seq})
 	}
 	return nil
 }

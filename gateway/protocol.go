@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/bunnybook/bunnybook"
+	"github.com/bunnybook/bunnybook/actors"
 	"github.com/bunnybook/bunnybook/jsoncheck"
 )
 
@@ -172,10 +173,86 @@ type ackFrame struct {
 	Message bunnybook.ChatMessage `json:"message"`
 }
 
-type readFrame struct {
-	Type        string `json:"type"` // "chat.read.ok"
+type chatMessageFrame struct {
+	Type    string                `json:"type"` // "chat.message"
+	Message bunnybook.ChatMessage `json:"message"`
+}
+
+type typingFrame struct {
+	Type        string `json:"type"` // "chat.typing"
 	ChatGroupID string `json:"chatGroupId"`
-	Seq         int64  `json:"seq"`
+	ProfileID   string `json:"profileId"`
+	Username    string `json:"username"`
+}
+
+type presenceFrame struct {
+	Type      string `json:"type"` // "presence"
+	ProfileID string `json:"profileId"`
+	Online    bool   `json:"online"`
+}
+
+type notificationFrame struct {
+	Type         string          `json:"type"` // "notification"
+	Notification json.RawMessage `json:"notification"`
+	UnreadCount  int64           `json:"unreadCount"`
+}
+
+type friendAddedFrame struct {
+	Type        string `json:"type"` // "friend.added"
+	ChatGroupID string `json:"chatGroupId"`
+	ProfileID   string `json:"profileId"`
+	Username    string `json:"username"`
+}
+
+type friendRemovedFrame struct {
+	Type      string `json:"type"` // "friend.removed"
+	ProfileID string `json:"profileId"`
+}
+
+// outPush is a grain's push made ready to write: its frame and, for a chat
+// message, its group, seq and the connections that sent it (which got an
+// ack instead). One is made per push and shared by the connections it is for.
+type outPush struct {
+	frame   []byte
+	gid     string
+	seq     int64
+	origins []string
+}
+
+// encodePush writes a grain's event as its frame; false for an event this
+// gateway does not know (from a grain of a newer version).
+func encodePush(p *actors.Push) (outPush, bool) {
+	switch e := p.GetEvent().(type) {
+	case *actors.Push_Message:
+		m := e.Message.ToDomain()
+		return outPush{frame: chatMessage(m), gid: m.ChatGroupID, seq: m.Seq, origins: p.GetOriginConns()}, true
+	case *actors.Push_Typing:
+		t := e.Typing
+		return outPush{frame: mustJSON(typingFrame{"chat.typing", t.GetChatGroupId(), t.GetProfileId(), t.GetUsername()})}, true
+	case *actors.Push_Presence:
+		return outPush{frame: mustJSON(presenceFrame{"presence", e.Presence.GetProfileId(), e.Presence.GetOnline()})}, true
+	case *actors.Push_Notification:
+		n := e.Notification
+		return outPush{frame: mustJSON(notificationFrame{"notification", n.GetNotification(), n.GetUnreadCount()})}, true
+	case *actors.Push_FriendAdded:
+		f := e.FriendAdded
+		return outPush{frame: mustJSON(friendAddedFrame{"friend.added", f.GetChatGroupId(), f.GetProfileId(), f.GetUsername()})}, true
+	case *actors.Push_FriendRemoved:
+		return outPush{frame: mustJSON(friendRemovedFrame{"friend.removed", e.FriendRemoved.GetProfileId()})}, true
+	}
+	return outPush{}, false
+}
+
+func chatMessage(m bunnybook.ChatMessage) []byte {
+	return mustJSON(chatMessageFrame{"chat.message", m})
+}
+
+// closeFor is the close code and reason for a grain's request to close.
+func closeFor(r actors.CloseReason) (code int, reason string) {
+	if r == actors.CloseReason_LOGGED_OUT {
+		return CloseLoggedOut, "logged out"
+	}
+	return CloseInternal, "closed by the server"
 }
 
 var pongFrame = []byte(`{"type":"pong"}`)

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -36,14 +37,19 @@ type (
 func (r *router) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actors.Push:
+		p, ok := encodePush(m)
+		if !ok {
+			r.s.logger.Warn("push of an unknown event dropped", "event", fmt.Sprintf("%T", m.GetEvent()))
+			return
+		}
 		for _, id := range m.GetConnIds() {
 			if c := r.s.conn(id); c != nil {
-				c.push(m)
+				c.push(p)
 			}
 		}
 	case *actors.CloseConnection:
 		if c := r.s.conn(m.GetConnId()); c != nil {
-			c.close(int(m.GetCode()), m.GetReason())
+			c.close(closeFor(m.GetReason()))
 		}
 	case watchGrain:
 		r.forget(ctx, m.c) // a reattached connection leaves its former grain

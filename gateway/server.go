@@ -27,6 +27,23 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, token string) (profile bunnybook.Profile, sessionID string, err error)
 }
 
+// Grains is what connections ask of the profile and conversation grains
+// (actors.Hub implements it). Errors are *bunnybook.Error where the grain
+// refused (EForbidden, EInvalid …); EUnavailable when no grain answered.
+type Grains interface {
+	// Connect attaches a connection to its profile's grain (activating it)
+	// and returns the hello data; actors.ErrTooManyConnections when the
+	// profile holds the most connections allowed.
+	Connect(c *actors.Connect, profileID string) (*actors.Hello, error)
+	// Send has a conversation store a message; it returns the stored
+	// message (the earlier one for a resent client id).
+	Send(groupID string, m *actors.SendMessage) (*bunnybook.ChatMessage, error)
+	// Typing relays that a member types.
+	Typing(groupID, profileID, username string) error
+	// MarkRead moves a member's read pointer.
+	MarkRead(groupID, profileID string, seq int64) error
+}
+
 // History is what sessions read to resume conversations.
 type History interface {
 	ChatGroup(ctx context.Context, id string) (*bunnybook.ChatGroup, error)
@@ -96,7 +113,7 @@ func (c *Config) withDefaults() {
 type Server struct {
 	cfg     Config
 	auth    Authenticator
-	hub     *actors.Hub
+	grains  Grains
 	history History
 	system  *actor.ActorSystem
 	logger  *slog.Logger
@@ -109,9 +126,9 @@ type Server struct {
 }
 
 // NewServer returns a gateway on a started cluster member's actor system.
-func NewServer(cfg Config, auth Authenticator, hub *actors.Hub, history History, system *actor.ActorSystem, logger *slog.Logger) *Server {
+func NewServer(cfg Config, auth Authenticator, grains Grains, history History, system *actor.ActorSystem, logger *slog.Logger) *Server {
 	cfg.withDefaults()
-	s := &Server{cfg: cfg, auth: auth, hub: hub, history: history, system: system, logger: logger, conns: map[string]*conn{}}
+	s := &Server{cfg: cfg, auth: auth, grains: grains, history: history, system: system, logger: logger, conns: map[string]*conn{}}
 	s.router = system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &router{s: s, attached: map[grainKey][]*conn{}} }))
 	if !cfg.NoPoller {
 		p, err := newPoller(cfg.IdleTimeout, logger)
@@ -122,6 +139,10 @@ func NewServer(cfg Config, auth Authenticator, hub *actors.Hub, history History,
 	}
 	return s
 }
+
+// authTimeout bounds checking an upgrade's token (its session's revocation
+// may be asked of Redis).
+const authTimeout = 2 * time.Second
 
 // AccessCookie is the cookie browsers authenticate with.
 const AccessCookie = "access_token"
@@ -163,7 +184,9 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 		httpError(ctx, fasthttp.StatusForbidden, "origin not allowed")
 		return
 	}
-	profile, sid, err := s.auth.Authenticate(ctx, token)
+	authCtx, cancel := context.WithTimeout(context.Background(), authTimeout)
+	profile, sid, err := s.auth.Authenticate(authCtx, token)
+	cancel()
 	if err != nil {
 		refused.WithLabelValues("unauthorized").Inc()
 		httpError(ctx, fasthttp.StatusUnauthorized, "invalid or expired access token")

@@ -33,6 +33,7 @@ type Config struct {
 	TrustedProxies    []string      // CIDRs (or addresses) of the proxies in front, with TrustProxy; default loopback and private ranges
 	SecureCookies     bool          // mark auth cookies Secure (serve over HTTPS); default off
 	ShutdownTimeout   time.Duration // graceful drain on SIGTERM; default 10s
+	RequestTimeout    time.Duration // most time one REST request may take (then 503); default 10s
 	AllowedOrigins    []string      // extra browser origins allowed to open /ws with cookies; default none
 	WSRate            float64       // websocket frames per second per connection (bursts of twice that); default 20
 	WSIdleTimeout     time.Duration // close a websocket that sent nothing for this long; default 60s
@@ -70,6 +71,7 @@ func (c *Config) settings() []setting {
 		{"trusted-proxies", "BUNNYBOOK_TRUSTED_PROXIES", "comma-separated CIDRs of the proxies in front of the server (with trust-proxy): X-Forwarded-For is read only from them, and their own hops are skipped", (*listValue)(&c.TrustedProxies)},
 		{"secure-cookies", "BUNNYBOOK_SECURE_COOKIES", "mark auth cookies Secure (when served over HTTPS)", (*boolValue)(&c.SecureCookies)},
 		{"shutdown-timeout", "BUNNYBOOK_SHUTDOWN_TIMEOUT", "how long to drain connections on SIGTERM", (*durationValue)(&c.ShutdownTimeout)},
+		{"request-timeout", "BUNNYBOOK_REQUEST_TIMEOUT", "most time one REST request may take before it is answered 503", (*durationValue)(&c.RequestTimeout)},
 		{"allowed-origins", "BUNNYBOOK_ALLOWED_ORIGINS", "comma-separated extra origins (scheme://host:port) allowed to open /ws with the cookie", (*listValue)(&c.AllowedOrigins)},
 		{"admin-addr", "BUNNYBOOK_ADMIN_ADDR", "listen address of the admin port (pprof, /metrics); empty = off; keep it private", (*stringValue)(&c.AdminAddr)},
 		{"ws-idle-timeout", "BUNNYBOOK_WS_IDLE_TIMEOUT", "close a websocket that sent no frame for this long (clients ping every ~25 s)", (*durationValue)(&c.WSIdleTimeout)},
@@ -102,6 +104,7 @@ func DefaultConfig() Config {
 		ConversationIdle:  2 * time.Minute,
 		WSMaxPerProfile:   16,
 		ShutdownTimeout:   10 * time.Second,
+		RequestTimeout:    10 * time.Second,
 		ClusterHost:       "127.0.0.1",
 		ClusterMemberPort: 6330,
 		Neo4jNamespace:    "bunnybook",
@@ -151,6 +154,9 @@ func (c *Config) validate() []error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("shutdown-timeout: must be positive"))
+	}
+	if c.RequestTimeout <= 0 {
+		errs = append(errs, errors.New("request-timeout: must be positive"))
 	}
 	if c.WSIdleTimeout < time.Second {
 		errs = append(errs, errors.New("ws-idle-timeout: must be at least 1s"))

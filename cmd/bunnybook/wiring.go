@@ -148,6 +148,7 @@ func (m *Main) Run(ctx context.Context) error {
 		TrustProxy:        m.Config.TrustProxy,
 		TrustedProxies:    m.Config.trustedProxies(),
 		SecureCookies:     m.Config.SecureCookies,
+		RequestTimeout:    m.Config.RequestTimeout,
 		ReadyChecks:       append(append([]api.Check{{Name: m.storeName, Ping: m.Store.Ping}}, m.redis.checks...), m.graphChecks...),
 		Metrics:           ms,
 	}, svc, authn, m.redis.limiter, m.Logger)
