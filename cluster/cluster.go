@@ -65,6 +65,10 @@ func Start(ctx context.Context, cfg Config, kinds []*pa.Kind, logger *slog.Logge
 	case cfg.Agent != nil:
 		provider = test.NewTestProvider(cfg.Agent)
 	default:
+		// One node: the membership is this process. Proto.Actor's
+		// in-memory provider (its package is named "test", but it is a
+		// plain in-process member list) is exactly that, with no port to
+		// open, no timer that could split it and nothing to configure.
 		provider = test.NewTestProvider(test.NewInMemAgent())
 	}
 	var remoteOpts []remote.ConfigOption

@@ -23,8 +23,12 @@ const pollEvents = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT
 // handles that frame. This is the design of gobwas/ws's netpoll example.
 type poller struct {
 	epfd   int
+	wake   int // an eventfd in the epoll set: written to stop wait
 	idle   time.Duration
 	logger *slog.Logger
+	stop   chan struct{}  // closed by close: stops sweep
+	done   sync.WaitGroup // wait and sweep
+	closed sync.Once
 
 	mu    sync.Mutex    // guards conns
 	conns map[int]*conn // by file descriptor
@@ -35,10 +39,31 @@ func newPoller(idle time.Duration, logger *slog.Logger) (*poller, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &poller{epfd: epfd, idle: idle, logger: logger, conns: map[int]*conn{}}
+	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err == nil {
+		err = unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wake, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wake)})
+	}
+	if err != nil {
+		unix.Close(epfd)
+		return nil, err
+	}
+	p := &poller{epfd: epfd, wake: wake, idle: idle, logger: logger, stop: make(chan struct{}), conns: map[int]*conn{}}
+	p.done.Add(2)
 	go p.wait()
 	go p.sweep()
 	return p, nil
+}
+
+// close stops the poller's goroutines and releases its descriptors (the
+// connections are the server's to close). Closing twice is fine.
+func (p *poller) close() {
+	p.closed.Do(func() {
+		close(p.stop)
+		unix.Write(p.wake, []byte{1, 0, 0, 0, 0, 0, 0, 0})
+		p.done.Wait()
+		unix.Close(p.wake)
+		unix.Close(p.epfd)
+	})
 }
 
 // watch hands an attached connection to the poller.
@@ -76,6 +101,7 @@ func (p *poller) forget(c *conn) {
 }
 
 func (p *poller) wait() {
+	defer p.done.Done()
 	events := make([]unix.EpollEvent, 256)
 	for {
 		n, err := unix.EpollWait(p.epfd, events, -1)
@@ -88,6 +114,10 @@ func (p *poller) wait() {
 		}
 		p.mu.Lock()
 		for _, ev := range events[:n] {
+			if int(ev.Fd) == p.wake {
+				p.mu.Unlock()
+				return
+			}
 			if c := p.conns[int(ev.Fd)]; c != nil {
 				go p.step(c)
 			}
@@ -120,7 +150,15 @@ func (p *poller) step(c *conn) {
 
 // sweep closes connections that sent nothing within the idle timeout.
 func (p *poller) sweep() {
-	for range time.Tick(p.idle / 4) {
+	defer p.done.Done()
+	tick := time.NewTicker(p.idle / 4)
+	defer tick.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-tick.C:
+		}
 		p.mu.Lock()
 		var idle []*conn
 		for _, c := range p.conns {

@@ -17,3 +17,5 @@ func newPoller(time.Duration, *slog.Logger) (*poller, error) {
 }
 
 func (p *poller) watch(*conn) error { return errors.New("netpoll needs Linux") }
+
+func (p *poller) close() {}

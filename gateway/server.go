@@ -269,6 +269,9 @@ func (s *Server) Close() {
 		}
 		c.nc.Close()
 	}
+	if s.poller != nil {
+		s.poller.close()
+	}
 }
 
 func (s *Server) track(c *conn, open bool) {

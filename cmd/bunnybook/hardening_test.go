@@ -22,7 +22,7 @@ import (
 func TestLoggedOutSessionEndsEverywhere(t *testing.T) {
 	srv := redis.StartServer(t)
 	db, agent := sqlite.MustOpen(t), test.NewInMemAgent()
-	shared := func(m *Main) { m.Config.RedisURL, m.Store, m.ClusterAgent = srv.URL(), db, agent }
+	shared := func(m *Main) { m.Config.RedisURL, m.Store, m.clusterAgent = srv.URL(), db, agent }
 	n1, n2 := MustRunMain(t, shared), MustRunMain(t, shared)
 	ctx := context.Background()
 	u := MustUser(t, n1.URL())

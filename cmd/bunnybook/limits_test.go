@@ -26,7 +26,7 @@ func TestUpgradeLimitPerProfile(t *testing.T) {
 	db, presence, agent := sqlite.MustOpen(t), memory.NewPresence(), test.NewInMemAgent()
 	node := func(m *Main) {
 		m.Config.WSMaxPerProfile = 2
-		m.Store, m.Presence, m.ClusterAgent = db, presence, agent
+		m.Store, m.Presence, m.clusterAgent = db, presence, agent
 	}
 	first, second := MustRunMain(t, node), MustRunMain(t, node)
 	u := MustUser(t, first.URL())

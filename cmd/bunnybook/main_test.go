@@ -205,7 +205,7 @@ func TestChatTwoNodes(t *testing.T) {
 	db := sqlite.MustOpen(t)
 	presence := memory.NewPresence()
 	agent := test.NewInMemAgent()
-	shared := func(m *Main) { m.Store, m.Presence, m.ClusterAgent = db, presence, agent }
+	shared := func(m *Main) { m.Store, m.Presence, m.clusterAgent = db, presence, agent }
 	n1 := MustRunMain(t, shared)
 	n2 := MustRunMain(t, shared)
 	testChat(t, n1.URL(), n2.URL())

@@ -127,7 +127,7 @@ func TestResumeOnAnotherNode(t *testing.T) {
 // Redis.
 func twoNodes(t *testing.T) (*Main, *Main) {
 	db, presence, agent := sqlite.MustOpen(t), memory.NewPresence(), test.NewInMemAgent()
-	shared := func(m *Main) { m.Store, m.Presence, m.ClusterAgent = db, presence, agent }
+	shared := func(m *Main) { m.Store, m.Presence, m.clusterAgent = db, presence, agent }
 	return MustRunMain(t, shared), MustRunMain(t, shared)
 }
 

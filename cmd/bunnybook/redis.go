@@ -35,7 +35,7 @@ func (m *Main) openRedis(ctx context.Context) error {
 	m.redis.attempts = memory.NewAttempts()
 	m.redis.revocations = memory.NewRevocations()
 	if m.Config.RedisURL == "" {
-		if len(m.Config.ClusterPeers) == 0 && m.ClusterAgent == nil {
+		if len(m.Config.ClusterPeers) == 0 && m.clusterAgent == nil {
 			m.redis.cache = memory.NewCache()
 		}
 		return nil

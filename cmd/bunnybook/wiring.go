@@ -50,7 +50,7 @@ type Main struct {
 	// process; otherwise Run makes them from Config.
 	Store        store
 	Presence     bunnybook.Presence
-	ClusterAgent *test.InMemAgent
+	clusterAgent *test.InMemAgent
 	noPoller     bool // tests: read websockets on goroutines instead of epoll
 
 	storeName string
@@ -101,7 +101,7 @@ func (m *Main) Run(ctx context.Context) error {
 		AdvertisedHost: m.Config.ClusterAdvertise,
 		Peers:          m.Config.ClusterPeers,
 		MembershipPort: m.Config.ClusterMemberPort,
-		Agent:          m.ClusterAgent,
+		Agent:          m.clusterAgent,
 	}, actors.Kinds(actors.Config{
 		Store: m.Store, Presence: presence, Logger: m.Logger, Metrics: ms,
 		IdleTimeout: m.Config.ConversationIdle, MaxConnsPerProfile: m.Config.WSMaxPerProfile,
