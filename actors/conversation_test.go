@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	dto "github.com/prometheus/client_model/go"
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/actors"
@@ -78,11 +77,7 @@ func TestConversationPassivates(t *testing.T) {
 	h.connect(b, "b1")
 	first := h.send(group, a, "a1", "1")
 	h.send(group, a, "a1", "2")
-	grains := func() float64 {
-		var m dto.Metric
-		must(t, h.metrics.ConversationGrains.Write(&m))
-		return m.GetGauge().GetValue()
-	}
+	grains := func() float64 { return gauge(t, h.metrics.ConversationGrains) }
 	if grains() != 1 {
 		t.Fatalf("conversation grains %v, want 1", grains())
 	}

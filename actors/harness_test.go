@@ -12,6 +12,7 @@ import (
 	pa "github.com/asynkron/protoactor-go/cluster"
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/actors"
@@ -42,14 +43,17 @@ func newHarness(t *testing.T, cfg actors.Config) *harness {
 	t.Helper()
 	h := &harness{t: t, store: &gatedStore{DB: sqlite.MustOpen(t)}, metrics: metrics.New(prometheus.NewRegistry()),
 		pushes: make(chan *actors.Push, 100)}
-	presence := memory.NewPresence()
-	cfg.Store, cfg.Presence, cfg.Metrics = h.store, presence, h.metrics
+	if cfg.Presence == nil {
+		cfg.Presence = memory.NewPresence()
+	}
+	presence := cfg.Presence
+	cfg.Store, cfg.Metrics = h.store, h.metrics
 	logger := slog.New(slog.DiscardHandler)
 	c, err := cluster.Start(t.Context(), cluster.Config{Agent: test.NewInMemAgent()}, actors.Kinds(cfg), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.Shutdown(true) })
+	t.Cleanup(func() { c.Shutdown(false) }) // graceful would wait 2 s for a gossip nobody hears
 	h.cluster, h.hub = c, actors.NewHub(c, presence, logger)
 	h.gw = c.ActorSystem.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
 		if p, ok := ctx.Message().(*actors.Push); ok {
@@ -130,6 +134,26 @@ func pushType(p *actors.Push) string {
 		return "presence"
 	}
 	return fmt.Sprintf("%T", p.GetEvent())
+}
+
+// gauge reads a gauge's value.
+func gauge(t *testing.T, g prometheus.Gauge) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := g.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetGauge().GetValue()
+}
+
+// histogram reads a histogram's count and sum.
+func histogram(t *testing.T, h prometheus.Histogram) (count uint64, sum float64) {
+	t.Helper()
+	var m dto.Metric
+	if err := h.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetHistogram().GetSampleCount(), m.GetHistogram().GetSampleSum()
 }
 
 // eventually polls cond until it holds, failing after wait.

@@ -1,0 +1,88 @@
+package actors_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/bunnybook/bunnybook/actors"
+	"github.com/bunnybook/bunnybook/persistence/redis"
+)
+
+// TestProfileLingers: a profile grain outlives its last connection by the
+// linger time (a page reload reconnects within it), then stops.
+func TestProfileLingers(t *testing.T) {
+	h := newHarness(t, actors.Config{Linger: 300 * time.Millisecond})
+	a, _, _ := h.friends()
+	grains := func() float64 { return gauge(t, h.metrics.ProfileGrains) }
+	hello := h.connect(a, "a1")
+	h.cluster.ActorSystem.Root.Send(hello.GetGrain(), &actors.Disconnect{ConnId: "a1"})
+	h.connect(a, "a2") // a reload, within the linger
+	time.Sleep(500 * time.Millisecond)
+	if grains() != 1 {
+		t.Fatalf("profile grains %v after a reconnect within the linger, want 1", grains())
+	}
+	h.cluster.ActorSystem.Root.Send(hello.GetGrain(), &actors.Disconnect{ConnId: "a2"})
+	eventually(t, "the grain stops after its last connection and the linger", func() bool { return grains() == 0 })
+}
+
+// TestProfileLoadFailure: when the profile cannot be loaded (its presence
+// registry is down), the connection is refused and the grain does not stay.
+func TestProfileLoadFailure(t *testing.T) {
+	h := newHarness(t, actors.Config{Presence: redis.MustOpenDown(t).Presence()})
+	a, _, _ := h.friends()
+	_, err := h.hub.Connect(&actors.Connect{Gateway: h.gw, ConnId: "a1"}, a)
+	if err == nil {
+		t.Fatal("connect with presence down: no error")
+	}
+	eventually(t, "the grain that could not load stops", func() bool { return gauge(t, h.metrics.ProfileGrains) == 0 })
+}
+
+// TestPresenceReachesFriends: a friend's connections hear a profile come
+// online when it connects and go offline after its last connection.
+func TestPresenceReachesFriends(t *testing.T) {
+	h := newHarness(t, actors.Config{Linger: 100 * time.Millisecond})
+	a, b, _ := h.friends()
+	h.connect(a, "a1")
+	hello := h.connect(b, "b1")
+	online := h.nextPush("presence").GetPresence()
+	if online.GetProfileId() != b || !online.GetOnline() {
+		t.Fatalf("presence %v, want %s online", online, b)
+	}
+	h.cluster.ActorSystem.Root.Send(hello.GetGrain(), &actors.Disconnect{ConnId: "b1"})
+	offline := h.nextPush("presence").GetPresence()
+	if offline.GetProfileId() != b || offline.GetOnline() {
+		t.Fatalf("presence %v, want %s offline", offline, b)
+	}
+}
+
+// TestMessagesCommitInBatches: messages that arrive while a commit is
+// being written go together in the next one, numbered in arrival order.
+func TestMessagesCommitInBatches(t *testing.T) {
+	h := newHarness(t, actors.Config{})
+	a, _, group := h.friends()
+	h.connect(a, "a1")
+	pid := h.cluster.Get(group, actors.ConversationKind)
+	root := h.cluster.ActorSystem.Root
+	arrived, open := h.store.close()
+	first := root.RequestFuture(pid, &actors.SendMessage{FromProfileId: a, ClientId: "first", Content: "first", OriginConn: "a1"}, wait)
+	<-arrived // the first commit is being written
+	var later []*actor.Future
+	for i := range 5 {
+		later = append(later, root.RequestFuture(pid, &actors.SendMessage{FromProfileId: a, ClientId: fmt.Sprint(i), Content: "later", OriginConn: "a1"}, wait))
+	}
+	open()
+	if m := ackOf(t, first); m.GetSeq() != 1 {
+		t.Fatalf("first message seq %d, want 1", m.GetSeq())
+	}
+	for i, f := range later {
+		if m := ackOf(t, f); m.GetSeq() != int64(i+2) {
+			t.Fatalf("message %d got seq %d, want %d (arrival order)", i, m.GetSeq(), i+2)
+		}
+	}
+	if n, sum := histogram(t, h.metrics.BatchSize); n != 2 || sum != 6 {
+		t.Fatalf("%d commits of %v messages, want 2 commits (1 + 5)", n, sum)
+	}
+}
