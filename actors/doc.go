@@ -18,5 +18,7 @@
 //     online members, and relays typing.
 //
 // Grains never activate for offline profiles: senders look up presence
-// first. Every message that may cross nodes is protobuf (messages.proto).
+// first. Every message that may cross nodes is protobuf (messages.proto);
+// what grains push to connections are typed events (Push), which the
+// gateway turns into websocket frames.
 package actors

@@ -7,5 +7,8 @@
 // socket, and frames to send are queued and written by a short-lived
 // writer goroutine.
 //
-// The protocol is documented in docs/protocol.md.
+// The gateway owns the wire protocol (docs/protocol.md): the client frames'
+// decoder (protocol.go), every server frame, which it encodes from the typed
+// events grains push (actors.Push), and every close code. Grains never
+// build frames.
 package gateway
