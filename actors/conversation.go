@@ -107,8 +107,9 @@ func (g *conversationGrain) idle() bool { return len(g.writing) == 0 && len(g.qu
 // stop passivates an idle grain. Its PoisonPill is queued behind messages
 // that already arrived, which it still serves: a send among them is
 // committed at once rather than in the background, so that its ack goes
-// out before the grain stops. (Messages that arrive after the PoisonPill
-// go to a new activation.)
+// out before the grain stops. (Proto.Actor drops messages queued behind
+// the PoisonPill: their senders time out, retry, and reach a new
+// activation. Stopping only when idle keeps that rare.)
 func (g *conversationGrain) stop(ctx actor.Context) {
 	if !g.stopping {
 		g.stopping = true
