@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/bunnybook/bunnybook/jsoncheck/jsonchecktest"
 )
 
 func newRequest(body string) *request {
@@ -105,7 +107,7 @@ func FuzzDecodeBodyStrict(f *testing.F) {
 		if !utf8.ValidString(body) {
 			t.Fatalf("accepted invalid UTF-8 %q", body)
 		}
-		if name, ok := repeatedName(body); ok {
+		if name, ok := jsonchecktest.RepeatedName([]byte(body)); ok {
 			t.Fatalf("accepted repeated member %q in %q", name, body)
 		}
 		if hasReplacement(v) && !strings.Contains(body, "\uFFFD") && !strings.Contains(strings.ToLower(body), `\ufffd`) {
@@ -120,44 +122,6 @@ func FuzzDecodeBodyStrict(f *testing.F) {
 			t.Fatalf("%q re-encodes as %s, which decodes to %#v (%v), want %#v", body, enc, again, err, v)
 		}
 	})
-}
-
-// repeatedName walks body's tokens (encoding/json does not check names)
-// and returns the first member name repeated within one object.
-func repeatedName(body string) (string, bool) {
-	type frame struct {
-		names    map[string]bool // nil for an array
-		wantName bool            // in an object: the next token is a name
-	}
-	var stack []*frame
-	dec := json.NewDecoder(strings.NewReader(body))
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return "", false
-		}
-		if n := len(stack); n > 0 && stack[n-1].names != nil && stack[n-1].wantName && tok != json.Delim('}') {
-			name := tok.(string)
-			if stack[n-1].names[name] {
-				return name, true
-			}
-			stack[n-1].names[name], stack[n-1].wantName = true, false
-			continue
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, &frame{names: map[string]bool{}, wantName: true})
-			continue
-		case json.Delim('['):
-			stack = append(stack, &frame{})
-			continue
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-		}
-		if n := len(stack); n > 0 { // a value ended
-			stack[n-1].wantName = true
-		}
-	}
 }
 
 // hasReplacement reports whether a decoded value holds U+FFFD anywhere.

@@ -1,12 +1,13 @@
 package gateway
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/bunnybook/bunnybook/jsoncheck/jsonchecktest"
 )
 
 func TestDecodeFrame(t *testing.T) {
@@ -100,7 +101,7 @@ func FuzzDecodeFrame(f *testing.F) {
 		if !utf8.Valid(b) || !json.Valid(b) {
 			t.Fatalf("accepted a frame that is not one valid JSON value: %q", b)
 		}
-		if name, dup := repeatedName(b); dup {
+		if name, dup := jsonchecktest.RepeatedName(b); dup {
 			t.Fatalf("accepted a frame that repeats member %q: %q", name, b)
 		}
 		if len(fr.clientID) > maxClientIDLen {
@@ -118,51 +119,4 @@ func FuzzDecodeFrame(f *testing.F) {
 			}
 		}
 	})
-}
-
-// repeatedName walks the JSON value in b (valid JSON) and reports a member
-// name that appears twice in one object.
-func repeatedName(b []byte) (string, bool) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	type level struct {
-		names map[string]bool // nil in an array
-		key   bool            // the next string token is a member name
-	}
-	var stack []*level
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return "", false
-		}
-		var top *level
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if s, ok := tok.(string); ok && top != nil && top.names != nil && top.key {
-			if top.names[s] {
-				return s, true
-			}
-			top.names[s] = true
-			top.key = false
-			continue
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, &level{names: map[string]bool{}, key: true})
-			continue
-		case json.Delim('['):
-			stack = append(stack, &level{})
-			continue
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-			if len(stack) > 0 {
-				top = stack[len(stack)-1]
-			} else {
-				top = nil
-			}
-		}
-		if top != nil && top.names != nil {
-			top.key = true // a value ended: a name comes next
-		}
-	}
 }
