@@ -19,6 +19,7 @@ import (
 	"github.com/bunnybook/bunnybook/metrics"
 	"github.com/bunnybook/bunnybook/persistence/memory"
 	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
 
@@ -40,7 +41,7 @@ type harness struct {
 // set here) and stops it when the test ends.
 func newHarness(t *testing.T, cfg actors.Config) *harness {
 	t.Helper()
-	h := &harness{t: t, store: &gatedStore{DB: sqlite.MustOpen(t)}, metrics: metrics.New(prometheus.NewRegistry()),
+	h := &harness{t: t, store: &gatedStore{DB: sqlitetest.MustOpen(t)}, metrics: metrics.New(prometheus.NewRegistry()),
 		pushes: make(chan *actors.Push, 100)}
 	presence := memory.NewPresence()
 	cfg.Store, cfg.Presence, cfg.Metrics = h.store, presence, h.metrics
