@@ -20,6 +20,7 @@ import (
 	"github.com/bunnybook/bunnybook/metrics"
 	"github.com/bunnybook/bunnybook/persistence/memory"
 	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
 
@@ -41,7 +42,7 @@ type harness struct {
 // set here) and stops it when the test ends.
 func newHarness(t *testing.T, cfg actors.Config) *harness {
 	t.Helper()
-	h := &harness{t: t, store: &gatedStore{DB: sqlite.MustOpen(t)}, metrics: metrics.New(prometheus.NewRegistry()),
+	h := &harness{t: t, store: &gatedStore{DB: sqlitetest.MustOpen(t)}, metrics: metrics.New(prometheus.NewRegistry()),
 		pushes: make(chan *actors.Push, 100)}
 	if cfg.Presence == nil {
 		cfg.Presence = memory.NewPresence()

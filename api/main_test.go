@@ -26,9 +26,10 @@ import (
 	"github.com/bunnybook/bunnybook/persistence/cached"
 	"github.com/bunnybook/bunnybook/persistence/memory"
 	"github.com/bunnybook/bunnybook/persistence/neo4j"
-	"github.com/bunnybook/bunnybook/persistence/postgres"
-	"github.com/bunnybook/bunnybook/persistence/redis"
-	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/neo4j/neo4jtest"
+	"github.com/bunnybook/bunnybook/persistence/postgres/postgrestest"
+	"github.com/bunnybook/bunnybook/persistence/redis/redistest"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 )
 
 // testSecret signs the test servers' tokens; tests use it to forge some.
@@ -48,31 +49,31 @@ type backend struct {
 // BUNNYBOOK_TEST_DATABASE_URL (scripts/services.sh start postgres); without
 // it those subtests fail, saying so.
 var backends = []backend{
-	{"sqlite", func(t *testing.T) (bunnybook.Store, bunnybook.Graph) { db := sqlite.MustOpen(t); return db, db }},
-	{"postgres", func(t *testing.T) (bunnybook.Store, bunnybook.Graph) { db := postgres.MustOpen(t); return db, db }},
+	{"sqlite", func(t *testing.T) (bunnybook.Store, bunnybook.Graph) { db := sqlitetest.MustOpen(t); return db, db }},
+	{"postgres", func(t *testing.T) (bunnybook.Store, bunnybook.Graph) { db := postgrestest.MustOpen(t); return db, db }},
 	// PostgreSQL behind the Redis cache, as deployed (BUNNYBOOK_REDIS_URL).
 	{"postgres+redis", func(t *testing.T) (bunnybook.Store, bunnybook.Graph) {
-		db := postgres.MustOpen(t)
-		s := cached.New(db, db, redis.MustOpen(t).Cache(), cached.Options{})
+		db := postgrestest.MustOpen(t)
+		s := cached.New(db, db, redistest.MustOpen(t).Cache(), cached.Options{})
 		return s, s
 	}},
 	// The whole production stack: PostgreSQL, the graph served by Neo4j
 	// (fed through the outbox relay), behind the Redis cache.
 	{"postgres+neo4j+redis", func(t *testing.T) (bunnybook.Store, bunnybook.Graph) {
-		db := postgres.MustOpen(t)
-		g := neo4j.MustOpen(t, nil)
+		db := postgrestest.MustOpen(t)
+		g := neo4jtest.MustOpen(t, nil)
 		relay := neo4j.NewRelay(g, db, slog.New(slog.DiscardHandler))
 		if err := relay.Start(t.Context()); err != nil {
 			t.Fatalf("start relay: %v", err)
 		}
 		projecting := neo4j.Projecting{Store: db, Relay: relay}
-		s := cached.New(projecting, g, redis.MustOpen(t).Cache(), cached.Options{})
+		s := cached.New(projecting, g, redistest.MustOpen(t).Cache(), cached.Options{})
 		return s, s
 	}},
 	// The same with Redis down: every request must still succeed.
 	{"sqlite+redis-down", func(t *testing.T) (bunnybook.Store, bunnybook.Graph) {
-		db := sqlite.MustOpen(t)
-		s := cached.New(db, db, redis.MustOpenDown(t).Cache(), cached.Options{})
+		db := sqlitetest.MustOpen(t)
+		s := cached.New(db, db, redistest.MustOpenDown(t).Cache(), cached.Options{})
 		return s, s
 	}},
 }

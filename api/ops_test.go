@@ -18,7 +18,7 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/api"
-	"github.com/bunnybook/bunnybook/persistence/postgres"
+	"github.com/bunnybook/bunnybook/persistence/postgres/postgrestest"
 )
 
 func TestHostileInput(t *testing.T) {
@@ -555,7 +555,7 @@ func rawRequest(t *testing.T, srv *testServer, req string) (int, string) {
 // table lock held in PostgreSQL) is answered 503 when its deadline
 // passes, instead of waiting as long as the database does.
 func TestRequestDeadline(t *testing.T) {
-	db := postgres.MustOpen(t)
+	db := postgrestest.MustOpen(t)
 	srv := startServer(t, api.Config{DisableRateLimits: true, RequestTimeout: 300 * time.Millisecond}, db, db)
 	ben := registerAndLogin(t, srv)
 	ben.get("/web/posts?wall_profile_id=" + ben.ID).want(http.StatusOK)

@@ -14,7 +14,7 @@ import (
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/auth"
 	"github.com/bunnybook/bunnybook/persistence/memory"
-	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 )
 
 var secret = []byte("0123456789abcdef0123456789abcdef")
@@ -142,7 +142,7 @@ func (e *ended) list() []string {
 // with one account.
 func newAuthWith(t testing.TB, cfg auth.Config) (*auth.Auth, *bunnybook.Account) {
 	t.Helper()
-	db := sqlite.MustOpen(t)
+	db := sqlitetest.MustOpen(t)
 	cfg.Secret = secret
 	if cfg.Revocations == nil {
 		cfg.Revocations = memory.NewRevocations()

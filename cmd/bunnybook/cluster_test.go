@@ -249,7 +249,7 @@ func freePorts(t *testing.T, n int) []int {
 // waitMetric waits until a node's /metrics has the line want.
 func waitMetric(t *testing.T, url, want string) {
 	t.Helper()
-	pollFor(t, 60*time.Second, func() error {
+	checkFor(t, 60*time.Second, 100*time.Millisecond, func() error {
 		body, err := get(url + "/metrics")
 		if err == nil && !strings.Contains(body, want+"\n") {
 			err = fmt.Errorf("%s/metrics has no %q", url, want)
@@ -260,7 +260,7 @@ func waitMetric(t *testing.T, url, want string) {
 
 func waitReady(t *testing.T, url string) {
 	t.Helper()
-	pollFor(t, 60*time.Second, func() error {
+	checkFor(t, 60*time.Second, 100*time.Millisecond, func() error {
 		_, err := get(url + "/readyz")
 		return err
 	})

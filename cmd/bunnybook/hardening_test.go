@@ -11,8 +11,8 @@ import (
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
 
 	"github.com/bunnybook/bunnybook/client"
-	"github.com/bunnybook/bunnybook/persistence/redis"
-	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/redis/redistest"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 )
 
 // TestLoggedOutSessionEndsEverywhere: two nodes share Redis. Logging out on
@@ -20,8 +20,8 @@ import (
 // — signed and unexpired — no longer opens websockets or reads REST on
 // either node; another session of the same user goes on.
 func TestLoggedOutSessionEndsEverywhere(t *testing.T) {
-	srv := redis.StartServer(t)
-	db, agent := sqlite.MustOpen(t), test.NewInMemAgent()
+	srv := redistest.StartServer(t)
+	db, agent := sqlitetest.MustOpen(t), test.NewInMemAgent()
 	shared := func(m *Main) { m.Config.RedisURL, m.Store, m.clusterAgent = srv.URL(), db, agent }
 	n1, n2 := MustRunMain(t, shared), MustRunMain(t, shared)
 	ctx := context.Background()
@@ -60,7 +60,7 @@ func TestLoggedOutSessionEndsEverywhere(t *testing.T) {
 				t.Error(err)
 			}
 		}
-		pollFor(t, 3*time.Second, refused)
+		checkFor(t, 3*time.Second, 100*time.Millisecond, refused)
 		if c, err := client.Dial(ctx, url, u.Token, client.DialOptions{}); err == nil {
 			c.Close()
 			t.Errorf("%s: a logged-out token opened a websocket", url)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -16,14 +17,14 @@ import (
 
 	"github.com/bunnybook/bunnybook/client"
 	"github.com/bunnybook/bunnybook/persistence/memory"
-	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 )
 
 // TestUpgradeLimitPerProfile: a profile holds at most WSMaxPerProfile
 // websockets across the cluster; one more is closed with 4029 and the
 // others keep working; once one closes, a new one gets in.
 func TestUpgradeLimitPerProfile(t *testing.T) {
-	db, presence, agent := sqlite.MustOpen(t), memory.NewPresence(), test.NewInMemAgent()
+	db, presence, agent := sqlitetest.MustOpen(t), memory.NewPresence(), test.NewInMemAgent()
 	node := func(m *Main) {
 		m.Config.WSMaxPerProfile = 2
 		m.Store, m.Presence, m.clusterAgent = db, presence, agent
@@ -54,23 +55,17 @@ func TestUpgradeLimitPerProfile(t *testing.T) {
 
 	c1.Close()
 	// The grain hears of the close asynchronously: retry until it lets one in.
-	deadline := time.Now().Add(wait)
-	for {
+	checkFor(t, wait, 50*time.Millisecond, func() error {
 		c, err := client.Dial(context.Background(), first.URL(), u.Token, client.DialOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = c.AwaitType(wait, "hello")
-		if err == nil {
-			c.Close()
-			break
+		defer c.Close()
+		if _, err := c.AwaitType(wait, "hello"); err != nil {
+			return fmt.Errorf("after closing one of two connections, a new one still gets %v", err)
 		}
-		c.Close()
-		if time.Now().After(deadline) {
-			t.Fatalf("after closing one of two connections, a new one still gets %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 // TestUpgradeRateLimited: websocket upgrades are limited per client IP

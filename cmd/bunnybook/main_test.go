@@ -16,7 +16,7 @@ import (
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/client"
 	"github.com/bunnybook/bunnybook/persistence/memory"
-	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 )
 
 const wait = 5 * time.Second
@@ -42,6 +42,24 @@ func MustRunMain(tb testing.TB, configure func(*Main)) *Main {
 	}
 	tb.Cleanup(func() { m.Close() })
 	return m
+}
+
+// checkFor calls fn, pausing every between calls, until it returns nil;
+// once timeout has passed it fails tb with fn's last error. It is how this
+// package's tests wait for an eventual outcome.
+func checkFor(tb testing.TB, timeout, every time.Duration, fn func() error) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := fn()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("after %s: %v", timeout, err)
+		}
+		time.Sleep(every)
+	}
 }
 
 var userSeq atomic.Int64
@@ -202,7 +220,7 @@ func TestChatOneNode(t *testing.T) {
 }
 
 func TestChatTwoNodes(t *testing.T) {
-	db := sqlite.MustOpen(t)
+	db := sqlitetest.MustOpen(t)
 	presence := memory.NewPresence()
 	agent := test.NewInMemAgent()
 	shared := func(m *Main) { m.Store, m.Presence, m.clusterAgent = db, presence, agent }

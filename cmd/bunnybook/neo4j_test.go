@@ -11,24 +11,8 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/client"
-	"github.com/bunnybook/bunnybook/persistence/neo4j"
+	"github.com/bunnybook/bunnybook/persistence/neo4j/neo4jtest"
 )
-
-// pollFor polls fn every 100 ms until it returns nil or timeout passes.
-func pollFor(tb testing.TB, timeout time.Duration, fn func() error) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := fn()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("after %s: %v", timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
 
 // friendNames returns the usernames of c's friends, read through the API.
 func friendNames(ctx context.Context, c *client.Client) ([]string, error) {
@@ -51,8 +35,8 @@ func friendNames(ctx context.Context, c *client.Client) ([]string, error) {
 // with the writes made meanwhile, without a restart.
 func TestNeo4jOutage(t *testing.T) {
 	ctx := context.Background()
-	cfg, px := neo4j.ProxiedConfig(t)
-	neo4j.MustOpen(t, &cfg) // drops the test's namespace at the end
+	cfg, px := neo4jtest.ProxiedConfig(t)
+	neo4jtest.MustOpen(t, &cfg) // drops the test's namespace at the end
 	m := MustRunMain(t, func(m *Main) {
 		m.Config.Neo4jURL, m.Config.Neo4jNamespace = cfg.URL, cfg.Namespace
 	})
@@ -64,7 +48,7 @@ func TestNeo4jOutage(t *testing.T) {
 	// The projection is eventually consistent: a write's eager flush is
 	// bounded, and a cold Neo4j (first test of a run) can miss it, leaving
 	// the write to the relay's next second.
-	pollFor(t, 15*time.Second, func() error {
+	checkFor(t, 15*time.Second, 100*time.Millisecond, func() error {
 		if err := a.Do(ctx, http.MethodGet, suggestions, nil, &ss); err != nil || len(ss) != 1 || ss[0].ID != c.Profile.ID {
 			return fmt.Errorf("suggestions before the outage: got %+v, %v; want %s", ss, err, c.Profile.Username)
 		}
@@ -94,7 +78,7 @@ func TestNeo4jOutage(t *testing.T) {
 	px.SetCut(false)
 	want := []string{b.Profile.Username, c.Profile.Username}
 	slices.Sort(want)
-	pollFor(t, 30*time.Second, func() error {
+	checkFor(t, 30*time.Second, 100*time.Millisecond, func() error {
 		got, err := friendNames(ctx, a)
 		if err != nil || !slices.Equal(got, want) {
 			return fmt.Errorf("friends of a after the outage: got %v, %v; want %v", got, err, want)

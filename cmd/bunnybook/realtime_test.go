@@ -16,7 +16,7 @@ import (
 
 	"github.com/bunnybook/bunnybook/client"
 	"github.com/bunnybook/bunnybook/persistence/memory"
-	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 )
 
 func TestResendIsIdempotent(t *testing.T) {
@@ -126,7 +126,7 @@ func TestResumeOnAnotherNode(t *testing.T) {
 // store and the presence registry as a deployment shares PostgreSQL and
 // Redis.
 func twoNodes(t *testing.T) (*Main, *Main) {
-	db, presence, agent := sqlite.MustOpen(t), memory.NewPresence(), test.NewInMemAgent()
+	db, presence, agent := sqlitetest.MustOpen(t), memory.NewPresence(), test.NewInMemAgent()
 	shared := func(m *Main) { m.Store, m.Presence, m.clusterAgent = db, presence, agent }
 	return MustRunMain(t, shared), MustRunMain(t, shared)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,7 +12,7 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/client"
-	"github.com/bunnybook/bunnybook/persistence/redis"
+	"github.com/bunnybook/bunnybook/persistence/redis/redistest"
 )
 
 // TestRedisOutage runs a server on its own redis-server, kills Redis
@@ -20,7 +21,7 @@ import (
 // Redis again on the same port and checks the server uses it again without
 // a restart.
 func TestRedisOutage(t *testing.T) {
-	srv := redis.StartServer(t)
+	srv := redistest.StartServer(t)
 	m := MustRunMain(t, func(m *Main) { m.Config.RedisURL = srv.URL() })
 	ctx := context.Background()
 	a, b := MustUser(t, m.URL()), MustUser(t, m.URL())
@@ -98,14 +99,13 @@ func TestRedisOutage(t *testing.T) {
 	waitMetric(t, m.URL(), "bunnybook_profile_grains_active 0")
 
 	srv.Start()
-	deadline := time.Now().Add(wait)
-	for m.redis.store.Stats().Hits == hits {
-		if time.Now().After(deadline) {
-			t.Fatalf("no cache hits %v after Redis came back", wait)
+	checkFor(t, wait, 20*time.Millisecond, func() error {
+		if m.redis.store.Stats().Hits != hits {
+			return nil
 		}
 		checkAll("redis back")
-		time.Sleep(20 * time.Millisecond)
-	}
+		return errors.New("no cache hits after Redis came back")
+	})
 	post()
 	checkAll("redis back, after a write")
 	wantReady(t, m, "up")

@@ -15,7 +15,7 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/client"
-	"github.com/bunnybook/bunnybook/persistence/postgres"
+	"github.com/bunnybook/bunnybook/persistence/postgres/postgrestest"
 )
 
 // mustReadUsers reads a users file written by seed.
@@ -156,7 +156,7 @@ func TestSeedSQLite(t *testing.T) {
 }
 
 func TestSeedPostgres(t *testing.T) {
-	db := postgres.MustOpen(t)
+	db := postgrestest.MustOpen(t)
 	cfg := DefaultConfig()
 	cfg.DataDir = t.TempDir()
 	cfg.JWTSecret = strings.Repeat("p", 32)

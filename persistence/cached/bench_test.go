@@ -6,9 +6,9 @@ import (
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/persistence/cached"
 	"github.com/bunnybook/bunnybook/persistence/memory"
-	"github.com/bunnybook/bunnybook/persistence/postgres"
-	"github.com/bunnybook/bunnybook/persistence/redis"
-	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/postgres/postgrestest"
+	"github.com/bunnybook/bunnybook/persistence/redis/redistest"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
 
@@ -21,8 +21,8 @@ func BenchmarkWallPage(b *testing.B) {
 		name string
 		open func(b *testing.B) bunnybook.Store
 	}{
-		{"sqlite", func(b *testing.B) bunnybook.Store { return sqlite.MustOpen(b) }},
-		{"postgres", func(b *testing.B) bunnybook.Store { return postgres.MustOpen(b) }},
+		{"sqlite", func(b *testing.B) bunnybook.Store { return sqlitetest.MustOpen(b) }},
+		{"postgres", func(b *testing.B) bunnybook.Store { return postgrestest.MustOpen(b) }},
 	}
 	for _, src := range sources {
 		b.Run(src.name, func(b *testing.B) {
@@ -34,7 +34,7 @@ func BenchmarkWallPage(b *testing.B) {
 			}{
 				{"nocache", db},
 				{"memory", cached.New(db, nil, memory.NewCache(), cached.Options{})},
-				{"redis", cached.New(db, nil, redis.MustOpen(b).Cache(), cached.Options{})},
+				{"redis", cached.New(db, nil, redistest.MustOpen(b).Cache(), cached.Options{})},
 			}
 			for _, s := range stores {
 				for _, par := range []int{1, 8} {

@@ -11,8 +11,8 @@ import (
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/persistence/cached"
 	"github.com/bunnybook/bunnybook/persistence/memory"
-	"github.com/bunnybook/bunnybook/persistence/redis"
-	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/redis/redistest"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
 
@@ -22,12 +22,12 @@ var caches = []struct {
 	open func(t testing.TB) bunnybook.Cache
 }{
 	{"memory", func(testing.TB) bunnybook.Cache { return memory.NewCache() }},
-	{"redis", func(t testing.TB) bunnybook.Cache { return redis.MustOpen(t).Cache() }},
+	{"redis", func(t testing.TB) bunnybook.Cache { return redistest.MustOpen(t).Cache() }},
 }
 
 // MustOpen returns the decorator over a fresh SQLite store and the cache.
 func MustOpen(tb testing.TB, cache bunnybook.Cache) *cached.Store {
-	db := sqlite.MustOpen(tb)
+	db := sqlitetest.MustOpen(tb)
 	return cached.New(db, db, cache, cached.Options{})
 }
 
@@ -257,7 +257,7 @@ func TestStampede(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			cache := c.open(t)
-			db := sqlite.MustOpen(t)
+			db := sqlitetest.MustOpen(t)
 			counter := &countingStore{Store: db}
 			nodes := []*cached.Store{
 				cached.New(counter, db, cache, cached.Options{}),
@@ -285,7 +285,7 @@ func TestStampede(t *testing.T) {
 // still succeeds, from the source.
 func TestCacheFailureReadsThrough(t *testing.T) {
 	t.Parallel()
-	db := sqlite.MustOpen(t)
+	db := sqlitetest.MustOpen(t)
 	s := cached.New(db, db, brokenCache{}, cached.Options{})
 	ben := storetest.MustCreateAccount(t, s, "ben")
 	p := storetest.MustCreatePost(t, s, ben.ID, ben.ID, bunnybook.Public, bunnybook.Now())
@@ -309,7 +309,7 @@ func TestCacheFailureReadsThrough(t *testing.T) {
 // cache is bypassed until the whole cache could be invalidated.
 func TestFailedBumpStartsNewGeneration(t *testing.T) {
 	t.Parallel()
-	db := sqlite.MustOpen(t)
+	db := sqlitetest.MustOpen(t)
 	cache := &flakyCache{Cache: memory.NewCache()}
 	s := cached.New(db, db, cache, cached.Options{})
 	ben := storetest.MustCreateAccount(t, s, "ben")
@@ -398,7 +398,7 @@ func (f *flakyCache) BumpAll(ctx context.Context) error {
 // TestNilCacheCachesNothing: with no cache every read goes to the source.
 func TestNilCacheCachesNothing(t *testing.T) {
 	t.Parallel()
-	db := sqlite.MustOpen(t)
+	db := sqlitetest.MustOpen(t)
 	s := cached.New(db, db, nil, cached.Options{})
 	ben := storetest.MustCreateAccount(t, s, "ben")
 	for range 2 {
@@ -416,10 +416,10 @@ func TestNilCacheCachesNothing(t *testing.T) {
 // another node sharing the Redis cache.
 func TestInvalidationAcrossNodes(t *testing.T) {
 	t.Parallel()
-	db := sqlite.MustOpen(t)
-	ra := redis.MustOpen(t)
+	db := sqlitetest.MustOpen(t)
+	ra := redistest.MustOpen(t)
 	a := cached.New(db, db, ra.Cache(), cached.Options{})
-	b := cached.New(db, db, redis.MustOpenPrefix(t, ra).Cache(), cached.Options{})
+	b := cached.New(db, db, redistest.MustOpenPrefix(t, ra).Cache(), cached.Options{})
 	ben, daisy := storetest.MustCreateAccount(t, db, "ben"), storetest.MustCreateAccount(t, db, "daisy")
 	page := bunnybook.TimePage{Limit: 10}
 	for i := range 3 {

@@ -13,7 +13,9 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/persistence/neo4j"
+	"github.com/bunnybook/bunnybook/persistence/neo4j/neo4jtest"
 	"github.com/bunnybook/bunnybook/persistence/postgres"
+	"github.com/bunnybook/bunnybook/persistence/postgres/postgrestest"
 	"github.com/bunnybook/bunnybook/persistence/sqlite"
 )
 
@@ -162,10 +164,10 @@ func BenchmarkGraph(b *testing.B) {
 	}
 	seedSQLite(b, path, g)
 
-	pg := postgres.MustOpen(b)
+	pg := postgrestest.MustOpen(b)
 	seedPostgres(b, pg, g)
 
-	neo := neo4j.MustOpen(b, nil)
+	neo := neo4jtest.MustOpen(b, nil)
 	start := time.Now()
 	if err := neo4j.NewRelay(neo, lite, slog.New(slog.DiscardHandler)).Start(ctx); err != nil {
 		b.Fatalf("rebuild neo4j: %v", err)

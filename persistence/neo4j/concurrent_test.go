@@ -7,7 +7,8 @@ import (
 	"testing"
 
 	"github.com/bunnybook/bunnybook/persistence/neo4j"
-	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/neo4j/neo4jtest"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
 
@@ -17,9 +18,9 @@ import (
 // graph ends equal to the store's.
 func TestConcurrentRelays(t *testing.T) {
 	ctx := t.Context()
-	db := sqlite.MustOpen(t)
-	cfg := neo4j.TestConfig(t)
-	g1, g2 := neo4j.MustOpen(t, &cfg), neo4j.MustOpen(t, &cfg)
+	db := sqlitetest.MustOpen(t)
+	cfg := neo4jtest.TestConfig(t)
+	g1, g2 := neo4jtest.MustOpen(t, &cfg), neo4jtest.MustOpen(t, &cfg)
 	r1 := neo4j.NewRelay(g1, db, slog.New(slog.DiscardHandler))
 	r2 := neo4j.NewRelay(g2, db, slog.New(slog.DiscardHandler))
 	names := []string{"a", "b", "c", "d", "e", "f"}

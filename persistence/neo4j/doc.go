@@ -19,4 +19,7 @@
 //
 // Driver errors become bunnybook errors in one function (translate):
 // anything that means Neo4j cannot answer is EUnavailable.
+//
+// Tests get a DB in a namespace of their own, and a TCP proxy to cut, from
+// package neo4jtest, next to this one.
 package neo4j

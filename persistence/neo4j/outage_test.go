@@ -10,12 +10,14 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/persistence/neo4j"
-	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/neo4j/neo4jtest"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
 
-// checkFor polls fn every 100 ms until it returns nil or timeout passes.
-func checkFor(tb testing.TB, timeout time.Duration, fn func() error) {
+// checkFor calls fn, pausing every between calls, until it returns nil;
+// once timeout has passed it fails tb with fn's last error.
+func checkFor(tb testing.TB, timeout, every time.Duration, fn func() error) {
 	tb.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -26,7 +28,7 @@ func checkFor(tb testing.TB, timeout time.Duration, fn func() error) {
 		if time.Now().After(deadline) {
 			tb.Fatalf("after %s: %v", timeout, err)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(every)
 	}
 }
 
@@ -63,10 +65,10 @@ func graphDump(ctx context.Context, g bunnybook.Graph, ids []string) ([]string, 
 // Neo4j graph equals the store's, with no restart.
 func TestOutage(t *testing.T) {
 	ctx := t.Context()
-	cfg, px := neo4j.ProxiedConfig(t)
+	cfg, px := neo4jtest.ProxiedConfig(t)
 
-	db := sqlite.MustOpen(t)
-	g := neo4j.MustOpen(t, &cfg)
+	db := sqlitetest.MustOpen(t)
+	g := neo4jtest.MustOpen(t, &cfg)
 	relay := neo4j.NewRelay(g, db, slog.New(slog.DiscardHandler))
 	if err := relay.Start(ctx); err != nil {
 		t.Fatalf("start relay: %v", err)
@@ -122,7 +124,7 @@ func TestOutage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("store graph: %v", err)
 	}
-	checkFor(t, 30*time.Second, func() error {
+	checkFor(t, 30*time.Second, 100*time.Millisecond, func() error {
 		got, err := graphDump(ctx, g, ids)
 		if err != nil {
 			return err
@@ -132,7 +134,7 @@ func TestOutage(t *testing.T) {
 		}
 		return nil
 	})
-	checkFor(t, 10*time.Second, func() error {
+	checkFor(t, 10*time.Second, 100*time.Millisecond, func() error {
 		if n, err := relay.Backlog(ctx); err != nil || n > 0 {
 			return fmt.Errorf("outbox after recovery: %d events, %v; want none", n, err)
 		}

@@ -8,7 +8,8 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/persistence/neo4j"
-	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/neo4j/neo4jtest"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
 
@@ -33,7 +34,7 @@ func wantSameGraph(t *testing.T, store, g bunnybook.Graph, ids []string) {
 // rebuilds the graph from the store.
 func TestRebuild(t *testing.T) {
 	ctx := t.Context()
-	db := sqlite.MustOpen(t)
+	db := sqlitetest.MustOpen(t)
 	acc := storetest.MustCreateAccounts(t, db, "ann", "bob", "cat", "dan")
 	ids := []string{acc[0].ID, acc[1].ID, acc[2].ID, acc[3].ID}
 	storetest.MustBefriend(t, db, ids[0], ids[1])
@@ -46,7 +47,7 @@ func TestRebuild(t *testing.T) {
 		t.Fatalf("DeleteGraphEvents: %v", err)
 	}
 
-	g := neo4j.MustOpen(t, nil)
+	g := neo4jtest.MustOpen(t, nil)
 	relay := neo4j.NewRelay(g, db, slog.New(slog.DiscardHandler))
 	if err := relay.Start(ctx); err != nil {
 		t.Fatalf("Start: %v", err)

@@ -6,8 +6,9 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/persistence/neo4j"
-	"github.com/bunnybook/bunnybook/persistence/postgres"
-	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/neo4j/neo4jtest"
+	"github.com/bunnybook/bunnybook/persistence/postgres/postgrestest"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
 
@@ -21,7 +22,7 @@ type relational interface {
 // the projecting store and the Neo4j graph.
 func mustProject(t testing.TB, s relational) (neo4j.Projecting, *neo4j.DB) {
 	t.Helper()
-	g := neo4j.MustOpen(t, nil)
+	g := neo4jtest.MustOpen(t, nil)
 	relay := neo4j.NewRelay(g, s, slog.New(slog.DiscardHandler))
 	if err := relay.Start(t.Context()); err != nil {
 		t.Fatalf("start relay: %v", err)
@@ -34,13 +35,13 @@ func mustProject(t testing.TB, s relational) (neo4j.Projecting, *neo4j.DB) {
 // parallel.
 func TestStoreSQLite(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) (bunnybook.Store, bunnybook.Graph) {
-		return mustProject(t, sqlite.MustOpen(t))
+		return mustProject(t, sqlitetest.MustOpen(t))
 	})
 }
 
 // TestStorePostgres is TestStoreSQLite with PostgreSQL as the store.
 func TestStorePostgres(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) (bunnybook.Store, bunnybook.Graph) {
-		return mustProject(t, postgres.MustOpen(t))
+		return mustProject(t, postgrestest.MustOpen(t))
 	})
 }

@@ -38,10 +38,13 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse url: %w", err)
 	}
-	return openConfig(ctx, cfg)
+	return OpenConfig(ctx, cfg)
 }
 
-func openConfig(ctx context.Context, cfg *pgxpool.Config) (*DB, error) {
+// OpenConfig is Open with a parsed pool configuration, for callers that set
+// what a URL cannot carry in every form (postgrestest gives each test's
+// connections its own search_path this way) or tune the pool.
+func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*DB, error) {
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fail("open", err)

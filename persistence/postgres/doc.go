@@ -9,6 +9,6 @@
 // the length of their transaction, so concurrent actions on one pair run one
 // after the other and each sees the other's result.
 //
-// MustOpen gives a test its own schema in the database named by
-// BUNNYBOOK_TEST_DATABASE_URL.
+// Tests get a store in a schema of their own from postgrestest.MustOpen
+// (package postgrestest, next to this one).
 package postgres

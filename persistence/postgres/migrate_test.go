@@ -1,8 +1,10 @@
-package postgres
+package postgres_test
 
 import (
 	"testing"
 
+	"github.com/bunnybook/bunnybook/persistence/postgres"
+	"github.com/bunnybook/bunnybook/persistence/postgres/postgrestest"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
 
@@ -11,8 +13,8 @@ import (
 // migrations undo it.
 func TestMigrationBackfill(t *testing.T) {
 	ctx := t.Context()
-	db := MustOpen(t)
-	p, done, err := db.migrator(ctx)
+	db := postgrestest.MustOpen(t)
+	p, done, err := postgres.Migrator(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +28,7 @@ func TestMigrationBackfill(t *testing.T) {
 	ann, bob, cat, dan, gb, gc, gd := b.Ann, b.Bob, b.Cat, b.Dan, b.GB, b.GC, b.GD
 	exec := func(query string, args ...any) {
 		t.Helper()
-		if _, err := db.pool.Exec(ctx, query, args...); err != nil {
+		if _, err := db.Pool().Exec(ctx, query, args...); err != nil {
 			t.Fatalf("%s: %v", query, err)
 		}
 	}
@@ -43,7 +45,7 @@ func TestMigrationBackfill(t *testing.T) {
 		lastSeq  int
 	}{{gb, ann, bob, true, 2}, {gc, cat, ann, true, 1}, {gd, ann, dan, false, 3}} {
 		exec(`INSERT INTO chat_group (id, active, pair_key, last_seq, created_at) VALUES ($1, $2, $3, $4, now())`,
-			g.id, g.active, pairKey(g.a, g.b), g.lastSeq)
+			g.id, g.active, postgres.PairKey(g.a, g.b), g.lastSeq)
 		exec(`INSERT INTO chat_member (chat_group_id, profile_id) VALUES ($1, $2), ($1, $3)`, g.id, g.a, g.b)
 	}
 	for _, r := range []struct {

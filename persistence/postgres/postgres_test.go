@@ -12,6 +12,7 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/persistence/postgres"
+	"github.com/bunnybook/bunnybook/persistence/postgres/postgrestest"
 )
 
 // newAccount stores an account named username and returns it.
@@ -66,7 +67,7 @@ func successes(t *testing.T, errs []error) int {
 
 func TestConcurrentAccept(t *testing.T) {
 	t.Parallel()
-	db := postgres.MustOpen(t)
+	db := postgrestest.MustOpen(t)
 	ctx := t.Context()
 	ben, daisy := newAccount(t, db, "ben"), newAccount(t, db, "daisy")
 	if err := db.SendFriendRequest(ctx, ben.ID, daisy.ID, note(daisy.ID)); err != nil {
@@ -98,7 +99,7 @@ func TestConcurrentAccept(t *testing.T) {
 
 func TestConcurrentOppositeRequests(t *testing.T) {
 	t.Parallel()
-	db := postgres.MustOpen(t)
+	db := postgrestest.MustOpen(t)
 	ctx := t.Context()
 	ben, daisy := newAccount(t, db, "ben"), newAccount(t, db, "daisy")
 	var i int
@@ -119,7 +120,7 @@ func TestConcurrentOppositeRequests(t *testing.T) {
 
 func TestConcurrentUnfriendAndRefriend(t *testing.T) {
 	t.Parallel()
-	db := postgres.MustOpen(t)
+	db := postgrestest.MustOpen(t)
 	ctx := t.Context()
 	ben, daisy := newAccount(t, db, "ben"), newAccount(t, db, "daisy")
 	if err := db.SendFriendRequest(ctx, ben.ID, daisy.ID, note(daisy.ID)); err != nil {
@@ -144,7 +145,7 @@ func TestConcurrentUnfriendAndRefriend(t *testing.T) {
 
 func TestMigrateTwice(t *testing.T) {
 	t.Parallel()
-	db := postgres.MustOpen(t)
+	db := postgrestest.MustOpen(t)
 	if err := db.Migrate(t.Context()); err != nil {
 		t.Fatalf("second Migrate: %v", err)
 	}
@@ -152,7 +153,7 @@ func TestMigrateTwice(t *testing.T) {
 
 func TestSchemasAreIsolated(t *testing.T) {
 	t.Parallel()
-	a, b := postgres.MustOpen(t), postgres.MustOpen(t)
+	a, b := postgrestest.MustOpen(t), postgrestest.MustOpen(t)
 	ben := newAccount(t, a, "ben")
 	if _, err := b.Profile(t.Context(), ben.ID); bunnybook.ErrorKind(err) != bunnybook.ENotFound {
 		t.Fatalf("Profile in another schema: got %v, want not found", err)
@@ -162,7 +163,7 @@ func TestSchemasAreIsolated(t *testing.T) {
 
 func TestMalformedIDIsNotFound(t *testing.T) {
 	t.Parallel()
-	db := postgres.MustOpen(t)
+	db := postgrestest.MustOpen(t)
 	if _, err := db.Profile(t.Context(), "not-a-uuid"); bunnybook.ErrorKind(err) != bunnybook.ENotFound {
 		t.Fatalf("Profile(not-a-uuid): got %v, want not found", err)
 	}
@@ -170,7 +171,7 @@ func TestMalformedIDIsNotFound(t *testing.T) {
 
 func TestForeignKeysAreNotFound(t *testing.T) {
 	t.Parallel()
-	db := postgres.MustOpen(t)
+	db := postgrestest.MustOpen(t)
 	ctx := t.Context()
 	ben := newAccount(t, db, "ben")
 	nobody := bunnybook.NewID()
@@ -205,7 +206,7 @@ func TestUnreachableIsUnavailable(t *testing.T) {
 	if got := bunnybook.ErrorKind(err); got != bunnybook.EUnavailable {
 		t.Fatalf("Open(closed port): got %v (kind %q), want %q", err, got, bunnybook.EUnavailable)
 	}
-	db := postgres.MustOpen(t)
+	db := postgrestest.MustOpen(t)
 	db.Close()
 	err = db.Ping(context.Background())
 	if got := bunnybook.ErrorKind(err); got != bunnybook.EUnavailable {
@@ -218,7 +219,7 @@ func TestUnreachableIsUnavailable(t *testing.T) {
 
 func TestConcurrentMigrate(t *testing.T) {
 	t.Parallel()
-	db := postgres.MustOpen(t)
+	db := postgrestest.MustOpen(t)
 	// A fresh schema in the same database, migrated by several "nodes" at once.
 	ctx := t.Context()
 	schema := "test_concurrent_" + strings.ToLower(rand.Text()[:8])
@@ -226,9 +227,9 @@ func TestConcurrentMigrate(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Pool().Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
-	url := os.Getenv(postgres.TestDatabaseEnv) + "?search_path=" + schema + ",public"
-	if strings.Contains(os.Getenv(postgres.TestDatabaseEnv), "?") {
-		url = os.Getenv(postgres.TestDatabaseEnv) + "&search_path=" + schema + ",public"
+	url := os.Getenv(postgrestest.TestDatabaseEnv) + "?search_path=" + schema + ",public"
+	if strings.Contains(os.Getenv(postgrestest.TestDatabaseEnv), "?") {
+		url = os.Getenv(postgrestest.TestDatabaseEnv) + "&search_path=" + schema + ",public"
 	}
 	errs := race(3, func() error {
 		node, err := postgres.Open(ctx, url)

@@ -4,20 +4,20 @@ import (
 	"testing"
 
 	"github.com/bunnybook/bunnybook"
-	"github.com/bunnybook/bunnybook/persistence/postgres"
+	"github.com/bunnybook/bunnybook/persistence/postgres/postgrestest"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) (bunnybook.Store, bunnybook.Graph) {
-		db := postgres.MustOpen(t)
+		db := postgrestest.MustOpen(t)
 		return db, db
 	})
 }
 
 func BenchmarkStore(b *testing.B) {
 	storetest.RunBenchmarks(b, func(b *testing.B) (bunnybook.Store, bunnybook.Graph) {
-		db := postgres.MustOpen(b)
+		db := postgrestest.MustOpen(b)
 		return db, db
 	})
 }

@@ -12,4 +12,7 @@
 // Keys all start with the Client's prefix, so several deployments (or test
 // runs) can share one Redis. A standalone Redis is assumed (scripts touch
 // keys of different hash slots).
+//
+// Tests get a Client with a key prefix of their own, a second node's Client,
+// or a throwaway redis-server from package redistest, next to this one.
 package redis

@@ -128,6 +128,14 @@ func newClient(rdb *goredis.Client, o Options) *Client {
 	return &Client{rdb: rdb, prefix: o.Prefix, backoff: o.Backoff, log: o.Logger, tokenPrefix: hex.EncodeToString(b[:])}
 }
 
+// Clone returns a new Client on the same Redis with the same settings (key
+// prefix, timeouts, backoff, logger) but its own connection pool, outage
+// detector and version tokens: what another node of the same deployment
+// has. Tests use it to play two nodes; close it separately.
+func (c *Client) Clone() *Client {
+	return newClient(goredis.NewClient(c.rdb.Options()), Options{Prefix: c.prefix, Backoff: c.backoff, Logger: c.log})
+}
+
 // Close closes the connection pool.
 func (c *Client) Close() error { return c.rdb.Close() }
 

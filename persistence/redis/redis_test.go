@@ -15,19 +15,20 @@ import (
 	"github.com/bunnybook/bunnybook/persistence/memory"
 	"github.com/bunnybook/bunnybook/persistence/presencetest"
 	"github.com/bunnybook/bunnybook/persistence/redis"
+	"github.com/bunnybook/bunnybook/persistence/redis/redistest"
 )
 
 func TestPresence(t *testing.T) {
 	t.Parallel()
-	presencetest.Run(t, redis.MustOpen(t).Presence())
+	presencetest.Run(t, redistest.MustOpen(t).Presence())
 }
 
 func TestPresenceAcrossClients(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	a := redis.MustOpen(t)
+	a := redistest.MustOpen(t)
 	// A second node: another client with the same prefix.
-	b := redis.MustOpenPrefix(t, a)
+	b := redistest.MustOpenPrefix(t, a)
 	id := bunnybook.NewID()
 	if err := a.Presence().SetOnline(ctx, time.Minute, id); err != nil {
 		t.Fatal(err)
@@ -39,13 +40,13 @@ func TestPresenceAcrossClients(t *testing.T) {
 
 func TestCache(t *testing.T) {
 	t.Parallel()
-	cachetest.Run(t, redis.MustOpen(t).Cache(), false) // the prefix makes the whole cache private
+	cachetest.Run(t, redistest.MustOpen(t).Cache(), false) // the prefix makes the whole cache private
 }
 
 func TestRateLimiterFixedWindow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	l := redis.MustOpen(t).RateLimiter(failingLimiter{t})
+	l := redistest.MustOpen(t).RateLimiter(failingLimiter{t})
 	for i := range 5 {
 		ok, retry, err := l.Allow(ctx, "ip:/path", 3, time.Minute)
 		if err != nil {
@@ -79,8 +80,8 @@ func TestRateLimiterFixedWindow(t *testing.T) {
 // the same key concurrently share one count.
 func TestRateLimiterSharedByNodes(t *testing.T) {
 	t.Parallel()
-	a := redis.MustOpen(t)
-	nodes := []*redis.RateLimiter{a.RateLimiter(failingLimiter{t}), redis.MustOpenPrefix(t, a).RateLimiter(failingLimiter{t})}
+	a := redistest.MustOpen(t)
+	nodes := []*redis.RateLimiter{a.RateLimiter(failingLimiter{t}), redistest.MustOpenPrefix(t, a).RateLimiter(failingLimiter{t})}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	allowed := 0
@@ -110,7 +111,7 @@ func TestRateLimiterSharedByNodes(t *testing.T) {
 func TestOutage(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv := redis.StartServer(t)
+	srv := redistest.StartServer(t)
 	var logs syncBuffer
 	c, err := redis.Open(ctx, srv.URL(), redis.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {

@@ -7,4 +7,7 @@
 // Times are stored as INTEGER milliseconds since the epoch, ids as UUID
 // text. Driver errors are turned into bunnybook errors in one place,
 // translate.
+//
+// Tests get a fresh, migrated database from sqlitetest.MustOpen (package
+// sqlitetest, next to this one).
 package sqlite

@@ -1,16 +1,17 @@
-package sqlite
+package sqlite_test
 
 import (
 	"testing"
 
 	"github.com/bunnybook/bunnybook"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
 
 // TestTranslate checks that each constraint of the schema becomes the
 // domain error the callers rely on.
 func TestTranslate(t *testing.T) {
-	db := MustOpen(t)
+	db := sqlitetest.MustOpen(t)
 	ctx := t.Context()
 	ben := storetest.MustCreateAccount(t, db, "ben")
 	daisy := storetest.MustCreateAccount(t, db, "daisy")

@@ -1,8 +1,10 @@
-package sqlite
+package sqlite_test
 
 import (
 	"testing"
 
+	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
 
@@ -11,8 +13,8 @@ import (
 // migrations undo it.
 func TestMigrationBackfill(t *testing.T) {
 	ctx := t.Context()
-	db := MustOpen(t)
-	p, err := db.migrator()
+	db := sqlitetest.MustOpen(t)
+	p, err := sqlite.Migrator(db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +27,7 @@ func TestMigrationBackfill(t *testing.T) {
 	ann, bob, cat, dan, gb, gc, gd := b.Ann, b.Bob, b.Cat, b.Dan, b.GB, b.GC, b.GD
 	exec := func(query string, args ...any) {
 		t.Helper()
-		if _, err := db.write.ExecContext(ctx, query, args...); err != nil {
+		if err := sqlite.Exec(ctx, db, query, args...); err != nil {
 			t.Fatalf("%s: %v", query, err)
 		}
 	}
@@ -42,7 +44,7 @@ func TestMigrationBackfill(t *testing.T) {
 		lastSeq  int
 	}{{gb, ann, bob, true, 2}, {gc, cat, ann, true, 1}, {gd, ann, dan, false, 3}} {
 		exec(`INSERT INTO chat_group (id, active, pair_key, last_seq, created_at) VALUES (?, ?, ?, ?, 0)`,
-			g.id, g.active, pairKey(g.a, g.b), g.lastSeq)
+			g.id, g.active, sqlite.PairKey(g.a, g.b), g.lastSeq)
 		exec(`INSERT INTO chat_member (chat_group_id, profile_id) VALUES (?1, ?2), (?1, ?3)`, g.id, g.a, g.b)
 	}
 	for _, r := range []struct {

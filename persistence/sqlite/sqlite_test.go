@@ -6,19 +6,20 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/persistence/sqlite"
+	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) (bunnybook.Store, bunnybook.Graph) {
-		db := sqlite.MustOpen(t)
+		db := sqlitetest.MustOpen(t)
 		return db, db
 	})
 }
 
 func BenchmarkStore(b *testing.B) {
 	storetest.RunBenchmarks(b, func(b *testing.B) (bunnybook.Store, bunnybook.Graph) {
-		db := sqlite.MustOpen(b)
+		db := sqlitetest.MustOpen(b)
 		return db, db
 	})
 }

@@ -3,7 +3,7 @@
 //
 //	func TestStore(t *testing.T) {
 //		storetest.Run(t, func(t *testing.T) (bunnybook.Store, bunnybook.Graph) {
-//			db := sqlite.MustOpen(t)
+//			db := sqlitetest.MustOpen(t)
 //			return db, db
 //		})
 //	}

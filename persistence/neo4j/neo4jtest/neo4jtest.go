@@ -1,4 +1,4 @@
-package neo4j
+package neo4jtest
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bunnybook/bunnybook/persistence/neo4j"
 )
 
 // TestURLEnv names the environment variable with the Bolt URL tests use;
@@ -19,7 +21,7 @@ const unreachable = "Neo4j not reachable: run `eval \"$(scripts/services.sh star
 
 // ProxiedConfig returns TestConfig(tb) with its URL going through a new
 // Proxy, which it also returns.
-func ProxiedConfig(tb testing.TB) (Config, *Proxy) {
+func ProxiedConfig(tb testing.TB) (neo4j.Config, *Proxy) {
 	tb.Helper()
 	cfg := TestConfig(tb)
 	u, err := url.Parse(cfg.URL)
@@ -34,7 +36,7 @@ func ProxiedConfig(tb testing.TB) (Config, *Proxy) {
 
 // TestConfig returns the Neo4j configuration of tests, with a fresh random
 // namespace, failing tb when no URL is set.
-func TestConfig(tb testing.TB) Config {
+func TestConfig(tb testing.TB) neo4j.Config {
 	tb.Helper()
 	url := os.Getenv(TestURLEnv)
 	if url == "" {
@@ -43,7 +45,7 @@ func TestConfig(tb testing.TB) Config {
 	if url == "" {
 		tb.Fatal(unreachable + ": no URL is set")
 	}
-	return Config{
+	return neo4j.Config{
 		URL:       url,
 		User:      os.Getenv("BUNNYBOOK_NEO4J_USER"),
 		Password:  os.Getenv("BUNNYBOOK_NEO4J_PASSWORD"),
@@ -54,7 +56,7 @@ func TestConfig(tb testing.TB) Config {
 // MustOpen opens cfg (TestConfig(tb) if cfg is nil) with its schema
 // created; the namespace's nodes are deleted and the driver closed when tb
 // ends. It fails tb when Neo4j cannot be reached.
-func MustOpen(tb testing.TB, cfg *Config) *DB {
+func MustOpen(tb testing.TB, cfg *neo4j.Config) *neo4j.DB {
 	tb.Helper()
 	if cfg == nil {
 		c := TestConfig(tb)
@@ -62,7 +64,7 @@ func MustOpen(tb testing.TB, cfg *Config) *DB {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	db, err := Open(ctx, *cfg)
+	db, err := neo4j.Open(ctx, *cfg)
 	if err != nil {
 		tb.Fatalf("%s: %v", unreachable, err)
 	}
@@ -70,7 +72,7 @@ func MustOpen(tb testing.TB, cfg *Config) *DB {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		if err := db.DropNamespace(ctx); err != nil {
-			tb.Errorf("neo4j: drop namespace %s: %v", db.ns, err)
+			tb.Errorf("neo4j: drop namespace %s: %v", db.Namespace(), err)
 		}
 		db.Close()
 	})

@@ -1,4 +1,4 @@
-package postgres
+package postgrestest
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/bunnybook/bunnybook/persistence/postgres"
 )
 
 // TestDatabaseEnv names the environment variable holding the URL of the
@@ -22,7 +24,7 @@ const unreachable = "PostgreSQL not reachable: run `scripts/services.sh start po
 // database named by BUNNYBOOK_TEST_DATABASE_URL, whose connections use
 // search_path=<schema>,public. The schema is dropped when the test ends.
 // It fails the test when the database cannot be reached.
-func MustOpen(tb testing.TB) *DB {
+func MustOpen(tb testing.TB) *postgres.DB {
 	tb.Helper()
 	url := os.Getenv(TestDatabaseEnv)
 	if url == "" {
@@ -47,7 +49,7 @@ func MustOpen(tb testing.TB) *DB {
 		tb.Fatalf("postgres: parse %s: %v", TestDatabaseEnv, err)
 	}
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema + ",public"
-	db, err := openConfig(ctx, cfg)
+	db, err := postgres.OpenConfig(ctx, cfg)
 	if err != nil {
 		tb.Fatalf("%s: %v", unreachable, err)
 	}

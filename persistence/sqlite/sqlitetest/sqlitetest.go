@@ -1,15 +1,17 @@
-package sqlite
+package sqlitetest
 
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/bunnybook/bunnybook/persistence/sqlite"
 )
 
 // MustOpen opens and migrates a fresh database in a temporary directory of
-// tb, closed when tb ends. It is for tests of this and other packages.
-func MustOpen(tb testing.TB) *DB {
+// tb, closed when tb ends.
+func MustOpen(tb testing.TB) *sqlite.DB {
 	tb.Helper()
-	db, err := Open(tb.Context(), filepath.Join(tb.TempDir(), "bunnybook.db"))
+	db, err := sqlite.Open(tb.Context(), filepath.Join(tb.TempDir(), "bunnybook.db"))
 	if err != nil {
 		tb.Fatalf("open sqlite: %v", err)
 	}
