@@ -8,7 +8,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/bunnybook/bunnybook/actors"
-	"github.com/bunnybook/bunnybook/persistence/redis"
+	"github.com/bunnybook/bunnybook/persistence/redis/redistest"
 )
 
 // TestProfileLingers: a profile grain outlives its last connection by the
@@ -31,7 +31,7 @@ func TestProfileLingers(t *testing.T) {
 // TestProfileLoadFailure: when the profile cannot be loaded (its presence
 // registry is down), the connection is refused and the grain does not stay.
 func TestProfileLoadFailure(t *testing.T) {
-	h := newHarness(t, actors.Config{Presence: redis.MustOpenDown(t).Presence()})
+	h := newHarness(t, actors.Config{Presence: redistest.MustOpenDown(t).Presence()})
 	a, _, _ := h.friends()
 	_, err := h.hub.Connect(&actors.Connect{Gateway: h.gw, ConnId: "a1"}, a)
 	if err == nil {
