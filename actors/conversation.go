@@ -194,8 +194,10 @@ func (g *conversationGrain) send(ctx actor.Context, m *SendMessage) {
 	g.startCommit(ctx)
 }
 
-// startCommit hands the queue to a writer goroutine unless one is running:
-// messages that arrive meanwhile form the next batch (group commit).
+// startCommit numbers the queue and hands it to the node's committer
+// unless a commit of this conversation runs: messages that arrive
+// meanwhile form the next batch (group commit), and the committer writes
+// the batches of many conversations together.
 func (g *conversationGrain) startCommit(ctx actor.Context) {
 	if len(g.writing) > 0 || len(g.queue) == 0 {
 		return
@@ -205,22 +207,33 @@ func (g *conversationGrain) startCommit(ctx actor.Context) {
 	g.queue = g.queue[n:]
 	g.writing = batch
 	if g.stopping {
-		last, err := g.commit(batch)
+		last, err := g.commitNow(batch)
 		g.committed(ctx, batchDone{batch: batch, lastSeq: last, err: err})
 		return
 	}
+	if err := g.load(); err != nil {
+		g.committed(ctx, batchDone{batch: batch, err: err})
+		return
+	}
+	// This grain is the conversation's one writer: its last seq is the
+	// group's (a second activation's write would conflict, and then the
+	// batch is settled one message at a time from the store's state).
+	msgs := make([]bunnybook.ChatMessage, len(batch))
+	for i, p := range batch {
+		p.msg.Seq = g.group.LastSeq + int64(i) + 1
+		msgs[i] = p.msg
+	}
+	last := g.group.LastSeq + int64(n)
 	self, root := ctx.Self(), ctx.ActorSystem().Root
-	go func() {
-		last, err := g.commit(batch)
+	g.cfg.committer.commit(msgs, func(err error) {
 		root.Send(self, batchDone{batch: batch, lastSeq: last, err: err})
-	}()
+	})
 }
 
-// commit numbers and stores a batch and returns the group's last seq. It
-// runs off the actor, touching only the batch: the group's current seq is
-// read from the store, which also refuses a closed group in the appending
-// transaction.
-func (g *conversationGrain) commit(batch []*pending) (int64, error) {
+// commitNow numbers and stores a batch alone, at once, and returns the
+// group's last seq: the group's current seq is read from the store, which
+// also refuses a closed group in the appending transaction.
+func (g *conversationGrain) commitNow(batch []*pending) (int64, error) {
 	c, cancel := g.ctx()
 	defer cancel()
 	grp, err := g.cfg.Store.ChatGroup(c, g.id)
@@ -232,11 +245,7 @@ func (g *conversationGrain) commit(batch []*pending) (int64, error) {
 		p.msg.Seq = grp.LastSeq + int64(i) + 1
 		msgs[i] = p.msg
 	}
-	start := time.Now()
-	err = g.cfg.Store.AppendMessages(c, msgs)
-	g.cfg.Metrics.BatchLatency.Observe(time.Since(start).Seconds())
-	g.cfg.Metrics.BatchSize.Observe(float64(len(msgs)))
-	if err != nil {
+	if err := g.cfg.committer.append(msgs); err != nil {
 		return 0, err
 	}
 	return grp.LastSeq + int64(len(msgs)), nil
@@ -252,6 +261,7 @@ func (g *conversationGrain) committed(ctx actor.Context, done batchDone) {
 	case bunnybook.ErrorKind(done.err) == bunnybook.EConflict:
 		// A resend of a message stored before this activation (or a second
 		// activation elsewhere): settle the batch one message at a time.
+		g.group = nil
 		g.retryOneByOne(ctx, done.batch)
 	default:
 		g.group = nil // re-read it: the commit may have failed because it changed
@@ -287,7 +297,7 @@ func (g *conversationGrain) retryOneByOne(ctx actor.Context, batch []*pending) {
 		case bunnybook.ErrorKind(err) != bunnybook.ENotFound:
 			g.reply(ctx, p, ackError(err))
 		default:
-			last, err := g.commit([]*pending{p})
+			last, err := g.commitNow([]*pending{p})
 			if err != nil {
 				g.reply(ctx, p, ackError(err))
 				continue

@@ -38,7 +38,7 @@ type Config struct {
 	Heartbeat    time.Duration // how often the node refreshes its profiles' marks and re-reads their friends'; default 3s
 	Linger       time.Duration // how long a profile grain waits after its last connection; default 2s
 	IdleTimeout  time.Duration // conversation grain passivation; default 2m
-	BatchMax     int           // most messages per commit; default 256
+	BatchMax     int           // most messages of one conversation per commit; default 256
 	StoreTimeout time.Duration // per store call; default 5s
 	Metrics      *metrics.Set  // default: counted nowhere
 	// MaxConnsPerProfile is how many connections one profile may hold open
@@ -46,7 +46,8 @@ type Config struct {
 	// on one node and uses that node's setting. Default 16.
 	MaxConnsPerProfile int
 
-	keeper *presenceKeeper // the node's presence heartbeat, made by Kinds
+	keeper    *presenceKeeper // the node's presence heartbeat, made by Kinds
+	committer *committer      // the node's chat writer, made by Kinds
 }
 
 func (c *Config) withDefaults() {
@@ -78,6 +79,7 @@ func (c *Config) withDefaults() {
 func Kinds(cfg Config) []*cluster.Kind {
 	cfg.withDefaults()
 	cfg.keeper = newPresenceKeeper(&cfg)
+	cfg.committer = newCommitter(cfg.Store, cfg.StoreTimeout, cfg.Metrics)
 	return []*cluster.Kind{
 		cluster.NewKind(ProfileKind, actor.PropsFromProducer(func() actor.Actor { return newProfileGrain(&cfg) })),
 		cluster.NewKind(ConversationKind, actor.PropsFromProducer(func() actor.Actor { return newConversationGrain(&cfg) })),

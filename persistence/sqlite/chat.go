@@ -128,14 +128,14 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 		groups := map[string]bool{}
 		for _, m := range msgs {
 			if !groups[m.ChatGroupID] {
-				if err := mustBeActive(ctx, tx, m.ChatGroupID); err != nil {
+				if err := db.mustBeActive(ctx, tx, m.ChatGroupID); err != nil {
 					return err
 				}
 				groups[m.ChatGroupID] = true
 			}
 		}
 		for _, m := range msgs {
-			if err := appendMessage(ctx, tx, m); err != nil {
+			if err := db.appendMessage(ctx, tx, m); err != nil {
 				return err
 			}
 		}
@@ -154,9 +154,9 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 
 // mustBeActive checks, in the appending transaction (SQLite has one writer,
 // so it holds until the commit), that the group exists and is active.
-func mustBeActive(ctx context.Context, tx *sql.Tx, group string) error {
+func (db *DB) mustBeActive(ctx context.Context, tx *sql.Tx, group string) error {
 	var active bool
-	err := tx.QueryRowContext(ctx, `SELECT active FROM chat_group WHERE id = ?`, group).Scan(&active)
+	err := db.txQueryRow(ctx, tx, groupActive, group).Scan(&active)
 	switch {
 	case err == sql.ErrNoRows:
 		return bunnybook.Errorf(bunnybook.ENotFound, "no such chat group")
@@ -168,41 +168,40 @@ func mustBeActive(ctx context.Context, tx *sql.Tx, group string) error {
 	return nil
 }
 
+// The statements of an append, prepared once (see preparedWrites).
+const (
+	groupActive   = `SELECT active FROM chat_group WHERE id = ?`
+	insertMessage = `
+		INSERT INTO chat_message (id, chat_group_id, seq, from_profile_id, content, client_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
+	advanceSeq = `UPDATE chat_group SET last_seq = max(last_seq, ?) WHERE id = ?`
+	moveRead   = `
+		INSERT INTO chat_read (profile_id, chat_group_id, seq, read_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (profile_id, chat_group_id) DO UPDATE SET seq = excluded.seq, read_at = excluded.read_at
+		WHERE excluded.seq > chat_read.seq`
+)
+
 // appendMessage stores one message in tx.
-func appendMessage(ctx context.Context, tx *sql.Tx, m bunnybook.ChatMessage) error {
+func (db *DB) appendMessage(ctx context.Context, tx *sql.Tx, m bunnybook.ChatMessage) error {
 	var clientID any
 	if m.ClientID != "" {
 		clientID = m.ClientID
 	}
 	at := millis(m.CreatedAt)
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO chat_message (id, chat_group_id, seq, from_profile_id, content, client_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		m.ID, m.ChatGroupID, m.Seq, m.FromProfileID, m.Content, clientID, at)
-	if err != nil {
+	if _, err := db.txExec(ctx, tx, insertMessage, m.ID, m.ChatGroupID, m.Seq, m.FromProfileID, m.Content, clientID, at); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE chat_group SET last_seq = max(last_seq, ?) WHERE id = ?`, m.Seq, m.ChatGroupID)
-	if err != nil {
+	if _, err := db.txExec(ctx, tx, advanceSeq, m.Seq, m.ChatGroupID); err != nil {
 		return err
 	}
-	return markRead(ctx, tx, m.FromProfileID, m.ChatGroupID, m.Seq, at)
-}
-
-// markRead moves a read pointer forward to seq, never backward.
-func markRead(ctx context.Context, db execer, profileID, groupID string, seq, at int64) error {
-	_, err := db.ExecContext(ctx, `
-		INSERT INTO chat_read (profile_id, chat_group_id, seq, read_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (profile_id, chat_group_id) DO UPDATE SET seq = excluded.seq, read_at = excluded.read_at
-		WHERE excluded.seq > chat_read.seq`,
-		profileID, groupID, seq, at)
+	_, err := db.txExec(ctx, tx, moveRead, m.FromProfileID, m.ChatGroupID, m.Seq, at)
 	return err
 }
 
 // MarkChatRead moves the profile's read pointer in the group forward to seq.
 func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at bunnybook.Time) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := markRead(ctx, tx, profileID, groupID, seq, millis(at)); err != nil {
+		if _, err := db.txExec(ctx, tx, moveRead, profileID, groupID, seq, millis(at)); err != nil {
 			return err
 		}
 		_, err := db.txExec(ctx, tx, unreadMarkRead, profileID, groupID, seq)

@@ -68,9 +68,10 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) scanner {
 }
 
 // preparedWrites are the write statements Migrate prepares on the write
-// connection for txExec: modernc's SQLite takes longer to parse the
-// unread bookkeeping's statements than to run them.
-var preparedWrites = []string{unreadDelete, unreadInsert, unreadMarkRead}
+// connection for txExec and txQueryRow: modernc's SQLite takes longer to
+// parse the append's and the unread bookkeeping's statements than to run
+// them.
+var preparedWrites = []string{unreadDelete, unreadInsert, unreadMarkRead, groupActive, insertMessage, advanceSeq, moveRead}
 
 // txExec runs a statement in a write transaction, reusing its prepared
 // form when Migrate prepared one. It cannot prepare it: tx holds the write
@@ -80,4 +81,12 @@ func (db *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any)
 		return tx.StmtContext(ctx, s.(*sql.Stmt)).ExecContext(ctx, args...)
 	}
 	return tx.ExecContext(ctx, query, args...)
+}
+
+// txQueryRow runs a one-row query in a write transaction, like txExec.
+func (db *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	if s, ok := db.wstmts.stmts.Load(query); ok {
+		return tx.StmtContext(ctx, s.(*sql.Stmt)).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, query, args...)
 }
