@@ -4,7 +4,7 @@ import { Link } from 'react-router-dom';
 import { useValue } from '../hooks';
 import { realtime } from '../session';
 import type { Box, ChatState } from '../realtime/store';
-import type { PrivateChat } from '../types';
+import type { PrivateChat } from '../realtime/protocol';
 import { Avatar, Badge, formatTime } from './Common';
 import { IconChevron, IconClose, IconSend } from './Icons';
 
