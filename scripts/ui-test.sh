@@ -3,7 +3,9 @@
 # end-to-end suite in Debian's Chromium against the real server binary
 # (started here on a free port with a temporary data dir, rate limits off).
 # Screenshots land in test-artifacts/. BUNNYBOOK_BIN=path uses a server
-# binary built elsewhere instead of building one from this tree.
+# binary built elsewhere instead of building one from this tree. It also
+# fails when web/openapi.json or the REST types generated from it
+# (web/src/api-types.ts) no longer match the server's /openapi.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +46,9 @@ for _ in $(seq 1 100); do
 	sleep 0.2
 done
 curl -fsS "$url/readyz" >/dev/null || { cat "$tmp/server.log" >&2; echo "server not ready at $url" >&2; exit 1; }
+
+echo "== REST API types up to date with $url/openapi.json" >&2
+BUNNYBOOK_URL="$url" scripts/openapi.sh --check
 
 echo "== e2e (Chromium) against $url" >&2
 mkdir -p test-artifacts

@@ -3,81 +3,18 @@
 // Screenshots go to ARTIFACTS (default ../test-artifacts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-
-const BASE = process.env.BUNNYBOOK_URL;
-const ARTIFACTS = process.env.ARTIFACTS ?? path.resolve(import.meta.dirname, '../../test-artifacts');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const WAIT = 15000;
-if (!BASE) throw new Error('BUNNYBOOK_URL is not set: run scripts/ui-test.sh, which starts the server');
+import { Browser, DESKTOP, PHONE, WAIT, login, register, shot } from './lib.mjs';
 
 const run = Date.now().toString(36);
 const alice = { username: `alice${run}`, email: `alice${run}@bunny.test`, password: 'carrots-4-ever' };
 const bob = { username: `bob${run}`, email: `bob${run}@bunny.test`, password: 'lettuce-4-ever' };
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 360, height: 740 };
 
-let browser;
-const contexts = {};
+const browser = new Browser();
+const contexts = browser.contexts;
+const newPage = (name, viewport = DESKTOP) => browser.newPage(name, viewport);
 
-before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  // launch() gives every run a fresh, temporary user-data dir of its own.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-async function newPage(name, viewport = DESKTOP) {
-  const ctx = await browser.newContext({ viewport, baseURL: BASE, isMobile: viewport === PHONE, hasTouch: viewport === PHONE });
-  contexts[name] = ctx;
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(WAIT);
-  page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
-  return page;
-}
-
-/** shot saves a screenshot and checks that every control on the page has a name. */
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: false });
-  const unnamed = await page.evaluate(() => {
-    const named = (el) => {
-      if (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.getAttribute('title')) return true;
-      if (el.matches('input, select, textarea')) return !!(el.id && document.querySelector(`label[for="${el.id}"]`));
-      return !!(el.textContent.trim() || el.querySelector('img[alt]:not([alt=""])'));
-    };
-    return [...document.querySelectorAll('a[href], button, input, select, textarea, [role=option]')]
-      .filter((el) => !el.closest('[aria-hidden="true"]') && !named(el))
-      .map((el) => el.outerHTML.slice(0, 120));
-  });
-  assert.deepEqual(unnamed, [], `${name}: controls without an accessible name`);
-}
-
-async function register(page, u) {
-  await page.goto('/register');
-  await page.getByLabel('Email').fill(u.email);
-  await page.getByLabel('Username').fill(u.username);
-  await page.getByLabel('Password', { exact: true }).fill(u.password);
-  await page.getByRole('button', { name: 'Register' }).click();
-  await page.getByText('Your account is ready').waitFor();
-}
-
-async function login(page, u) {
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(u.email);
-  await page.getByLabel('Password', { exact: true }).fill(u.password);
-  await page.getByRole('button', { name: 'Login' }).click();
-  await page.getByRole('heading', { name: u.username }).waitFor();
-}
+before(() => browser.launch());
+after(() => browser.close());
 
 let a, b, bobId;
 

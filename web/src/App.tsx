@@ -4,15 +4,12 @@ import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { ChatDock, ChatPanel } from './components/Chat';
 import { Spinner } from './components/Common';
 import { Navbar } from './components/Navbar';
-import { useMedia, useValue } from './hooks';
+import { PHONE, useMedia, useValue } from './hooks';
 import { LoginPage, RegisterPage } from './pages/Auth';
 import { FriendsPage } from './pages/Friends';
 import { ChatPage, ConversationsPage, NotificationsPage } from './pages/Inbox';
 import { NotFoundPage, PostPage, ProfilePage } from './pages/Profile';
 import { account$, realtime } from './session';
-
-/** PHONE is the layout breakpoint: below it, chat moves to its own page. */
-export const PHONE = '(max-width: 768px)';
 
 function Title() {
   const rt = useValue(realtime.state$);
@@ -34,7 +31,8 @@ function ScrollToTop() {
 function Main({ children }: { children: ReactNode }) {
   const me = useValue(account$);
   return (
-    <div className="layout">
+    // Logged out there is no chat column: the content is centred on its own.
+    <div className={me ? 'layout' : 'layout layout-single'}>
       <main className="content" id="main">{children}</main>
       {me && <aside className="side hide-mobile" aria-label="Chat">{<ChatPanel />}</aside>}
     </div>

@@ -2,9 +2,19 @@
 // carry the readable csrf_token cookie in X-CSRF-Token. A 401 triggers one
 // refresh (serialized across tabs) and one retry.
 
-import type {
-  Account, Comment, Conversation, ChatMessage, Notification, Post, Privacy, Profile, Relationship, Suggestion,
-} from './types';
+import type { paths } from './api-types';
+import type { Conversation, Privacy, Registration, Suggestion } from './types';
+
+/** Method is an HTTP method the OpenAPI document defines for path P. */
+type Method<P extends keyof paths> = { [M in keyof paths[P]]: paths[P][M] extends { responses: unknown } ? M : never }[keyof paths[P]];
+type Success<R> = R extends { 200: infer X } ? X : R extends { 201: infer X } ? X : R extends { 204: infer X } ? X : never;
+type Json<R> = R extends { content: { 'application/json': infer T } } ? T : void;
+/**
+ * Ok is the JSON of the success answer of `M P` in the generated API types
+ * (void when it has none), so a call names its endpoint and an endpoint
+ * the server dropped or changed fails the type check.
+ */
+type Ok<P extends keyof paths, M extends Method<P>> = paths[P][M] extends { responses: infer R } ? Json<Success<R>> : never;
 
 /** ApiError is a failed request: its status and the server's message. */
 export class ApiError extends Error {
@@ -134,55 +144,65 @@ const enc = encodeURIComponent;
 
 /** api lists every endpoint the UI uses. */
 export const api = {
-  me: () => request<Account>('/web/me'),
-  login: (email: string, password: string) => request<{ csrfToken: string }>('/web/login', { method: 'POST', body: { email, password } }),
-  logout: () => request<void>('/web/logout', { method: 'POST', retry: false }),
-  register: (b: { email: string; username: string; password: string; avatarIdentifier: string }) =>
-    request<Account>('/web/register', { method: 'POST', body: b }),
+  me: () => request<Ok<'/web/me', 'get'>>('/web/me'),
+  login: (email: string, password: string) => request<Ok<'/web/login', 'post'>>('/web/login', { method: 'POST', body: { email, password } }),
+  logout: () => request<Ok<'/web/logout', 'post'>>('/web/logout', { method: 'POST', retry: false }),
+  register: (b: Registration) => request<Ok<'/web/register', 'post'>>('/web/register', { method: 'POST', body: b }),
 
-  profile: (id: string) => request<Profile>(`/web/profiles/${enc(id)}`),
-  searchProfiles: (q: string) => request<Profile[]>('/web/profiles', { query: { username_query: q } }),
-  relationship: (me: string, other: string) => request<Relationship>(`/web/profiles/${enc(me)}/relationships/${enc(other)}`),
+  profile: (id: string) => request<Ok<'/web/profiles/{profile_id}', 'get'>>(`/web/profiles/${enc(id)}`),
+  searchProfiles: (q: string) => request<Ok<'/web/profiles', 'get'>>('/web/profiles', { query: { username_query: q } }),
+  relationship: (me: string, other: string) =>
+    request<Ok<'/web/profiles/{profile_id}/relationships/{other_profile_id}', 'get'>>(`/web/profiles/${enc(me)}/relationships/${enc(other)}`),
 
   wallPosts: (wall: string, c: TimeCursor, limit = 10) =>
-    request<Post[]>('/web/posts', { query: { wall_profile_id: wall, limit, ...c } }),
-  post: (id: string) => request<Post>(`/web/posts/${enc(id)}`),
+    request<Ok<'/web/posts', 'get'>>('/web/posts', { query: { wall_profile_id: wall, limit, ...c } }),
+  post: (id: string) => request<Ok<'/web/posts/{post_id}', 'get'>>(`/web/posts/${enc(id)}`),
   createPost: (content: string, privacy: Privacy, wallProfileId?: string) =>
-    request<Omit<Post, 'username'>>('/web/posts', { method: 'POST', body: { content, privacy, wallProfileId } }),
-  deletePost: (id: string) => request<void>(`/web/posts/${enc(id)}`, { method: 'DELETE' }),
-  comments: (post: string, c: TimeCursor, limit = 5) => request<Comment[]>(`/web/posts/${enc(post)}/comments`, { query: { limit, ...c } }),
+    request<Ok<'/web/posts', 'post'>>('/web/posts', { method: 'POST', body: { content, privacy, wallProfileId } }),
+  deletePost: (id: string) => request<Ok<'/web/posts/{post_id}', 'delete'>>(`/web/posts/${enc(id)}`, { method: 'DELETE' }),
+  comments: (post: string, c: TimeCursor, limit = 5) =>
+    request<Ok<'/web/posts/{post_id}/comments', 'get'>>(`/web/posts/${enc(post)}/comments`, { query: { limit, ...c } }),
   createComment: (post: string, content: string) =>
-    request<Comment>(`/web/posts/${enc(post)}/comments`, { method: 'POST', body: { content } }),
+    request<Ok<'/web/posts/{post_id}/comments', 'post'>>(`/web/posts/${enc(post)}/comments`, { method: 'POST', body: { content } }),
 
   friends: (id: string, after?: string, limit = 20) =>
-    request<Profile[]>(`/web/profiles/${enc(id)}/friends`, { query: { username_gt: after, limit } }),
+    request<Ok<'/web/profiles/{profile_id}/friends', 'get'>>(`/web/profiles/${enc(id)}/friends`, { query: { username_gt: after, limit } }),
   mutualFriends: (me: string, other: string, after?: string, limit = 20) =>
-    request<Profile[]>(`/web/profiles/${enc(me)}/friends/${enc(other)}/mutual_friends`, { query: { username_gt: after, limit } }),
+    request<Ok<'/web/profiles/{profile_id}/friends/{friend_profile_id}/mutual_friends', 'get'>>(
+      `/web/profiles/${enc(me)}/friends/${enc(other)}/mutual_friends`, { query: { username_gt: after, limit } }),
   friendRequests: (me: string, direction: 'incoming' | 'outgoing', after?: string, limit = 20) =>
-    request<Profile[]>(`/web/profiles/${enc(me)}/friend_requests`, { query: { direction, username_gt: after, limit } }),
+    request<Ok<'/web/profiles/{profile_id}/friend_requests', 'get'>>(`/web/profiles/${enc(me)}/friend_requests`, { query: { direction, username_gt: after, limit } }),
   suggestions: (me: string, last?: Suggestion, limit = 20) =>
-    request<Suggestion[]>(`/web/profiles/${enc(me)}/friend_suggestions`, {
+    request<Ok<'/web/profiles/{profile_id}/friend_suggestions', 'get'>>(`/web/profiles/${enc(me)}/friend_suggestions`, {
       query: { username_gt: last?.username, mutual_count: last?.mutualFriendsCount, limit },
     }),
-  sendRequest: (me: string, to: string) => request<void>(`/web/profiles/${enc(me)}/outgoing_friend_requests/${enc(to)}`, { method: 'POST' }),
-  cancelRequest: (me: string, to: string) => request<void>(`/web/profiles/${enc(me)}/outgoing_friend_requests/${enc(to)}`, { method: 'DELETE' }),
-  rejectRequest: (me: string, from: string) => request<void>(`/web/profiles/${enc(me)}/incoming_friend_requests/${enc(from)}`, { method: 'DELETE' }),
-  acceptRequest: (me: string, from: string) => request<void>(`/web/profiles/${enc(me)}/friends/${enc(from)}`, { method: 'POST' }),
-  unfriend: (me: string, friend: string) => request<void>(`/web/profiles/${enc(me)}/friends/${enc(friend)}`, { method: 'DELETE' }),
+  sendRequest: (me: string, to: string) =>
+    request<Ok<'/web/profiles/{profile_id}/outgoing_friend_requests/{target_profile_id}', 'post'>>(
+      `/web/profiles/${enc(me)}/outgoing_friend_requests/${enc(to)}`, { method: 'POST' }),
+  cancelRequest: (me: string, to: string) =>
+    request<Ok<'/web/profiles/{profile_id}/outgoing_friend_requests/{target_profile_id}', 'delete'>>(
+      `/web/profiles/${enc(me)}/outgoing_friend_requests/${enc(to)}`, { method: 'DELETE' }),
+  rejectRequest: (me: string, from: string) =>
+    request<Ok<'/web/profiles/{profile_id}/incoming_friend_requests/{requester_profile_id}', 'delete'>>(
+      `/web/profiles/${enc(me)}/incoming_friend_requests/${enc(from)}`, { method: 'DELETE' }),
+  acceptRequest: (me: string, from: string) =>
+    request<Ok<'/web/profiles/{profile_id}/friends/{requester_profile_id}', 'post'>>(`/web/profiles/${enc(me)}/friends/${enc(from)}`, { method: 'POST' }),
+  unfriend: (me: string, friend: string) =>
+    request<Ok<'/web/profiles/{profile_id}/friends/{friend_profile_id}', 'delete'>>(`/web/profiles/${enc(me)}/friends/${enc(friend)}`, { method: 'DELETE' }),
 
   notifications: (me: string, c: TimeCursor, limit = 10) =>
-    request<Notification[]>(`/web/profiles/${enc(me)}/notifications`, { query: { limit, ...c } }),
+    request<Ok<'/web/profiles/{profile_id}/notifications', 'get'>>(`/web/profiles/${enc(me)}/notifications`, { query: { limit, ...c } }),
   markNotifications: (me: string, ids: string[], flags: { read?: boolean; visited?: boolean }) =>
-    request<Notification[]>(`/web/profiles/${enc(me)}/notifications`, {
+    request<Ok<'/web/profiles/{profile_id}/notifications', 'patch'>>(`/web/profiles/${enc(me)}/notifications`, {
       method: 'PATCH', body: ids, query: { read: flags.read?.toString(), visited: flags.visited?.toString() },
     }),
 
   conversations: (me: string, last?: Conversation, limit = 10) =>
-    request<Conversation[]>(`/web/profiles/${enc(me)}/conversations`, {
+    request<Ok<'/web/profiles/{profile_id}/conversations', 'get'>>(`/web/profiles/${enc(me)}/conversations`, {
       query: { limit, older_than: last?.createdAt, before_id: last?.chatGroupId },
     }),
   messages: (group: string, c: TimeCursor, limit = 20) =>
-    request<ChatMessage[]>(`/web/chat/${enc(group)}/messages`, { query: { limit, ...c } }),
+    request<Ok<'/web/chat/{chat_group_id}/messages', 'get'>>(`/web/chat/${enc(group)}/messages`, { query: { limit, ...c } }),
 };
 
 /** avatarUrl is the URL of a user's avatar picture. */

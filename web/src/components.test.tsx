@@ -1,18 +1,35 @@
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
-import { MemoryRouter } from 'react-router-dom';
+import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatDock, ChatPanel, sortFriends } from './components/Chat';
 import { Badge } from './components/Common';
+import { PostCard } from './components/Posts';
 import { RegisterPage, validate } from './pages/Auth';
 import { notificationView } from './pages/Inbox';
-import { realtime } from './session';
-import type { Notification } from './types';
+import { ProfilePage } from './pages/Profile';
+import { account$, realtime } from './session';
+import type { Account, Notification, Post } from './types';
 
 afterEach(() => {
   cleanup();
   realtime.stop();
+  account$.next(undefined);
   vi.unstubAllGlobals();
 });
+
+const ME: Account = { id: 'me', username: 'me', email: 'me@bunny.test', role: 'USER' };
+const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+
+/** serve stubs fetch: routes maps "METHOD /path" to a JSON answer; anything else is a 404. */
+function serve(routes: Record<string, unknown>) {
+  const calls: string[] = [];
+  vi.stubGlobal('fetch', vi.fn(async (url: URL | string, init?: RequestInit) => {
+    const key = `${init?.method ?? 'GET'} ${new URL(String(url)).pathname}`;
+    calls.push(key);
+    return key in routes ? json(routes[key]) : json({ message: 'not found' }, 404);
+  }));
+  return calls;
+}
 
 describe('validate', () => {
   it.each([
@@ -109,6 +126,69 @@ describe('ChatDock', () => {
     // The friend's profile is still one click away, from the avatar in the header.
     expect(within(box).getByRole('link', { name: 'zed’s profile' }).getAttribute('href')).toBe('/profile/p1');
     expect(screen.getByRole('textbox', { name: 'Message to zed' })).toBeTruthy();
+  });
+});
+
+describe('PostCard', () => {
+  const post: Post = {
+    id: 'p1', content: 'Carrots!', createdAt: new Date().toISOString(), updatedAt: null, wallProfileId: 'me', profileId: 'me',
+    privacy: 'FRIENDS', commentsCount: 0, username: 'me',
+  };
+
+  it('shows a comment one adds without a "Comments: 1" button above it', async () => {
+    account$.next(ME);
+    serve({ 'POST /web/posts/p1/comments': { id: 'c1', content: 'First!', createdAt: new Date().toISOString(), postId: 'p1', profileId: 'me', username: 'me' } });
+    render(<MemoryRouter><PostCard post={post} onDeleted={() => {}} /></MemoryRouter>);
+    const input = screen.getByLabelText('Add a comment');
+    fireEvent.change(input, { target: { value: 'First!' } });
+    fireEvent.submit(input.closest('form')!);
+    await screen.findByText('First!');
+    expect(screen.queryByRole('button', { name: /^Comments|Load more comments/ })).toBeNull();
+  });
+
+  it('offers the comments of a post it has not loaded, then only older ones', async () => {
+    account$.next(ME);
+    const comment = (i: number) => ({ id: `c${i}`, content: `comment ${i}`, createdAt: new Date(i * 1000).toISOString(), postId: 'p1', profileId: 'me', username: 'me' });
+    serve({ 'GET /web/posts/p1/comments': [5, 4, 3, 2, 1].map(comment) });
+    render(<MemoryRouter><PostCard post={{ ...post, commentsCount: 6 }} onDeleted={() => {}} /></MemoryRouter>);
+    fireEvent.click(screen.getByRole('button', { name: 'Comments: 6' }));
+    await screen.findByText('comment 5');
+    expect(screen.getByRole('button', { name: 'Load more comments...' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /^Comments/ })).toBeNull();
+  });
+
+  it('says in words who can see the post', () => {
+    render(<MemoryRouter><PostCard post={post} onDeleted={() => {}} /></MemoryRouter>);
+    expect(screen.getByText('Friends only').className).not.toMatch(/sr-only/);
+  });
+});
+
+describe('ProfilePage', () => {
+  it('follows friendships that begin and end while it is shown', async () => {
+    account$.next(ME);
+    serve({
+      'GET /web/profiles/bob': { id: 'bob', username: 'bob' },
+      'GET /web/profiles/me/relationships/bob': 'OUTGOING_FRIEND_REQUEST',
+      'GET /web/posts': [],
+    });
+    render(
+      <MemoryRouter initialEntries={['/profile/bob']}>
+        <Routes><Route path="/profile/:profileId?" element={<ProfilePage />} /></Routes>
+      </MemoryRouter>,
+    );
+    await screen.findByRole('button', { name: 'Cancel friend request' });
+    act(() => realtime.handle({ type: 'friend.added', chatGroupId: 'g-bob', profileId: 'bob', username: 'bob' }));
+    await screen.findByRole('button', { name: 'Remove friend' });
+    expect(screen.queryByRole('button', { name: 'Cancel friend request' })).toBeNull();
+    act(() => realtime.handle({ type: 'friend.removed', profileId: 'bob' }));
+    await screen.findByRole('button', { name: 'Add friend' });
+    // A request from bob arrives as a notification.
+    act(() => realtime.handle({
+      type: 'notification', unreadCount: 1,
+      notification: { id: 'n1', createdAt: '', profileId: 'me', read: false, visited: false,
+        data: { event: 'NEW_FRIENDSHIP_REQUEST', payload: { byId: 'bob', byUsername: 'bob' } } },
+    }));
+    await screen.findByRole('button', { name: 'Accept friend request' });
   });
 });
 

@@ -23,6 +23,9 @@ export function useEvents<T>(obs: Observable<T>, fn: (v: T) => void) {
   }, [obs]);
 }
 
+/** PHONE is the layout breakpoint (as in style.css): below it, chat moves to its own page. */
+export const PHONE = '(max-width: 768px)';
+
 /** useMedia tracks a CSS media query. */
 export function useMedia(query: string): boolean {
   const [match, setMatch] = useState(() => typeof window !== 'undefined' && !!window.matchMedia?.(query).matches);

@@ -1,50 +1,24 @@
-// Shapes of the REST API's JSON (see /openapi.json) and of the websocket
-// protocol (docs/protocol.md).
+// Names for the REST API's JSON shapes. They are not written by hand: they
+// come from src/api-types.ts, which `npm run gen:api` generates from the
+// server's OpenAPI document (web/openapi.json, refreshed by
+// scripts/openapi.sh). The websocket frames are in realtime/protocol.ts.
 
-export interface Account { id: string; username: string; email: string; role: string }
-export interface Profile { id: string; username: string }
-export interface Suggestion extends Profile { mutualFriendsCount: number }
-export type Privacy = 'PUBLIC' | 'FRIENDS';
-export type Relationship = 'FRIEND' | 'OUTGOING_FRIEND_REQUEST' | 'INCOMING_FRIEND_REQUEST' | 'SELF' | 'NONE';
+import type { components } from './api-types';
 
-export interface Post {
-  id: string; content: string; createdAt: string; wallProfileId: string; profileId: string;
-  privacy: Privacy; commentsCount: number; username: string;
-}
-export interface Comment { id: string; content: string; createdAt: string; postId: string; profileId: string; username: string }
+type Schemas = components['schemas'];
 
-export type NotificationEvent = 'NEW_POST_ON_WALL' | 'NEW_COMMENT_ON_POST' | 'NEW_FRIENDSHIP_REQUEST' | 'NEW_FRIEND';
-export interface Notification {
-  id: string; createdAt: string; profileId: string; read: boolean; visited: boolean;
-  data: { event: NotificationEvent; payload: Record<string, string> };
-}
-
-export interface Conversation {
-  chatGroupId: string; chatGroupName: string; content: string; createdAt: string;
-  fromProfileId: string; fromProfileUsername: string; readAt: string | null; seq: number;
-}
-
-export interface ChatMessage { id: string; seq: number; chatGroupId: string; fromProfileId: string; content: string; createdAt: string }
-export interface PrivateChat { chatGroupId: string; profileId: string; username: string }
-
-/** Frames the server sends over the websocket. */
-export type ServerFrame =
-  | { type: 'hello'; profileId: string; connId: string; privateChats: PrivateChat[]; onlineFriends: string[]; unreadConversationIds: string[]; unreadNotificationsCount: number }
-  | { type: 'chat.ack'; id: string; message: ChatMessage }
-  | { type: 'chat.message'; message: ChatMessage }
-  | { type: 'chat.typing'; chatGroupId: string; profileId: string; username: string }
-  | { type: 'presence'; profileId: string; online: boolean }
-  | { type: 'notification'; notification: Notification; unreadCount: number }
-  | { type: 'friend.added'; chatGroupId: string; profileId: string; username: string }
-  | { type: 'friend.removed'; profileId: string }
-  | { type: 'resume.done' }
-  | { type: 'pong' }
-  | { type: 'error'; id?: string | number; code: string; message: string };
-
-/** Frames the client sends. */
-export type ClientFrame =
-  | { type: 'chat.send'; id: string; chatGroupId: string; content: string }
-  | { type: 'chat.typing'; chatGroupId: string }
-  | { type: 'chat.read'; chatGroupId: string; seq: number }
-  | { type: 'resume'; chats: Record<string, number> }
-  | { type: 'ping' };
+export type Account = Schemas['Account'];
+export type Profile = Schemas['Profile'];
+export type Suggestion = Schemas['Suggestion'];
+export type Relationship = Schemas['Relationship'];
+export type Post = Schemas['Post'];
+export type PostCreated = Schemas['PostCreated'];
+export type NewPost = Schemas['NewPost'];
+export type Privacy = Post['privacy'];
+export type Comment = Schemas['Comment'];
+export type Notification = Schemas['Notification'];
+export type NotificationEvent = Notification['data']['event'];
+export type Conversation = Schemas['Conversation'];
+export type ChatMessage = Schemas['ChatMessage'];
+export type Registration = Schemas['Registration'];
+export type Tokens = Schemas['Tokens'];

@@ -4,7 +4,7 @@ import { Link } from 'react-router-dom';
 import { useValue } from '../hooks';
 import { realtime } from '../session';
 import type { Box, ChatState } from '../realtime/store';
-import type { PrivateChat } from '../types';
+import type { PrivateChat } from '../realtime/protocol';
 import { Avatar, Badge, formatTime } from './Common';
 import { IconChevron, IconClose, IconSend } from './Icons';
 
@@ -54,12 +54,30 @@ export function ChatPanel() {
   );
 }
 
+/**
+ * reserveSpace publishes the dock's height as --dock-h on the root element
+ * while the dock is shown, so the page's bottom padding keeps its end clear
+ * of the fixed boxes and bars (a React 19 ref callback with a cleanup).
+ */
+function reserveSpace(el: HTMLElement | null) {
+  if (!el) return;
+  const root = document.documentElement;
+  const set = () => root.style.setProperty('--dock-h', `${Math.ceil(el.getBoundingClientRect().height)}px`);
+  set();
+  const ro = typeof ResizeObserver !== 'undefined' ? new ResizeObserver(set) : undefined;
+  ro?.observe(el);
+  return () => {
+    ro?.disconnect();
+    root.style.removeProperty('--dock-h');
+  };
+}
+
 /** ChatDock shows the open chat boxes, fixed at the bottom. */
 export function ChatDock() {
   const rt = useValue(realtime.state$);
   if (rt.boxes.length === 0) return null;
   return (
-    <div className="dock" aria-label="Open chats" role="region">
+    <div className="dock" aria-label="Open chats" role="region" ref={reserveSpace}>
       {rt.boxes.map((b) => {
         const friend = rt.friends.find((f) => f.chatGroupId === b.groupId);
         return (

@@ -79,10 +79,11 @@ export function PostCard({ post, onDeleted, autoComments = false }: { post: Post
         <div className="grow">
           <Link to={`/profile/${post.profileId}`} className="strong">{post.username}</Link>
           <div className="muted small">
-            <span title={post.privacy === 'PUBLIC' ? 'Public' : 'Friends only'} className="privacy">
+            <span className="privacy">
               {post.privacy === 'PUBLIC' ? <IconGlobe /> : <IconPeople />}
-              <span className="sr-only">{post.privacy === 'PUBLIC' ? 'Public' : 'Friends only'}</span>
-            </span>{' '}
+              {post.privacy === 'PUBLIC' ? 'Public' : 'Friends only'}
+            </span>
+            <span aria-hidden="true"> · </span>
             <Link to={`/post/${post.id}`} className="muted">{formatTime(post.createdAt, true)}</Link>
           </div>
         </div>
@@ -143,14 +144,17 @@ function Comments({ post, auto }: { post: Post; auto: boolean }) {
     }
   };
 
+  // Comments not shown yet: the count, less the ones shown (one's own new
+  // comments are shown at once, without loading the others).
+  const hidden = count - comments.length;
   return (
     <div className="comments">
-      {count > 0 && !shown && (
+      {hidden > 0 && comments.length === 0 && !shown && (
         <button type="button" className="link-btn" onClick={() => void load()} disabled={loading}>
           {loading ? 'Loading comments…' : `Comments: ${count}`}
         </button>
       )}
-      {shown && more && (
+      {hidden > 0 && comments.length > 0 && (!shown || more) && (
         <button type="button" className="link-btn" onClick={() => void load()} disabled={loading}>
           {loading ? 'Loading…' : 'Load more comments...'}
         </button>
@@ -159,10 +163,12 @@ function Comments({ post, auto }: { post: Post; auto: boolean }) {
         <ul className="comment-list">
           {comments.map((c) => (
             <li key={c.id} className="comment">
-              <Avatar username={c.username} size={16} />{' '}
-              <Link to={`/profile/${c.profileId}`} className="strong">{c.username}</Link>{' '}
-              <span className="muted small">{formatTime(c.createdAt)}</span>
-              <div className="comment-content">{c.content}</div>
+              <Avatar username={c.username} size={32} />
+              <div className="comment-body">
+                <Link to={`/profile/${c.profileId}`} className="strong">{c.username}</Link>{' '}
+                <span className="muted small">{formatTime(c.createdAt)}</span>
+                <div className="comment-content">{c.content}</div>
+              </div>
             </li>
           ))}
         </ul>

@@ -2,6 +2,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { api } from '../api';
+import { PHONE, useMedia } from '../hooks';
 import type { Profile } from '../types';
 import { Avatar } from './Common';
 import { IconSearch } from './Icons';
@@ -17,6 +18,8 @@ export function Search() {
   const navigate = useNavigate();
   const listId = useId();
   const lastQuery = useRef('');
+  // On a phone the field is narrow: a short placeholder, not a cut one.
+  const phone = useMedia(PHONE);
 
   const run = async (query: string) => {
     const t = query.trim();
@@ -81,7 +84,7 @@ export function Search() {
         aria-controls={listId}
         aria-autocomplete="list"
         aria-activedescendant={active >= 0 ? `${listId}-${active}` : undefined}
-        placeholder="Search bunnies…"
+        placeholder={phone ? 'Search' : 'Search bunnies…'}
         value={q}
         autoComplete="off"
         onChange={(e) => {

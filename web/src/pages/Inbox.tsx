@@ -61,7 +61,7 @@ export function NotificationsPage() {
   };
   return (
     <section className="card" aria-labelledby="notif-title">
-      <h1 id="notif-title" className="card-title">Notifications:</h1>
+      <h1 id="notif-title" className="card-title">Notifications</h1>
       <ul className="notif-list">
         {list.items.map((n) => {
           const v = notificationView(n, me.id);
@@ -108,7 +108,7 @@ export function ConversationsPage() {
   if (profileId !== me.id) return <Navigate to={`/profile/${me.id}/conversations`} replace />;
   return (
     <section className="card" aria-labelledby="conv-title">
-      <h1 id="conv-title" className="card-title">Conversations:</h1>
+      <h1 id="conv-title" className="card-title">Conversations</h1>
       <ul className="conv-list">
         {list.items.map((c) => {
           const unread = rt.unreadConversations.has(c.chatGroupId);

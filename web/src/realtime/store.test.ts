@@ -1,31 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ChatMessage, ClientFrame, ServerFrame } from '../types';
-import { mergeMessages, PAGE, Realtime, TOO_MANY_RETRY_MS, type RealtimeDeps, type SocketLike } from './store';
-
-/** FakeSocket stands in for the browser's WebSocket: it records what the store sends. */
-class FakeSocket implements SocketLike {
-  sent: ClientFrame[] = [];
-  closed = false;
-  onopen: SocketLike['onopen'] = null;
-  onmessage: SocketLike['onmessage'] = null;
-  onclose: SocketLike['onclose'] = null;
-  onerror: SocketLike['onerror'] = null;
-  send(data: string) {
-    this.sent.push(JSON.parse(data));
-  }
-  close() {
-    this.closed = true;
-  }
-  server(f: ServerFrame) {
-    this.onmessage?.({ data: JSON.stringify(f) } as MessageEvent);
-  }
-  drop(code = 1001) {
-    this.onclose?.({ code } as CloseEvent);
-  }
-  frames(type: ClientFrame['type']) {
-    return this.sent.filter((f) => f.type === type);
-  }
-}
+import type { ChatMessage } from '../types';
+import type { ClientFrame, ServerFrame } from './protocol';
+import { FakeSocket } from './fake-socket';
+import { PAGE, Realtime, type RealtimeDeps } from './store';
 
 const ME = 'me-1', BOB = 'bob-1', CAT = 'cat-1', G_BOB = 'g-bob', G_CAT = 'g-cat';
 
@@ -85,17 +62,6 @@ afterEach(() => {
   made.splice(0).forEach((rt) => rt.stop());
   vi.restoreAllMocks();
   vi.useRealTimers();
-});
-
-describe('mergeMessages', () => {
-  it('orders by seq and drops duplicates', () => {
-    const got = mergeMessages([msg(1), msg(3)], [msg(2), msg(3), msg(1)]);
-    expect(got.map((m) => m.seq)).toEqual([1, 2, 3]);
-  });
-  it('returns the same list when nothing is new', () => {
-    const list = [msg(1)];
-    expect(mergeMessages(list, [msg(1)])).toBe(list);
-  });
 });
 
 describe('Realtime', () => {
@@ -279,39 +245,6 @@ describe('Realtime', () => {
     expect(rt.state.chats[G_BOB].messages.map((m) => m.seq)).toEqual([4, 5]);
   });
 
-  it('renews the session when refused before hello, and gives up when logged out', async () => {
-    const renew = vi.fn().mockResolvedValueOnce(true).mockResolvedValueOnce(false);
-    const { sockets, sock } = setup({ renewSession: renew });
-    sock().drop();
-    await vi.advanceTimersByTimeAsync(20);
-    expect(renew).toHaveBeenCalledTimes(1);
-    expect(sockets).toHaveLength(2);
-    sock().drop();
-    await vi.advanceTimersByTimeAsync(100);
-    expect(renew).toHaveBeenCalledTimes(2);
-    expect(sockets).toHaveLength(2);
-  });
-
-  it('waits a minute before reconnecting when refused for too many connections (4029), and says why', async () => {
-    const renew = vi.fn().mockResolvedValue(true);
-    const { rt, sockets, sock } = setup({ renewSession: renew });
-    sock().drop(4029);
-    expect(rt.state.status).toBe('offline');
-    expect(rt.state.offlineReason).toMatch(/too many/i);
-    await vi.advanceTimersByTimeAsync(TOO_MANY_RETRY_MS - 100);
-    expect(sockets).toHaveLength(1); // no reconnect loop, no session renewal
-    expect(renew).not.toHaveBeenCalled();
-    await vi.advanceTimersByTimeAsync(100);
-    expect(sockets).toHaveLength(2);
-    sock().drop(4029); // still too many: again a minute, not the short backoff
-    await vi.advanceTimersByTimeAsync(TOO_MANY_RETRY_MS - 100);
-    expect(sockets).toHaveLength(2);
-    await vi.advanceTimersByTimeAsync(100);
-    sock().server(hello());
-    expect(rt.state.status).toBe('online');
-    expect(rt.state.offlineReason).toBeUndefined();
-  });
-
   it('updates the notification count and publishes notifications', () => {
     const { rt, sock } = setup();
     sock().server(hello());
@@ -327,9 +260,11 @@ describe('Realtime', () => {
     expect(rt.state.unreadNotifications).toBe(0);
   });
 
-  it('adds and removes friends, closing a former friend’s box', () => {
+  it('adds and removes friends, closing a former friend’s box and publishing each change', () => {
     const { rt, sock } = setup();
     sock().server(hello());
+    const changes: unknown[] = [];
+    rt.friendships$.subscribe((c) => changes.push(c));
     sock().server({ type: 'friend.added', chatGroupId: 'g-dan', profileId: 'dan', username: 'dan' });
     expect(rt.state.friends.map((f) => f.username)).toEqual(['bob', 'cat', 'dan']);
     rt.openChat(G_BOB);
@@ -337,6 +272,7 @@ describe('Realtime', () => {
     expect(rt.state.friends.map((f) => f.username)).toEqual(['cat', 'dan']);
     expect(rt.state.boxes).toEqual([]);
     expect(rt.state.online.has(BOB)).toBe(false);
+    expect(changes).toEqual([{ profileId: 'dan', friend: true }, { profileId: BOB, friend: false }]);
   });
 
   it('loads older messages before the oldest one', async () => {

@@ -1,0 +1,133 @@
+// @vitest-environment node
+// The reducer is pure: these tests run without a DOM, a socket or timers.
+import { describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../types';
+import type { ServerFrame } from './protocol';
+import { initialData, lastSeqs, mergeMessages, PAGE, reduce, TYPING_SHOW_MS, type RealtimeData, type RealtimeEvent } from './reducer';
+
+const ME = 'me-1', BOB = 'bob-1', CAT = 'cat-1', G_BOB = 'g-bob', G_CAT = 'g-cat';
+
+const msg = (seq: number, from = BOB, group = G_BOB): ChatMessage => ({
+  id: `m${group}${seq}`, seq, chatGroupId: group, fromProfileId: from, content: `hello ${seq}`, createdAt: new Date(seq * 1000).toISOString(),
+});
+
+const hello: ServerFrame = {
+  type: 'hello', profileId: ME, connId: 'c1',
+  privateChats: [{ chatGroupId: G_BOB, profileId: BOB, username: 'bob' }, { chatGroupId: G_CAT, profileId: CAT, username: 'cat' }],
+  onlineFriends: [BOB], unreadConversationIds: [G_CAT], unreadNotificationsCount: 3,
+};
+
+/** run applies events in order from the initial state, all at time now. */
+const run = (events: RealtimeEvent[], now = 0, from: RealtimeData = initialData()) => events.reduce((s, e) => reduce(s, e, now), from);
+
+describe('mergeMessages', () => {
+  it('orders by seq and drops duplicates', () => {
+    expect(mergeMessages([msg(1), msg(3)], [msg(2), msg(3), msg(1)]).map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+  it('returns the same list when nothing is new', () => {
+    const list = [msg(1)];
+    expect(mergeMessages(list, [msg(1)])).toBe(list);
+  });
+});
+
+describe('reduce', () => {
+  it('takes who we are, friends, presence and unread counts from hello, and keeps loaded chats', () => {
+    const before = run([{ type: 'chat.message', message: msg(4) }]);
+    const s = reduce(before, hello, 0);
+    expect(s.me).toBe(ME);
+    expect(s.friends.map((f) => f.username)).toEqual(['bob', 'cat']);
+    expect([...s.online]).toEqual([BOB]);
+    expect([...s.unreadConversations]).toEqual([G_CAT]);
+    expect(s.unreadNotifications).toBe(3);
+    expect(s.chats[G_BOB].messages.map((m) => m.seq)).toEqual([4]);
+  });
+
+  it('tracks presence', () => {
+    const s = run([hello, { type: 'presence', profileId: CAT, online: true }, { type: 'presence', profileId: BOB, online: false }]);
+    expect([...s.online]).toEqual([CAT]);
+  });
+
+  it('merges messages by seq, marks another member’s unread and ours read', () => {
+    const s = run([hello, { type: 'chat.message', message: msg(2) }, { type: 'chat.message', message: msg(1) }, { type: 'chat.message', message: msg(2) }]);
+    expect(s.chats[G_BOB].messages.map((m) => m.seq)).toEqual([1, 2]);
+    expect(s.unreadConversations.has(G_BOB)).toBe(true);
+    const mine = reduce(s, { type: 'chat.message', message: msg(3, ME) }, 0);
+    expect(mine.unreadConversations.has(G_BOB)).toBe(false);
+  });
+
+  it('returns the same state for a message it already has', () => {
+    const s = run([hello, { type: 'chat.message', message: msg(1) }]);
+    expect(reduce(s, { type: 'chat.message', message: msg(1) }, 0)).toBe(s);
+  });
+
+  it('keeps a sent message pending until its ack, and marks a refused one', () => {
+    let s = run([hello, { type: 'local.send', chatGroupId: G_BOB, id: 'x1', content: 'hi' }, { type: 'local.send', chatGroupId: G_BOB, id: 'x2', content: 'again' }]);
+    expect(s.chats[G_BOB].pending.map((p) => p.id)).toEqual(['x1', 'x2']);
+    s = reduce(s, { type: 'chat.ack', id: 'x1', message: msg(1, ME) }, 0);
+    expect(s.chats[G_BOB].pending.map((p) => p.id)).toEqual(['x2']);
+    expect(s.chats[G_BOB].messages.map((m) => m.content)).toEqual(['hello 1']);
+    s = reduce(s, { type: 'error', id: 'x2', code: 'forbidden', message: 'not friends' }, 0);
+    expect(s.chats[G_BOB].pending[0]).toEqual({ id: 'x2', content: 'again', error: 'not friends' });
+    expect(s.error).toBeUndefined();
+    s = reduce(s, { type: 'local.retry', chatGroupId: G_BOB, id: 'x2' }, 0);
+    expect(s.chats[G_BOB].pending[0].error).toBeUndefined();
+    s = reduce(s, { type: 'local.discard', chatGroupId: G_BOB, id: 'x2' }, 0);
+    expect(s.chats[G_BOB].pending).toEqual([]);
+  });
+
+  it('keeps an error that answers nothing pending', () => {
+    expect(run([hello, { type: 'error', code: 'invalid', message: 'bad frame' }]).error).toBe('bad frame');
+  });
+
+  it('shows typing until 4 s after the last chat.typing, or until that member’s message', () => {
+    const typing: ServerFrame = { type: 'chat.typing', chatGroupId: G_BOB, profileId: BOB, username: 'bob' };
+    let s = reduce(run([hello]), typing, 1000);
+    expect(s.chats[G_BOB].typing).toEqual({ username: 'bob', until: 1000 + TYPING_SHOW_MS });
+    expect(reduce(s, { type: 'local.typing.expired', chatGroupId: G_BOB }, 1000 + TYPING_SHOW_MS - 1)).toBe(s);
+    expect(reduce(s, { type: 'local.typing.expired', chatGroupId: G_BOB }, 1000 + TYPING_SHOW_MS).chats[G_BOB].typing).toBeUndefined();
+    s = reduce(s, { type: 'chat.message', message: msg(1) }, 1500);
+    expect(s.chats[G_BOB].typing).toBeUndefined();
+    // Our own typing, echoed by another tab of ours, is not shown.
+    expect(reduce(s, { ...typing, profileId: ME }, 2000)).toBe(s);
+  });
+
+  it('counts notifications', () => {
+    let s = run([hello]);
+    s = reduce(s, {
+      type: 'notification', unreadCount: 4,
+      notification: { id: 'n1', createdAt: '', profileId: ME, read: false, visited: false, data: { event: 'NEW_FRIEND', payload: {} } },
+    }, 0);
+    expect(s.unreadNotifications).toBe(4);
+    expect(reduce(s, { type: 'local.notifications.read', count: 10 }, 0).unreadNotifications).toBe(0);
+  });
+
+  it('adds and removes friends', () => {
+    let s = run([hello, { type: 'friend.added', chatGroupId: 'g-dan', profileId: 'dan', username: 'dan' }]);
+    expect(s.friends.map((f) => f.username)).toEqual(['bob', 'cat', 'dan']);
+    s = reduce(s, { type: 'friend.removed', profileId: BOB }, 0);
+    expect(s.friends.map((f) => f.username)).toEqual(['cat', 'dan']);
+    expect(s.online.has(BOB)).toBe(false);
+  });
+
+  it('loads history pages: the first page says whether older ones exist, a later newest page does not', () => {
+    const page = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => msg(to - i));
+    let s = run([hello, { type: 'local.history.loading', chatGroupId: G_BOB }]);
+    expect(s.chats[G_BOB].loading).toBe(true);
+    s = reduce(s, { type: 'local.history.loaded', chatGroupId: G_BOB, page: page(26, 25 + PAGE), older: false }, 0);
+    expect(s.chats[G_BOB]).toMatchObject({ loading: false, loaded: true, hasMore: true });
+    s = reduce(s, { type: 'local.history.loaded', chatGroupId: G_BOB, page: page(46, 46), older: false }, 0);
+    expect(s.chats[G_BOB].hasMore).toBe(true);
+    s = reduce(s, { type: 'local.history.loaded', chatGroupId: G_BOB, page: page(1, 25), older: true }, 0);
+    expect(s.chats[G_BOB].hasMore).toBe(false);
+    expect(s.chats[G_BOB].messages.map((m) => m.seq)).toEqual(Array.from({ length: 46 }, (_, i) => i + 1));
+    expect(lastSeqs(s)).toEqual({ [G_BOB]: 46 });
+    s = reduce(s, { type: 'local.history.failed', chatGroupId: G_CAT, error: 'offline' }, 0);
+    expect(s.chats[G_CAT]).toMatchObject({ loading: false, loaded: false, error: 'offline' });
+    expect(lastSeqs(s)).toEqual({ [G_BOB]: 46 });
+  });
+
+  it('forgets a conversation’s unread marker when it is read', () => {
+    const s = run([hello, { type: 'local.read', chatGroupId: G_CAT }]);
+    expect(s.unreadConversations.size).toBe(0);
+  });
+});

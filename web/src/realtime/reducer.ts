@@ -1,0 +1,194 @@
+// The realtime reducer: a pure function from (state, event, now) to the next
+// state. Events are the server's frames (protocol.ts) and a few local events
+// (a message queued, a history page loaded, a typing indicator expired…).
+// No sockets, timers or DOM here: the connection feeds it frames, the store
+// (store.ts) feeds it local events and decides what to do next; the dock
+// (dock.ts) keeps the chat boxes.
+
+import type { ChatMessage } from '../types';
+import type { PrivateChat, ServerFrame } from './protocol';
+
+/** A message the user sent that the server has not acknowledged yet. */
+export interface Pending { id: string; content: string; error?: string }
+
+/** One conversation as far as it is loaded. */
+export interface ChatState {
+  messages: ChatMessage[]; // ascending seq, no duplicates
+  pending: Pending[];
+  typing?: { username: string; until: number };
+  hasMore: boolean; // older messages may exist on the server
+  loaded: boolean; // the latest page was fetched
+  loading: boolean;
+  error?: string;
+}
+
+/** What the server told us, plus what we sent and wait for. */
+export interface RealtimeData {
+  me?: string;
+  friends: PrivateChat[];
+  online: ReadonlySet<string>;
+  unreadConversations: ReadonlySet<string>;
+  unreadNotifications: number;
+  chats: Readonly<Record<string, ChatState>>;
+  error?: string; // the last error frame that answered nothing we track
+}
+
+/** Events the store itself applies (the server's frames are the others). */
+export type LocalEvent =
+  | { type: 'local.send'; chatGroupId: string; id: string; content: string }
+  | { type: 'local.retry'; chatGroupId: string; id: string }
+  | { type: 'local.discard'; chatGroupId: string; id: string }
+  | { type: 'local.history.loading'; chatGroupId: string }
+  | { type: 'local.history.loaded'; chatGroupId: string; page: ChatMessage[]; older: boolean }
+  | { type: 'local.history.failed'; chatGroupId: string; error: string }
+  | { type: 'local.typing.expired'; chatGroupId: string }
+  | { type: 'local.read'; chatGroupId: string }
+  | { type: 'local.notifications.read'; count: number };
+
+export type RealtimeEvent = ServerFrame | LocalEvent;
+
+/** PAGE is the size of a chat history page. */
+export const PAGE = 20;
+/** TYPING_SHOW_MS is how long "… is typing" stays after the last chat.typing. */
+export const TYPING_SHOW_MS = 4000;
+
+export const emptyChat = (): ChatState => ({ messages: [], pending: [], hasMore: true, loaded: false, loading: false });
+
+export const initialData = (): RealtimeData => ({
+  friends: [], online: new Set(), unreadConversations: new Set(), unreadNotifications: 0, chats: {},
+});
+
+/** mergeMessages adds msgs to a seq-ordered list, dropping duplicates by seq. */
+export function mergeMessages(list: ChatMessage[], msgs: ChatMessage[]): ChatMessage[] {
+  const bySeq = new Map(list.map((m) => [m.seq, m]));
+  let changed = false;
+  for (const m of msgs) {
+    if (!bySeq.has(m.seq)) {
+      bySeq.set(m.seq, m);
+      changed = true;
+    }
+  }
+  if (!changed) return list;
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** withSet returns s with v in it (on) or not, the same set when nothing changes. */
+export const withSet = <T>(s: ReadonlySet<T>, v: T, on: boolean): ReadonlySet<T> => {
+  if (s.has(v) === on) return s;
+  const n = new Set(s);
+  if (on) n.add(v);
+  else n.delete(v);
+  return n;
+};
+
+/** hasMessage tells whether a chat already holds the message with this seq. */
+export const hasMessage = (s: RealtimeData, m: ChatMessage) => !!s.chats[m.chatGroupId]?.messages.some((x) => x.seq === m.seq);
+
+function chat<S extends RealtimeData>(s: S, groupId: string, fn: (c: ChatState) => ChatState): S {
+  return { ...s, chats: { ...s.chats, [groupId]: fn(s.chats[groupId] ?? emptyChat()) } };
+}
+
+/**
+ * onMessage merges a chat message. Another member's message ends their
+ * typing and leaves the conversation unread (the store marks it read when
+ * the user is looking at its box); one of ours marks it read.
+ */
+function onMessage<S extends RealtimeData>(s: S, m: ChatMessage, mine: boolean): S {
+  if (hasMessage(s, m)) return s;
+  const fromMe = mine || m.fromProfileId === s.me;
+  const next = chat(s, m.chatGroupId, (c) => ({
+    ...c,
+    messages: mergeMessages(c.messages, [m]),
+    typing: !fromMe && c.typing ? undefined : c.typing,
+  }));
+  return { ...next, unreadConversations: withSet(s.unreadConversations, m.chatGroupId, !fromMe) };
+}
+
+/** reduce applies one event. It is pure: the same inputs give the same state. */
+export function reduce<S extends RealtimeData>(s: S, e: RealtimeEvent, now: number): S {
+  switch (e.type) {
+    case 'hello':
+      // Chats stay: their last seqs are what resume asks after.
+      return {
+        ...s,
+        me: e.profileId,
+        friends: e.privateChats ?? [],
+        online: new Set(e.onlineFriends ?? []),
+        unreadConversations: new Set(e.unreadConversationIds ?? []),
+        unreadNotifications: e.unreadNotificationsCount ?? 0,
+      };
+    case 'chat.message':
+      return onMessage(s, e.message, false);
+    case 'chat.ack': {
+      const acked = chat(s, e.message.chatGroupId, (c) => ({ ...c, pending: c.pending.filter((p) => p.id !== e.id) }));
+      return onMessage(acked, e.message, true);
+    }
+    case 'chat.typing':
+      if (e.profileId === s.me) return s;
+      return chat(s, e.chatGroupId, (c) => ({ ...c, typing: { username: e.username, until: now + TYPING_SHOW_MS } }));
+    case 'presence':
+      return { ...s, online: withSet(s.online, e.profileId, e.online) };
+    case 'notification':
+      return { ...s, unreadNotifications: e.unreadCount };
+    case 'friend.added': {
+      const friends = s.friends.filter((c) => c.chatGroupId !== e.chatGroupId);
+      return { ...s, friends: [...friends, { chatGroupId: e.chatGroupId, profileId: e.profileId, username: e.username }] };
+    }
+    case 'friend.removed':
+      return { ...s, friends: s.friends.filter((c) => c.profileId !== e.profileId), online: withSet(s.online, e.profileId, false) };
+    case 'error': {
+      const id = e.id;
+      if (id !== undefined) {
+        for (const [g, c] of Object.entries(s.chats)) {
+          if (c.pending.some((p) => p.id === id)) {
+            return chat(s, g, (c) => ({ ...c, pending: c.pending.map((p) => (p.id === id ? { ...p, error: e.message } : p)) }));
+          }
+        }
+      }
+      return { ...s, error: e.message };
+    }
+    case 'resume.done':
+    case 'pong':
+      return s;
+
+    case 'local.send':
+      return chat(s, e.chatGroupId, (c) => ({ ...c, pending: [...c.pending, { id: e.id, content: e.content }] }));
+    case 'local.retry':
+      return chat(s, e.chatGroupId, (c) => ({ ...c, pending: c.pending.map((p) => (p.id === e.id ? { ...p, error: undefined } : p)) }));
+    case 'local.discard':
+      return chat(s, e.chatGroupId, (c) => ({ ...c, pending: c.pending.filter((p) => p.id !== e.id) }));
+    case 'local.history.loading':
+      return chat(s, e.chatGroupId, (c) => ({ ...c, loading: true, error: undefined }));
+    case 'local.history.loaded':
+      return chat(s, e.chatGroupId, (c) => ({
+        ...c,
+        loading: false,
+        loaded: true,
+        // A newer page after the first one says nothing about older messages.
+        hasMore: e.older || !c.loaded ? e.page.length === PAGE : c.hasMore,
+        messages: mergeMessages(c.messages, e.page),
+      }));
+    case 'local.history.failed':
+      return chat(s, e.chatGroupId, (c) => ({ ...c, loading: false, error: e.error }));
+    case 'local.typing.expired': {
+      const t = s.chats[e.chatGroupId]?.typing;
+      return t && t.until <= now ? chat(s, e.chatGroupId, (c) => ({ ...c, typing: undefined })) : s;
+    }
+    case 'local.read':
+      return { ...s, unreadConversations: withSet(s.unreadConversations, e.chatGroupId, false) };
+    case 'local.notifications.read':
+      return { ...s, unreadNotifications: Math.max(0, s.unreadNotifications - e.count) };
+    default:
+      return s;
+  }
+}
+
+/** lastSeqs gives the newest loaded seq of each chat that has messages (what resume asks after). */
+export function lastSeqs(s: RealtimeData): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [id, c] of Object.entries(s.chats)) {
+    const last = c.messages[c.messages.length - 1];
+    if (last) out[id] = last.seq;
+  }
+  return out;
+}
