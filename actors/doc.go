@@ -13,9 +13,12 @@
 //     online marks and re-reads their friends' presence every few seconds,
 //     and tells the grains only what changed.
 //   - The conversation grain (kind "Conversation", identity = chat group id)
-//     checks membership, numbers messages (seq), stores them in batched
-//     commits, acknowledges senders only after the commit, fans out to the
-//     online members, and relays typing.
+//     checks membership, numbers messages (seq), hands them to the node's
+//     committer in batches, acknowledges senders only after the commit,
+//     fans out to the online members, and relays typing.
+//   - The committer (one per node, not an actor) writes the waiting batches
+//     of all the node's conversations in one transaction per round: group
+//     commit across conversations.
 //
 // Grains never activate for offline profiles: senders look up presence
 // first. Every message that may cross nodes is protobuf (messages.proto);

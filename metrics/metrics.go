@@ -24,8 +24,8 @@ type Set struct {
 	ProfileGrains      prometheus.Gauge
 	ConversationGrains prometheus.Gauge
 	MessagesAcked      prometheus.Counter
-	BatchSize          prometheus.Histogram // messages per commit
-	BatchLatency       prometheus.Histogram // seconds per commit
+	BatchSize          prometheus.Histogram // chat messages per transaction (of every conversation in a round)
+	BatchLatency       prometheus.Histogram // seconds per chat transaction
 	PresenceLookups    prometheus.Counter   // Presence.Online calls
 
 	// REST.
@@ -47,7 +47,7 @@ func New(reg prometheus.Registerer) *Set {
 		ProfileGrains:      prometheus.NewGauge(prometheus.GaugeOpts{Name: "bunnybook_profile_grains_active", Help: "Profile grains active on this node."}),
 		ConversationGrains: prometheus.NewGauge(prometheus.GaugeOpts{Name: "bunnybook_conversation_grains_active", Help: "Conversation grains active on this node."}),
 		MessagesAcked:      prometheus.NewCounter(prometheus.CounterOpts{Name: "bunnybook_chat_messages_acked_total", Help: "Chat messages stored and acknowledged."}),
-		BatchSize: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bunnybook_chat_commit_batch_size", Help: "Chat messages per commit.",
+		BatchSize: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bunnybook_chat_commit_batch_size", Help: "Chat messages per transaction (the node's conversations commit together).",
 			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}}),
 		BatchLatency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bunnybook_chat_commit_seconds", Help: "Time to store one batch of chat messages.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}),
