@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/bunnybook/bunnybook"
 )
@@ -31,6 +32,9 @@ func New(baseURL string) *Client {
 type Error struct {
 	Status int
 	Body   string
+	// RetryAfter is the server's Retry-After, when it sent one (a refused
+	// websocket upgrade: 429, 503).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("HTTP %d: %s", e.Status, e.Body) }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -47,7 +49,9 @@ func Dial(ctx context.Context, baseURL, token string, o DialOptions) (*Conn, err
 	if o.Origin != "" {
 		h.Set("Origin", o.Origin)
 	}
-	d := ws.Dialer{Header: ws.HandshakeHeaderHTTP(h), Timeout: 10 * time.Second}
+	refusal := &Error{Body: "websocket upgrade refused"}
+	d := ws.Dialer{Header: ws.HandshakeHeaderHTTP(h), Timeout: 10 * time.Second,
+		OnStatusError: func(status int, _ []byte, resp io.Reader) { readRefusal(refusal, resp) }}
 	if o.LocalAddr != "" {
 		nd := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(o.LocalAddr)}, Timeout: 10 * time.Second}
 		d.NetDial = nd.DialContext
@@ -56,7 +60,8 @@ func Dial(ctx context.Context, baseURL, token string, o DialOptions) (*Conn, err
 	if err != nil {
 		var se ws.StatusError
 		if errors.As(err, &se) {
-			return nil, &Error{Status: int(se), Body: "websocket upgrade refused"}
+			refusal.Status = int(se)
+			return nil, refusal
 		}
 		return nil, err
 	}
@@ -65,6 +70,21 @@ func Dial(ctx context.Context, baseURL, token string, o DialOptions) (*Conn, err
 		c.r = io.MultiReader(br, nc)
 	}
 	return c, nil
+}
+
+// readRefusal reads the body and Retry-After of a refused upgrade's answer.
+func readRefusal(e *Error, resp io.Reader) {
+	res, err := http.ReadResponse(bufio.NewReader(resp), nil)
+	if err != nil {
+		return
+	}
+	defer res.Body.Close()
+	if b, err := io.ReadAll(io.LimitReader(res.Body, 4<<10)); err == nil && len(b) > 0 {
+		e.Body = string(b)
+	}
+	if secs, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil {
+		e.RetryAfter = time.Duration(secs) * time.Second
+	}
 }
 
 // Send writes v as a JSON text frame.

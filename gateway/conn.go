@@ -93,7 +93,11 @@ const maxQueued = 4 << 20
 func (s *Server) serve(nc net.Conn, profile bunnybook.Profile, sid string) {
 	c := &conn{s: s, nc: nc, id: bunnybook.NewID(), profile: profile, sid: sid, tokens: float64(s.cfg.EventBurst), refill: time.Now()}
 	s.track(c, true)
-	if err := c.attach(); err != nil {
+	s.admission.turn()
+	err := c.attach()
+	s.admission.release()
+	s.admission.attached()
+	if err != nil {
 		code, reason := attachRefusal(err)
 		if code == CloseTooManyConns {
 			s.cfg.Metrics.ConnsRefused.WithLabelValues("too_many_connections").Inc()
@@ -190,7 +194,9 @@ func (c *conn) attach() error {
 // the cluster settles (a node that died takes a few seconds to be noticed).
 func (c *conn) reattach() {
 	for i := 1; ; i++ {
+		c.s.admission.turn() // a node's death re-attaches its grains' connections all at once
 		err := c.attach()
+		c.s.admission.release()
 		if err == nil || errors.Is(err, net.ErrClosed) {
 			return
 		}

@@ -426,3 +426,28 @@ func TestLoggedOutCloses(t *testing.T) {
 		t.Fatalf("close %d, want %d", code, CloseLoggedOut)
 	}
 }
+
+// TestAttachesWaitTheirTurn: at most AttachInFlight connections attach at
+// once; the others wait, and attach when a turn frees.
+func TestAttachesWaitTheirTurn(t *testing.T) {
+	h := newHarness(t, Config{AttachInFlight: 1})
+	release := make(chan struct{})
+	h.grains.connect = func(*actors.Connect) (*actors.Hello, error) {
+		<-release
+		return &actors.Hello{Grain: h.grains.grain}, nil
+	}
+	first := h.dial()
+	h.connID(0)
+	h.s.admission.admit() // as Handle does for each upgrade
+	second := h.dial()
+	time.Sleep(100 * time.Millisecond)
+	if n := len(h.grains.connected()); n != 1 {
+		t.Fatalf("%d attaches in flight, want 1", n)
+	}
+	close(release)
+	for _, c := range []net.Conn{first, second} {
+		if f := read(t, c); f.typ() != "hello" {
+			t.Fatalf("got %s, want hello", f.body)
+		}
+	}
+}

@@ -74,6 +74,12 @@ type Config struct {
 	// UpgradeLimits bound upgrade attempts per client IP; default 10 a
 	// second and 120 a minute.
 	UpgradeLimits []RateLimit
+	// AttachInFlight is how many connections attach to their profile grains
+	// at once; default 32. AttachQueue is how many more may wait for their
+	// turn; default 2048. Past both, upgrades are refused with 503 and
+	// Retry-After (see admission).
+	AttachInFlight int
+	AttachQueue    int
 	// ClientIP names the client of an upgrade request for UpgradeLimits;
 	// default the socket peer's IP.
 	ClientIP func(*fasthttp.RequestCtx) string
@@ -104,6 +110,12 @@ func (c *Config) withDefaults() {
 	if c.UpgradeLimits == nil {
 		c.UpgradeLimits = []RateLimit{{10, time.Second}, {120, time.Minute}}
 	}
+	if c.AttachInFlight == 0 {
+		c.AttachInFlight = 32
+	}
+	if c.AttachQueue == 0 {
+		c.AttachQueue = 2048
+	}
 	if c.ClientIP == nil {
 		c.ClientIP = func(ctx *fasthttp.RequestCtx) string { return ctx.RemoteIP().String() }
 	}
@@ -118,8 +130,9 @@ type Server struct {
 	system  *actor.ActorSystem
 	logger  *slog.Logger
 
-	poller *poller    // nil: one reading goroutine per connection
-	router *actor.PID // the node's gateway actor: grains push through it
+	admission *admission
+	poller    *poller    // nil: one reading goroutine per connection
+	router    *actor.PID // the node's gateway actor: grains push through it
 
 	mu    sync.RWMutex
 	conns map[string]*conn // open connections by id
@@ -128,7 +141,7 @@ type Server struct {
 // NewServer returns a gateway on a started cluster member's actor system.
 func NewServer(cfg Config, auth Authenticator, grains Grains, history History, system *actor.ActorSystem, logger *slog.Logger) *Server {
 	cfg.withDefaults()
-	s := &Server{cfg: cfg, auth: auth, grains: grains, history: history, system: system, logger: logger, conns: map[string]*conn{}}
+	s := &Server{cfg: cfg, auth: auth, grains: grains, history: history, admission: newAdmission(cfg.AttachInFlight, cfg.AttachQueue), system: system, logger: logger, conns: map[string]*conn{}}
 	s.router = system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &router{s: s, attached: map[grainKey][]*conn{}} }))
 	if !cfg.NoPoller {
 		p, err := newPoller(cfg.IdleTimeout, logger)
@@ -170,26 +183,15 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 		httpError(ctx, fasthttp.StatusTooManyRequests, "too many websocket upgrades from your address: retry later")
 		return
 	}
-	token, fromCookie := bearer(h), false
-	if token == "" {
-		token, fromCookie = string(h.Cookie(AccessCookie)), true
-	}
-	if token == "" {
-		refused.WithLabelValues("unauthorized").Inc()
-		httpError(ctx, fasthttp.StatusUnauthorized, "log in first: send the access token as a Bearer token or cookie")
+	if !s.admission.admit() {
+		refused.WithLabelValues("busy").Inc()
+		ctx.Response.Header.Set("Retry-After", "1")
+		httpError(ctx, fasthttp.StatusServiceUnavailable, "too many connections are being set up on this server: retry in a second or two")
 		return
 	}
-	if fromCookie && !s.originAllowed(ctx) {
-		refused.WithLabelValues("origin").Inc()
-		httpError(ctx, fasthttp.StatusForbidden, "origin not allowed")
-		return
-	}
-	authCtx, cancel := context.WithTimeout(context.Background(), authTimeout)
-	profile, sid, err := s.auth.Authenticate(authCtx, token)
-	cancel()
-	if err != nil {
-		refused.WithLabelValues("unauthorized").Inc()
-		httpError(ctx, fasthttp.StatusUnauthorized, "invalid or expired access token")
+	profile, sid, ok := s.authenticate(ctx)
+	if !ok {
+		s.admission.cancel()
 		return
 	}
 	s.cfg.Metrics.ConnsAccepted.Inc()
@@ -209,6 +211,36 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 		}
 		go s.serve(nc, profile, sid)
 	})
+}
+
+// authenticate checks an upgrade's credentials, answering the request
+// itself when they are refused.
+func (s *Server) authenticate(ctx *fasthttp.RequestCtx) (profile bunnybook.Profile, sid string, ok bool) {
+	h := &ctx.Request.Header
+	refused := s.cfg.Metrics.ConnsRefused
+	token, fromCookie := bearer(h), false
+	if token == "" {
+		token, fromCookie = string(h.Cookie(AccessCookie)), true
+	}
+	if token == "" {
+		refused.WithLabelValues("unauthorized").Inc()
+		httpError(ctx, fasthttp.StatusUnauthorized, "log in first: send the access token as a Bearer token or cookie")
+		return profile, "", false
+	}
+	if fromCookie && !s.originAllowed(ctx) {
+		refused.WithLabelValues("origin").Inc()
+		httpError(ctx, fasthttp.StatusForbidden, "origin not allowed")
+		return profile, "", false
+	}
+	authCtx, cancel := context.WithTimeout(context.Background(), authTimeout)
+	defer cancel()
+	profile, sid, err := s.auth.Authenticate(authCtx, token)
+	if err != nil {
+		refused.WithLabelValues("unauthorized").Inc()
+		httpError(ctx, fasthttp.StatusUnauthorized, "invalid or expired access token")
+		return profile, "", false
+	}
+	return profile, sid, true
 }
 
 // upgradeAllowed counts an upgrade attempt against each of the client IP's

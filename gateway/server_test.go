@@ -121,3 +121,31 @@ func refusedCount(reg *prometheus.Registry, reason string) float64 {
 	}
 	return 0
 }
+
+// TestUpgradeRefusedWhenBusy: when as many connections are being set up
+// as the node attaches and queues, a new upgrade is refused at once with
+// 503 and Retry-After, before its token is even checked; it is let in
+// again as soon as one setup ends.
+func TestUpgradeRefusedWhenBusy(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	system := actor.NewActorSystem()
+	defer system.Shutdown()
+	s := NewServer(Config{AttachInFlight: 1, AttachQueue: 1, Metrics: metrics.New(reg), NoPoller: true},
+		noTokens{}, nil, nil, system, slog.New(slog.DiscardHandler))
+	s.admission.admit() // two connections being set up
+	s.admission.admit()
+	res := upgrade(s, "10.0.0.1")
+	if res.StatusCode() != fasthttp.StatusServiceUnavailable || string(res.Header.Peek("Retry-After")) == "" {
+		t.Fatalf("upgrade while full: HTTP %d, Retry-After %q; want 503 with Retry-After", res.StatusCode(), res.Header.Peek("Retry-After"))
+	}
+	if got := refusedCount(reg, "busy"); got != 1 {
+		t.Errorf("refused{reason=busy} = %v, want 1", got)
+	}
+	s.admission.attached()
+	if res := upgrade(s, "10.0.0.1"); res.StatusCode() != fasthttp.StatusUnauthorized {
+		t.Fatalf("upgrade after a setup ended: HTTP %d, want 401 (admitted, then its token refused)", res.StatusCode())
+	}
+	if n := s.admission.pending.Load(); n != 1 {
+		t.Errorf("%d setups pending after a refused token, want 1 (its room given back)", n)
+	}
+}

@@ -14,7 +14,7 @@ type Set struct {
 	// Gateway.
 	ConnsOpen     prometheus.Gauge
 	ConnsAccepted prometheus.Counter
-	ConnsRefused  *prometheus.CounterVec // by reason: unauthorized, origin, bad_request, rate_limited (refused upgrades); too_many_connections, unavailable (closed before hello)
+	ConnsRefused  *prometheus.CounterVec // by reason: unauthorized, origin, bad_request, rate_limited, busy (refused upgrades); too_many_connections, unavailable (closed before hello)
 	FramesIn      *prometheus.CounterVec // client frames by type
 	FramesOut     prometheus.Counter     // frames written to clients
 	WSRateLimited prometheus.Counter     // client frames refused by the per-connection limit

@@ -39,6 +39,8 @@ type Config struct {
 	WSIdleTimeout     time.Duration // close a websocket that sent nothing for this long; default 60s
 	ConversationIdle  time.Duration // stop a conversation grain after this long without messages; default 2m
 	WSMaxPerProfile   int           // most websockets one profile may hold open across the cluster; default 16
+	WSAttachInFlight  int           // websockets attaching to their profiles at once; default 32
+	WSAttachQueue     int           // more websockets that may wait to attach before upgrades get 503; default 2048
 	AdminAddr         string        // listen address for pprof (and /metrics again); empty = off
 	ClusterHost       string        // actor remoting bind host; default 127.0.0.1
 	ClusterPort       int           // actor remoting port; default 0 (any free port)
@@ -78,6 +80,8 @@ func (c *Config) settings() []setting {
 		{"conversation-idle", "BUNNYBOOK_CONVERSATION_IDLE", "stop a conversation grain (freeing its recent messages) after this long without traffic", (*durationValue)(&c.ConversationIdle)},
 		{"ws-rate", "BUNNYBOOK_WS_RATE", "websocket frames per second allowed per connection (bursts of twice that)", (*floatValue)(&c.WSRate)},
 		{"ws-max-per-profile", "BUNNYBOOK_WS_MAX_PER_PROFILE", "most websockets one profile may hold open across the cluster (more are closed with 4029)", (*intValue)(&c.WSMaxPerProfile)},
+		{"ws-attach-concurrency", "BUNNYBOOK_WS_ATTACH_CONCURRENCY", "websockets attaching to their profiles at once", (*intValue)(&c.WSAttachInFlight)},
+		{"ws-attach-queue", "BUNNYBOOK_WS_ATTACH_QUEUE", "websockets that may wait to attach; past it upgrades are refused with 503 and Retry-After", (*intValue)(&c.WSAttachQueue)},
 		{"cluster-host", "BUNNYBOOK_CLUSTER_HOST", "bind host for actor traffic between nodes", (*stringValue)(&c.ClusterHost)},
 		{"cluster-port", "BUNNYBOOK_CLUSTER_PORT", "port for actor traffic between nodes (0 = any free port)", (*intValue)(&c.ClusterPort)},
 		{"cluster-advertise", "BUNNYBOOK_CLUSTER_ADVERTISE", "host:port other nodes use to reach this one (default: the bound address)", (*stringValue)(&c.ClusterAdvertise)},
@@ -103,6 +107,8 @@ func DefaultConfig() Config {
 		WSIdleTimeout:     60 * time.Second,
 		ConversationIdle:  2 * time.Minute,
 		WSMaxPerProfile:   16,
+		WSAttachInFlight:  32,
+		WSAttachQueue:     2048,
 		ShutdownTimeout:   10 * time.Second,
 		RequestTimeout:    10 * time.Second,
 		ClusterHost:       "127.0.0.1",
@@ -160,6 +166,9 @@ func (c *Config) validate() []error {
 	}
 	if c.WSIdleTimeout < time.Second {
 		errs = append(errs, errors.New("ws-idle-timeout: must be at least 1s"))
+	}
+	if c.WSAttachInFlight < 1 || c.WSAttachQueue < 1 {
+		errs = append(errs, errors.New("ws-attach-concurrency, ws-attach-queue: must be at least 1"))
 	}
 	if c.ConversationIdle <= 0 {
 		errs = append(errs, errors.New("conversation-idle: must be positive"))

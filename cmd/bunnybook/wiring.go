@@ -158,6 +158,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.gateway = gateway.NewServer(gateway.Config{
 		AllowedOrigins: m.Config.AllowedOrigins,
+		AttachInFlight: m.Config.WSAttachInFlight,
+		AttachQueue:    m.Config.WSAttachQueue,
 		Limiter:        upgradeLimiter,
 		ClientIP:       apiServer.ClientIP,
 		EventRate:      m.Config.WSRate,

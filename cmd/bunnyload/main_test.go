@@ -72,7 +72,7 @@ func MustServer(tb testing.TB) server {
 	return shared
 }
 
-func startServer() server {
+func startServer(extraEnv ...string) server {
 	dir, err := os.MkdirTemp("", "bunnyload-test-")
 	if err != nil {
 		return server{err: err}
@@ -94,6 +94,7 @@ func startServer() server {
 		"BUNNYBOOK_LOG_LEVEL=info",
 		"BUNNYBOOK_HTTP_ADDR=127.0.0.1:0",
 	)
+	env = append(env, extraEnv...)
 	users := filepath.Join(dir, "users.jsonl")
 	seed := exec.Command(bin, "seed", "--profiles", fmt.Sprint(seededUsers), "--friends", "10", "--out", users)
 	seed.Env = env
@@ -179,6 +180,26 @@ func TestConnectScenario(t *testing.T) {
 		if strings.Contains(html, external) {
 			t.Errorf("HTML report is not self-contained: has %q", external)
 		}
+	}
+}
+
+// TestConnectHonoursRetryAfter: a server that sets up one connection at a
+// time and lets one more wait refuses the others' upgrades with 503 and
+// Retry-After; bunnyload comes back after the hint, and every connection
+// is set up, none failed.
+func TestConnectHonoursRetryAfter(t *testing.T) {
+	s := startServer("BUNNYBOOK_WS_ATTACH_CONCURRENCY=1", "BUNNYBOOK_WS_ATTACH_QUEUE=1")
+	if s.err != nil {
+		t.Fatalf("bunnybook server: %v", s.err)
+	}
+	t.Cleanup(s.stop)
+	code, r, _ := load(t, s, "--scenario", "connect", "--connections", "100", "--duration", "1s", "--dial-concurrency", "50")
+	if code != 0 || r.Metrics["connect.ok"].Count != 100 || r.Metrics["connect.failed"].Count != 0 {
+		t.Errorf("exit %d, connect.ok %d, connect.failed %d; want 0, 100, 0",
+			code, r.Metrics["connect.ok"].Count, r.Metrics["connect.failed"].Count)
+	}
+	if r.Metrics["connect.busy"].Count == 0 {
+		t.Error("no upgrade was refused as busy: the test did not fill the server")
 	}
 }
 

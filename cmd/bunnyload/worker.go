@@ -135,22 +135,53 @@ func (w *Worker) Ramp() {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			// Like a real client, retry a refused setup (e.g. close 4011
-			// "reconnect later") a few times.
-			for attempt := 1; !w.dial(vc) && attempt < dialAttempts; attempt++ {
-				w.rec.Add(vc.target, "connect.retries", 1)
-				time.Sleep(time.Duration(attempt) * 500 * time.Millisecond)
-			}
+			w.connect(vc)
 		}()
 	}
 	wg.Wait()
 }
 
-// dialAttempts is how often Ramp tries to set up one connection.
+// dialAttempts is how often connect tries to set up one connection that
+// fails (refusals with a retry hint do not count).
 const dialAttempts = 3
 
+// connect sets vc up as a client following docs/protocol.md does: an
+// upgrade refused with a Retry-After (the node is busy setting up others)
+// is tried again after that long plus a random part of it, for as long as
+// the run lasts; another refused setup (e.g. close 4011 "reconnect later")
+// a few times with a growing pause.
+func (w *Worker) connect(vc *vconn) {
+	for attempt := 1; w.ctx.Err() == nil; {
+		err := w.dial(vc)
+		if err == nil {
+			return
+		}
+		var e *client.Error
+		if errors.As(err, &e) && e.RetryAfter > 0 {
+			w.rec.Add(vc.target, "connect.busy", 1)
+			sleepCtx(w.ctx, e.RetryAfter+time.Duration(rand.Int64N(int64(e.RetryAfter))))
+			continue
+		}
+		if attempt++; attempt > dialAttempts {
+			return
+		}
+		w.rec.Add(vc.target, "connect.retries", 1)
+		sleepCtx(w.ctx, time.Duration(attempt-1)*500*time.Millisecond)
+	}
+}
+
+// sleepCtx sleeps for d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
 // dial connects vc and waits for hello; it records the setup latency.
-func (w *Worker) dial(vc *vconn) bool {
+func (w *Worker) dial(vc *vconn) error {
 	t0 := time.Now()
 	ctx, cancel := context.WithTimeout(w.ctx, 15*time.Second)
 	defer cancel()
@@ -161,10 +192,14 @@ func (w *Worker) dial(vc *vconn) bool {
 			c.Close()
 		}
 	}
-	if err != nil {
+	var busy *client.Error
+	switch {
+	case errors.As(err, &busy) && busy.RetryAfter > 0:
+		return err // refused before anything was done: not a failure
+	case err != nil:
 		w.rec.Add(vc.target, "connect.failed", 1)
 		w.rec.Add(vc.target, "errors."+errKind(err), 1)
-		return false
+		return err
 	}
 	w.rec.Observe(vc.target, "connect.setup", time.Since(t0))
 	w.rec.Add(vc.target, "connect.ok", 1)
@@ -176,7 +211,7 @@ func (w *Worker) dial(vc *vconn) bool {
 	w.wg.Add(2)
 	go func() { defer w.wg.Done(); defer stop(); w.read(vc, c) }()
 	go func() { defer w.wg.Done(); w.ping(connCtx, vc, c) }()
-	return true
+	return nil
 }
 
 // errKind names an error for the errors.* counters.
