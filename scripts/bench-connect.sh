@@ -5,8 +5,8 @@
 #   scripts/bench-connect.sh                     # embedded SQLite, 15 000 × 50
 #   STORE=postgres scripts/bench-connect.sh      # PostgreSQL + Redis (started by scripts/services.sh)
 #
-# Knobs: CONNECTIONS (15000), FRIENDS (50), WORKERS (3), RATE (setups/s, 0 =
-# as fast as --dial-concurrency allows), HOLD (seconds to hold before measuring, 8),
+# Knobs: CONNECTIONS (15000), FRIENDS (50), WORKERS (3), DIALS (dials in
+# flight per worker, 64), RATE (setups/s, 0 = as fast as DIALS allows), HOLD (seconds to hold before measuring, 8),
 # CPU_PROFILE (seconds of server CPU profile from the ramp's start to $OUT/cpu.pprof, 0 = none).
 # The users connect in two ramps of half each. Prints the server's CPU time per
 # setup and its memory per connection after a forced GC, both from the empty
@@ -20,6 +20,7 @@ n=${CONNECTIONS:-15000}
 friends=${FRIENDS:-50}
 workers=${WORKERS:-3}
 rate=${RATE:-0}
+dials=${DIALS:-64}
 hold=${HOLD:-8}
 out=${OUT:-.cache/bench-connect}
 http=127.0.0.1:18190
@@ -79,7 +80,7 @@ wait_open() {
 ips=127.0.0.2-127.0.0.$((1 + workers * 2))
 load() {
 	local args=(--target "http://$http" --users "$out/users-$1.jsonl" --scenario connect --connections "$2"
-		--workers "$workers" --source-ips "$ips" --duration "${3}s" --report-json "$out/connect-$1.json"
+		--workers "$workers" --dial-concurrency "$dials" --source-ips "$ips" --duration "${3}s" --report-json "$out/connect-$1.json"
 		--report-html "$out/connect-$1.html")
 	[ "$rate" != 0 ] && args+=(--rate "$rate")
 	exec bin/bunnyload "${args[@]}" # replaces the subshell: $! is bunnyload

@@ -136,9 +136,7 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 		ORDER BY f, g, seq DESC
 		ON CONFLICT (profile_id, chat_group_id) DO UPDATE SET seq = excluded.seq, read_at = excluded.read_at
 		WHERE chat_read.seq < excluded.seq`, froms, groups, seqs, times)
-	for _, g := range distinct {
-		b.Queue(syncUnread, g)
-	}
+	b.Queue(unreadAfterAppend, groups, froms, seqs)
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		br := tx.SendBatch(ctx, &b)
 		if err := activeGroups(br, distinct); err != nil {
@@ -207,11 +205,26 @@ func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq i
 	return fail("mark chat read", db.pool.SendBatch(ctx, &b).Close())
 }
 
+// unreadAfterAppend updates chat_unread after an append without
+// re-deriving it (syncUnread): nobody can have read a message just stored,
+// and every sender's pointer moved to their own message, so each group is
+// unread for every member but the sender of its newest message.
+const unreadAfterAppend = `
+	WITH newest AS (
+		SELECT DISTINCT ON (g) g, f FROM unnest($1::uuid[], $2::uuid[], $3::bigint[]) AS m(g, f, seq)
+		ORDER BY g, seq DESC
+	), read AS (
+		DELETE FROM chat_unread u USING newest n WHERE u.chat_group_id = n.g AND u.profile_id = n.f
+	)
+	INSERT INTO chat_unread (profile_id, chat_group_id)
+	SELECT m.profile_id, m.chat_group_id FROM chat_member m JOIN newest n ON m.chat_group_id = n.g AND m.profile_id <> n.f
+	ON CONFLICT DO NOTHING`
+
 // syncUnread makes chat_unread hold exactly the unread members of group
 // $1: those of an active group whose last message is after their read
-// pointer, the definition of UnreadConversations. Every write that may
-// change them (a message, the group's activation) runs it in its
-// transaction after locking the group row; a group has two members, so it
+// pointer, the definition of UnreadConversations. The writes that change
+// them otherwise than an append does (the group's activation) run it in
+// their transaction after locking the group row; a group has two members, so it
 // is a few look-ups. It takes one group, not an array, so that PostgreSQL
 // keeps a generic plan instead of planning it at every run.
 const syncUnread = `

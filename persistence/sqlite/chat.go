@@ -125,22 +125,34 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 		return nil
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		groups := map[string]bool{}
+		last := map[string]bunnybook.ChatMessage{}   // by group: its newest message
+		own := map[[2]string]bunnybook.ChatMessage{} // by (group, sender): the sender's newest
 		for _, m := range msgs {
-			if !groups[m.ChatGroupID] {
+			if _, seen := last[m.ChatGroupID]; !seen {
 				if err := db.mustBeActive(ctx, tx, m.ChatGroupID); err != nil {
 					return err
 				}
-				groups[m.ChatGroupID] = true
 			}
-		}
-		for _, m := range msgs {
-			if err := db.appendMessage(ctx, tx, m); err != nil {
+			if m.Seq > last[m.ChatGroupID].Seq {
+				last[m.ChatGroupID] = m
+			}
+			if k := [2]string{m.ChatGroupID, m.FromProfileID}; m.Seq > own[k].Seq {
+				own[k] = m
+			}
+			if err := db.insertMessage(ctx, tx, m); err != nil {
 				return err
 			}
 		}
-		for g := range groups {
-			if err := db.syncUnread(ctx, tx, g); err != nil {
+		for _, m := range own { // each sender has read up to their own message
+			if _, err := db.txExec(ctx, tx, moveRead, m.FromProfileID, m.ChatGroupID, m.Seq, millis(m.CreatedAt)); err != nil {
+				return err
+			}
+		}
+		for _, m := range last {
+			if _, err := db.txExec(ctx, tx, advanceSeq, m.Seq, m.ChatGroupID); err != nil {
+				return err
+			}
+			if err := db.unreadAfterAppend(ctx, tx, m); err != nil {
 				return err
 			}
 		}
@@ -150,6 +162,18 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 		return fmt.Errorf("append %d messages: %w", len(msgs), err)
 	}
 	return nil
+}
+
+// unreadAfterAppend updates chat_unread for a group whose newest message
+// is now last, without re-deriving it (syncUnread): nobody can have read
+// a message just stored, and every sender's pointer moved to their own
+// message, so the group is unread for every member but last's sender.
+func (db *DB) unreadAfterAppend(ctx context.Context, tx *sql.Tx, last bunnybook.ChatMessage) error {
+	if _, err := db.txExec(ctx, tx, unreadReadBySender, last.FromProfileID, last.ChatGroupID); err != nil {
+		return err
+	}
+	_, err := db.txExec(ctx, tx, unreadForOthers, last.ChatGroupID, last.FromProfileID)
+	return err
 }
 
 // mustBeActive checks, in the appending transaction (SQLite has one writer,
@@ -181,20 +205,13 @@ const (
 		WHERE excluded.seq > chat_read.seq`
 )
 
-// appendMessage stores one message in tx.
-func (db *DB) appendMessage(ctx context.Context, tx *sql.Tx, m bunnybook.ChatMessage) error {
+// insertMessage stores one message in tx.
+func (db *DB) insertMessage(ctx context.Context, tx *sql.Tx, m bunnybook.ChatMessage) error {
 	var clientID any
 	if m.ClientID != "" {
 		clientID = m.ClientID
 	}
-	at := millis(m.CreatedAt)
-	if _, err := db.txExec(ctx, tx, insertMessage, m.ID, m.ChatGroupID, m.Seq, m.FromProfileID, m.Content, clientID, at); err != nil {
-		return err
-	}
-	if _, err := db.txExec(ctx, tx, advanceSeq, m.Seq, m.ChatGroupID); err != nil {
-		return err
-	}
-	_, err := db.txExec(ctx, tx, moveRead, m.FromProfileID, m.ChatGroupID, m.Seq, at)
+	_, err := db.txExec(ctx, tx, insertMessage, m.ID, m.ChatGroupID, m.Seq, m.FromProfileID, m.Content, clientID, millis(m.CreatedAt))
 	return err
 }
 
@@ -238,12 +255,17 @@ const (
 	unreadMarkRead = `
 		DELETE FROM chat_unread WHERE profile_id = ?1 AND chat_group_id = ?2
 		AND ?3 >= (SELECT last_seq FROM chat_group WHERE id = ?2)`
+	unreadReadBySender = `DELETE FROM chat_unread WHERE profile_id = ? AND chat_group_id = ?`
+	unreadForOthers    = `
+		INSERT INTO chat_unread (profile_id, chat_group_id)
+		SELECT profile_id, chat_group_id FROM chat_member WHERE chat_group_id = ?1 AND profile_id <> ?2
+		ON CONFLICT DO NOTHING`
 )
 
 // syncUnread makes chat_unread hold exactly the group's unread members.
-// Every write that may change them (a message, the group's activation)
-// calls it in its transaction; a group has two members, so it is a few
-// look-ups.
+// The writes that may change them otherwise than an append does (the
+// group's activation) call it in their transaction; a group has two
+// members, so it is a few look-ups.
 func (db *DB) syncUnread(ctx context.Context, tx *sql.Tx, group string) error {
 	if _, err := db.txExec(ctx, tx, unreadDelete, group); err != nil {
 		return err

@@ -71,7 +71,8 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) scanner {
 // connection for txExec and txQueryRow: modernc's SQLite takes longer to
 // parse the append's and the unread bookkeeping's statements than to run
 // them.
-var preparedWrites = []string{unreadDelete, unreadInsert, unreadMarkRead, groupActive, insertMessage, advanceSeq, moveRead}
+var preparedWrites = []string{unreadDelete, unreadInsert, unreadMarkRead, unreadReadBySender, unreadForOthers,
+	groupActive, insertMessage, advanceSeq, moveRead}
 
 // txExec runs a statement in a write transaction, reusing its prepared
 // form when Migrate prepared one. It cannot prepare it: tx holds the write
