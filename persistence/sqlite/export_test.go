@@ -21,3 +21,6 @@ func Exec(ctx context.Context, db *DB, query string, args ...any) error {
 
 // PairKey is pairKey.
 var PairKey = pairKey
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }

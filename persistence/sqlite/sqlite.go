@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -48,7 +49,15 @@ type DB struct {
 	read   *sql.DB
 	stmts  stmtCache // prepared statements of read
 	wstmts stmtCache // prepared statements of write (see txExec)
+
+	checkpoint *sql.DB       // one connection that checkpoints the WAL
+	stop       chan struct{} // closed by Close: stops checkpoints
+	stopped    chan struct{} // closed when checkpoints returns
 }
+
+// checkpointEvery is how often the WAL is checkpointed into the database
+// file, off the write path (see checkpoints).
+const checkpointEvery = 500 * time.Millisecond
 
 // Open opens (creating it, and its directory, if needed) the SQLite database
 // at path. Call Migrate before use and Close when done.
@@ -60,21 +69,47 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, fmt.Errorf("create directory of %s: %w", abs, err)
 	}
-	db := &DB{path: abs}
-	if db.write, err = openPool(ctx, abs, 1, false); err != nil {
+	db := &DB{path: abs, stop: make(chan struct{}), stopped: make(chan struct{})}
+	if db.write, err = openPool(ctx, abs, 1, false, "wal_autocheckpoint(0)"); err != nil {
 		return nil, err
 	}
 	if db.read, err = openPool(ctx, abs, readers, true); err != nil {
 		db.write.Close()
 		return nil, err
 	}
+	if db.checkpoint, err = openPool(ctx, abs, 1, false); err != nil {
+		db.write.Close()
+		db.read.Close()
+		return nil, err
+	}
 	db.stmts.pool = db.read
 	db.wstmts.pool = db.write
+	go db.checkpoints()
 	return db, nil
 }
 
-// openPool opens a pool of n connections to the file at path.
-func openPool(ctx context.Context, path string, n int, queryOnly bool) (*sql.DB, error) {
+// checkpoints copies the WAL into the database file every checkpointEvery,
+// on a connection of its own: the writer does not checkpoint (its
+// automatic checkpoints ran inside commits, so every thousandth commit
+// waited for a copy of a thousand pages). A passive checkpoint copies
+// what no reader still needs and never blocks the writer or readers.
+func (db *DB) checkpoints() {
+	defer close(db.stopped)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-t.C:
+			db.checkpoint.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		}
+	}
+}
+
+// openPool opens a pool of n connections to the file at path, with the
+// extra pragmas given.
+func openPool(ctx context.Context, path string, n int, queryOnly bool, pragmas ...string) (*sql.DB, error) {
 	q := url.Values{}
 	q.Set("_busy_timeout", fmt.Sprint(busyTimeout))
 	q.Set("_foreign_keys", "on")
@@ -88,6 +123,9 @@ func openPool(ctx context.Context, path string, n int, queryOnly bool) (*sql.DB,
 	// main cost of attaching a connection).
 	q.Add("_pragma", "cache_size(-32768)")
 	q.Add("_pragma", "mmap_size(268435456)")
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
 	if queryOnly {
 		q.Set("_query_only", "on")
 	}
@@ -137,11 +175,14 @@ func (db *DB) migrator() (*goose.Provider, error) {
 	return p, nil
 }
 
-// Close closes both pools.
+// Close stops the checkpoints and closes the pools (the last connection
+// to close checkpoints what is left).
 func (db *DB) Close() error {
+	close(db.stop)
+	<-db.stopped
 	db.stmts.close()
 	db.wstmts.close()
-	return errors.Join(db.read.Close(), db.write.Close())
+	return errors.Join(db.checkpoint.Close(), db.read.Close(), db.write.Close())
 }
 
 // Ping reports whether the database file can be read and written.

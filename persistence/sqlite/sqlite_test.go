@@ -1,8 +1,10 @@
 package sqlite_test
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/persistence/sqlite"
@@ -56,4 +58,32 @@ func TestReopen(t *testing.T) {
 	if err := db.Ping(ctx); err != nil {
 		t.Fatalf("Ping: %v", err)
 	}
+}
+
+// TestWALIsCheckpointedInTheBackground: the writer does not checkpoint
+// (that would stall commits); the background checkpointer copies the WAL
+// into the database file, which grows without anyone asking.
+func TestWALIsCheckpointedInTheBackground(t *testing.T) {
+	db := sqlitetest.MustOpen(t)
+	file := db.Path()
+	before := fileSize(t, file)
+	acc := storetest.MustCreateAccounts(t, db, "ann", "bob")
+	group := storetest.MustBefriend(t, db, acc[0].ID, acc[1].ID)
+	for i := range 200 {
+		storetest.MustAppend(t, db, storetest.NewMessage(group, acc[0].ID, int64(i+1), bunnybook.Now()))
+	}
+	for deadline := time.Now().Add(5 * time.Second); fileSize(t, file) <= before; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file stayed at %d bytes: the WAL was not checkpointed", before)
+		}
+	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
 }
