@@ -2,6 +2,7 @@ package bunnybook
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 )
 
@@ -53,8 +54,12 @@ func (s *Service) CreatePost(ctx context.Context, author Profile, in NewPost) (*
 	return p, nil
 }
 
-// Wall returns a page of a wall's posts that viewer may see.
-func (s *Service) Wall(ctx context.Context, viewer, wall string, page TimePage) ([]Post, error) {
+// WallJSON returns a page of a wall's posts that viewer may see (FRIENDS
+// posts only for the owner and their friends), as the JSON list the API
+// answers with. A store that keeps wall pages encoded (WallPostsJSONStore:
+// the cache) serves them as they are, without decoding and encoding each
+// page again.
+func (s *Service) WallJSON(ctx context.Context, viewer, wall string, page TimePage) ([]byte, error) {
 	if err := s.mustExist(ctx, wall); err != nil {
 		return nil, err
 	}
@@ -62,7 +67,23 @@ func (s *Service) Wall(ctx context.Context, viewer, wall string, page TimePage) 
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.WallPosts(ctx, wall, friends, page)
+	if raw, ok := s.Store.(WallPostsJSONStore); ok {
+		return raw.WallPostsJSON(ctx, wall, friends, page)
+	}
+	posts, err := s.Store.WallPosts(ctx, wall, friends, page)
+	if err != nil {
+		return nil, err
+	}
+	if posts == nil {
+		posts = []Post{}
+	}
+	return json.Marshal(posts)
+}
+
+// WallPostsJSONStore is a store that can answer a wall page as its JSON
+// encoding (a list of Post, never null).
+type WallPostsJSONStore interface {
+	WallPostsJSON(ctx context.Context, wall string, withFriendsOnly bool, page TimePage) ([]byte, error)
 }
 
 // Post returns a post viewer may see: ENotFound, or EForbidden for a

@@ -51,11 +51,11 @@ func (s *Server) wallPosts(r *request) error {
 	if err := r.check(); err != nil {
 		return err
 	}
-	posts, err := s.svc.Wall(r, r.viewer(), wall, page)
+	posts, err := s.svc.WallJSON(r, r.viewer(), wall, page)
 	if err != nil {
 		return err
 	}
-	return r.ok(nonNil(posts))
+	return r.okJSON(posts)
 }
 
 func (s *Server) getPost(r *request) error {

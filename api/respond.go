@@ -38,6 +38,14 @@ func (r *request) ok(v any) error {
 	return nil
 }
 
+// okJSON writes a 200 whose body is already JSON.
+func (r *request) okJSON(body []byte) error {
+	r.SetStatusCode(fasthttp.StatusOK)
+	r.SetContentType("application/json")
+	r.SetBody(body)
+	return nil
+}
+
 // created writes a 201, with a JSON body unless v is nil.
 func (r *request) created(v any) error {
 	if v == nil {

@@ -358,3 +358,33 @@ func TestLoginThrottle(t *testing.T) {
 		try(acc.Email, "wrong", bunnybook.EUnauthorized)
 	}
 }
+
+// TestVerifyRemembersOnlyTheSameToken: a token verified once is not parsed
+// again, but only the very same bytes hit, and never past their expiry.
+func TestVerifyRemembersOnlyTheSameToken(t *testing.T) {
+	v, err := auth.NewVerifier(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := auth.User{ID: bunnybook.NewID(), Username: "ben", Role: bunnybook.RoleUser}
+	now := time.Now()
+	token, err := v.Sign(u, "s", now, now.Add(1100*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := v.Verify(token); err != nil {
+			t.Fatalf("Verify: %v", err)
+		}
+	}
+	forged := token[:len(token)-2] + "AA"
+	if forged != token {
+		if _, err := v.Verify(forged); bunnybook.ErrorKind(err) != bunnybook.EUnauthorized {
+			t.Errorf("a token with another signature: %v, want unauthorized", err)
+		}
+	}
+	time.Sleep(time.Until(now.Add(2 * time.Second)))
+	if _, err := v.Verify(token); bunnybook.ErrorKind(err) != bunnybook.EUnauthorized {
+		t.Errorf("the remembered token after its expiry: %v, want unauthorized", err)
+	}
+}

@@ -101,6 +101,29 @@ func read[T any](ctx context.Context, s *Store, ns, key string, ttl time.Duratio
 		s.misses.Add(1)
 		return load(ctx)
 	}
+	b, err := readJSON(ctx, s, ns, key, ttl, func(ctx context.Context) (any, error) { return load(ctx) })
+	if err != nil {
+		return zero, err
+	}
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return zero, fmt.Errorf("cache decode %s: %w", ns, err)
+	}
+	return v, nil
+}
+
+// readJSON is read without the decoding: it returns the value's JSON as
+// cached (or as just loaded and cached), for callers that pass it on as it
+// is.
+func readJSON(ctx context.Context, s *Store, ns, key string, ttl time.Duration, load func(context.Context) (any, error)) ([]byte, error) {
+	if !s.usable(ctx) {
+		s.misses.Add(1)
+		v, err := load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(v)
+	}
 	hit := true
 	// Callers join a load in flight only if no write of this process
 	// completed since it started (it may have read before the write). The
@@ -130,18 +153,14 @@ func read[T any](ctx context.Context, s *Store, ns, key string, ttl time.Duratio
 		return b, nil
 	})
 	if err != nil {
-		return zero, err
+		return nil, err
 	}
 	if hit {
 		s.hits.Add(1)
 	} else {
 		s.misses.Add(1)
 	}
-	var v T
-	if err := json.Unmarshal(b.([]byte), &v); err != nil {
-		return zero, fmt.Errorf("cache decode %s: %w", ns, err)
-	}
-	return v, nil
+	return b.([]byte), nil
 }
 
 // lookup returns the namespace's version ("" if the cache failed) and the
@@ -245,6 +264,27 @@ func (s *Store) WallPosts(ctx context.Context, wallID string, withFriendsOnly bo
 	key := timeKey(fmt.Sprintf("%t", withFriendsOnly), page)
 	return read(ctx, s, wallNS(wallID), key, s.opt.PostTTL, func(ctx context.Context) ([]bunnybook.Post, error) {
 		return s.Store.WallPosts(ctx, wallID, withFriendsOnly, page)
+	})
+}
+
+// WallPostsJSON is WallPosts as the JSON the cache keeps (a list, never
+// null), so that a hit costs no decoding and no encoding.
+func (s *Store) WallPostsJSON(ctx context.Context, wallID string, withFriendsOnly bool, page bunnybook.TimePage) ([]byte, error) {
+	key := timeKey(fmt.Sprintf("%t", withFriendsOnly), page)
+	return readJSON(ctx, s, wallNS(wallID), key, s.opt.PostTTL, func(ctx context.Context) (any, error) {
+		posts, err := s.Store.WallPosts(ctx, wallID, withFriendsOnly, page)
+		if posts == nil {
+			posts = []bunnybook.Post{}
+		}
+		return posts, err
+	})
+}
+
+// Profile returns a profile, cached for GraphTTL: profiles never change
+// (usernames are fixed) and are never deleted.
+func (s *Store) Profile(ctx context.Context, id string) (*bunnybook.Profile, error) {
+	return read(ctx, s, "profile:"+id, "p", s.opt.GraphTTL, func(ctx context.Context) (*bunnybook.Profile, error) {
+		return s.Store.Profile(ctx, id)
 	})
 }
 
