@@ -53,6 +53,7 @@ type conversationGrain struct {
 	order    []string             // keys of recent, oldest first
 	typing   map[string]time.Time // member → when their typing was last relayed
 	stopping bool                 // a PoisonPill is queued: commit at once (see stop)
+	fanout   *actor.PID           // the child that delivers pushes (see fanout)
 }
 
 func newConversationGrain(cfg *Config) *conversationGrain {
@@ -65,6 +66,7 @@ func (g *conversationGrain) Receive(ctx actor.Context) {
 		g.id = m.Identity.Identity
 		g.cfg.Metrics.ConversationGrains.Inc()
 		ctx.SetReceiveTimeout(g.cfg.IdleTimeout)
+		g.fanout = ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return &fanout{cfg: g.cfg, id: g.id} }))
 	case *actor.Stopped:
 		g.cfg.Metrics.ConversationGrains.Dec()
 	case *actor.ReceiveTimeout:
@@ -319,18 +321,41 @@ func (g *conversationGrain) deliver(ctx actor.Context, batch []*pending) {
 		g.cfg.Logger.Warn("fan out chat messages", "chat_group_id", g.id, "error", err)
 		return
 	}
+	job := fanoutJob{ids: g.group.Members}
 	for _, p := range batch {
 		push := &Push{Event: &Push_Message{Message: chatMessageToWire(p.msg)}, OriginConns: p.origins}
-		g.tell(ctx, g.group.Members, &Deliver{Push: push})
+		job.msgs = append(job.msgs, &Deliver{Push: push})
 	}
+	ctx.Send(g.fanout, job)
 }
 
-// tell sends msg to the profile grains of the online ones among ids.
-func (g *conversationGrain) tell(ctx actor.Context, ids []string, msg any) {
-	c, cancel := g.ctx()
+// fanoutJob asks the fan-out to send msgs, in order, to the profile grains
+// of the online ones among ids (local message).
+type fanoutJob struct {
+	ids  []string
+	msgs []any
+}
+
+// fanout is a conversation grain's child that delivers its pushes: the
+// presence lookup and the placement of the members' profile grains (which
+// waits when a member's node just died) happen here, in order, while the
+// conversation goes on accepting and acknowledging messages. A push that
+// cannot be delivered is not lost for the client: its connection re-attaches
+// and the gateway replays what it missed (see the gateway's reattach).
+type fanout struct {
+	cfg *Config
+	id  string
+}
+
+func (f *fanout) Receive(ctx actor.Context) {
+	job, ok := ctx.Message().(fanoutJob)
+	if !ok {
+		return
+	}
+	c, cancel := context.WithTimeout(context.Background(), f.cfg.StoreTimeout)
 	defer cancel()
-	if err := tellOnline(c, cluster.GetCluster(ctx.ActorSystem()), g.cfg.Presence, ids, msg); err != nil {
-		g.cfg.Logger.Warn("presence lookup", "chat_group_id", g.id, "error", err)
+	if err := tellOnline(c, cluster.GetCluster(ctx.ActorSystem()), f.cfg.Presence, job.ids, job.msgs...); err != nil {
+		f.cfg.Logger.Warn("presence lookup", "chat_group_id", f.id, "error", err)
 	}
 }
 
@@ -372,7 +397,7 @@ func (g *conversationGrain) relayTyping(ctx actor.Context, m *Typing) *Ack {
 		}
 	}
 	typing := &TypingEvent{ChatGroupId: g.id, ProfileId: m.GetProfileId(), Username: m.GetUsername()}
-	g.tell(ctx, others, &Deliver{Push: &Push{Event: &Push_Typing{Typing: typing}}})
+	ctx.Send(g.fanout, fanoutJob{ids: others, msgs: []any{&Deliver{Push: &Push{Event: &Push_Typing{Typing: typing}}}}})
 	return &Ack{}
 }
 

@@ -1,7 +1,9 @@
 package actors_test
 
 import (
+	"context"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/actors"
+	"github.com/bunnybook/bunnybook/persistence/memory"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
 
@@ -156,4 +159,72 @@ func wantForbidden(t *testing.T, what string, err error) {
 	if bunnybook.ErrorKind(err) != bunnybook.EForbidden {
 		t.Errorf("%s: got %v, want forbidden", what, err)
 	}
+}
+
+// TestSlowFanOutDoesNotHoldAcks: while the lookup of who to push to hangs
+// (a member's node just died, Redis is slow), the conversation goes on
+// acknowledging messages; the pushes follow in order once it answers.
+func TestSlowFanOutDoesNotHoldAcks(t *testing.T) {
+	presence := &gatedPresence{Presence: memory.NewPresence()}
+	h := newHarness(t, actors.Config{Presence: presence})
+	a, b, group := h.friends()
+	h.connect(a, "a1")
+	h.connect(b, "b1")
+	arrived, open := presence.close()
+	h.send(group, a, "a1", "m1")
+	<-arrived // the fan-out of m1 waits
+	done := make(chan *bunnybook.ChatMessage)
+	go func() { done <- h.send(group, a, "a1", "m2") }()
+	select {
+	case m := <-done:
+		if m.Seq != 2 {
+			t.Fatalf("m2 acked with seq %d, want 2", m.Seq)
+		}
+	case <-time.After(wait):
+		t.Fatal("m2 was not acknowledged while the fan-out of m1 waited")
+	}
+	open()
+	for want := int64(1); want <= 2; {
+		p := h.nextPush("chat.message")
+		if !slices.Contains(p.GetConnIds(), "b1") {
+			continue // the sender's copy
+		}
+		if got := p.GetMessage().GetSeq(); got != want {
+			t.Fatalf("b got seq %d, want %d", got, want)
+		}
+		want++
+	}
+}
+
+// gatedPresence is the real in-memory presence; while a gate is set,
+// lookups wait for it to open, after saying they arrived.
+type gatedPresence struct {
+	bunnybook.Presence
+	mu      sync.Mutex
+	gate    chan struct{}
+	arrived chan struct{}
+}
+
+func (p *gatedPresence) close() (arrived <-chan struct{}, open func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.gate, p.arrived = make(chan struct{}), make(chan struct{}, 10)
+	gate := p.gate
+	return p.arrived, func() {
+		p.mu.Lock()
+		p.gate = nil
+		p.mu.Unlock()
+		close(gate)
+	}
+}
+
+func (p *gatedPresence) Online(ctx context.Context, ids []string) ([]string, error) {
+	p.mu.Lock()
+	gate, arrived := p.gate, p.arrived
+	p.mu.Unlock()
+	if gate != nil {
+		arrived <- struct{}{}
+		<-gate
+	}
+	return p.Presence.Online(ctx, ids)
 }

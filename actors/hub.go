@@ -176,16 +176,18 @@ func ackErr(a *Ack, err error) error {
 	return nil
 }
 
-// tellOnline sends msg to the profile grains of those ids that are online,
-// without activating grains for offline profiles.
-func tellOnline(ctx context.Context, c *cluster.Cluster, presence bunnybook.Presence, ids []string, msg any) error {
+// tellOnline sends msgs, in order, to the profile grains of those ids that
+// are online, without activating grains for offline profiles.
+func tellOnline(ctx context.Context, c *cluster.Cluster, presence bunnybook.Presence, ids []string, msgs ...any) error {
 	online, err := presence.Online(ctx, ids)
 	if err != nil {
 		return err
 	}
 	for _, id := range online {
 		if pid := c.Get(id, ProfileKind); pid != nil {
-			c.ActorSystem.Root.Send(pid, msg)
+			for _, m := range msgs {
+				c.ActorSystem.Root.Send(pid, m)
+			}
 		}
 	}
 	return nil
