@@ -251,3 +251,10 @@ func (c countedPresence) Online(ctx context.Context, ids []string) ([]string, er
 	c.n.Inc()
 	return c.Presence.Online(ctx, ids)
 }
+
+// Moved forgets a profile grain that stopped, so that the next call places
+// the profile anew (cached PIDs of a grain on another node are otherwise
+// only dropped when that node leaves the membership, or after a timeout).
+func (h *Hub) Moved(profileID string, grain *actor.PID) {
+	h.cluster.PidCache.RemoveByValue(profileID, ProfileKind, grain)
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"slices"
 	"sort"
@@ -51,6 +52,7 @@ type conn struct {
 	id      string
 	profile bunnybook.Profile
 	sid     string     // the sign-in session of the access token it was opened with
+	opened  time.Time  // when it was accepted
 	grain   *actor.PID // the profile grain it is attached to; guarded by wmu
 
 	wmu     sync.Mutex
@@ -91,10 +93,10 @@ const maxQueued = 4 << 20
 // serve attaches a new connection to its profile, then hands it to the
 // reader: the poller (no goroutine while idle) or a goroutine of its own.
 func (s *Server) serve(nc net.Conn, profile bunnybook.Profile, sid string) {
-	c := &conn{s: s, nc: nc, id: bunnybook.NewID(), profile: profile, sid: sid, tokens: float64(s.cfg.EventBurst), refill: time.Now()}
+	c := &conn{s: s, nc: nc, id: bunnybook.NewID(), profile: profile, sid: sid, opened: bunnybook.Now().Time, tokens: float64(s.cfg.EventBurst), refill: time.Now()}
 	s.track(c, true)
 	s.admission.turn()
-	err := c.attach()
+	_, err := c.attach()
 	s.admission.release()
 	s.admission.attached()
 	if err != nil {
@@ -154,15 +156,15 @@ func (c *conn) finish(code int, reason string) {
 
 // attach connects the connection to its profile grain and sends hello,
 // before anything the grain pushes meanwhile.
-func (c *conn) attach() error {
+func (c *conn) attach() (*actors.Hello, error) {
 	if c.isClosed() {
-		return net.ErrClosed
+		return nil, net.ErrClosed
 	}
 	c.hold()
 	hello, err := c.s.grains.Connect(&actors.Connect{Gateway: c.s.router, ConnId: c.id, SessionId: c.sid}, c.profile.ID)
 	if err != nil {
 		c.release(nil)
-		return err
+		return nil, err
 	}
 	// Under wmu, so that the router hears of it before finish's forget.
 	c.wmu.Lock()
@@ -170,7 +172,7 @@ func (c *conn) attach() error {
 		c.wmu.Unlock()
 		c.release(nil)
 		c.s.system.Root.Send(hello.GetGrain(), &actors.Disconnect{ConnId: c.id})
-		return net.ErrClosed
+		return nil, net.ErrClosed
 	}
 	c.grain = hello.GetGrain()
 	c.s.system.Root.Send(c.s.router, watchGrain{c, c.grain})
@@ -187,26 +189,96 @@ func (c *conn) attach() error {
 	for _, pc := range hello.GetPrivateChats() {
 		f.PrivateChats = append(f.PrivateChats, bunnybook.PrivateChat{ChatGroupID: pc.GetChatGroupId(), ProfileID: pc.GetProfileId(), Username: pc.GetUsername()})
 	}
-	return c.release(mustJSON(f))
+	return hello, c.release(mustJSON(f))
 }
 
-// reattach attaches again after the profile grain stopped, retrying while
-// the cluster settles (a node that died takes a few seconds to be noticed).
-func (c *conn) reattach() {
-	for i := 1; ; i++ {
+// reattachFor is how long a connection whose profile grain stopped tries to
+// attach again before it gives up and closes (4011): long enough for the
+// membership to notice a dead node (its etcd lease, 5 s by default) and
+// place the grain elsewhere.
+const reattachFor = 20 * time.Second
+
+// reattach attaches again after the profile grain stopped (its node died,
+// drained or left, or the grain moved), then replays what the client
+// missed meanwhile (catchUp). Attempts come fast at first and never wait
+// long: the grain is placed anew as soon as the membership has changed.
+// Pushes wait until the replay is queued, so that each message is sent
+// once, in order.
+func (c *conn) reattach(former *actor.PID) {
+	c.s.grains.Moved(c.profile.ID, former)
+	c.hold()
+	defer c.release(nil)
+	delay := 50 * time.Millisecond
+	for start := time.Now(); ; {
 		c.s.admission.turn() // a node's death re-attaches its grains' connections all at once
-		err := c.attach()
+		hello, err := c.attach()
 		c.s.admission.release()
-		if err == nil || errors.Is(err, net.ErrClosed) {
+		if errors.Is(err, net.ErrClosed) {
 			return
 		}
-		if code, reason := attachRefusal(err); code == CloseTooManyConns || i == 5 {
+		if err == nil {
+			c.catchUp(hello.GetUnreadConversationIds())
+			return
+		}
+		if code, reason := attachRefusal(err); code == CloseTooManyConns || time.Since(start) > reattachFor {
 			c.s.logger.Warn("reattach profile", "conn_id", c.id, "profile_id", c.profile.ID, "error", err)
 			c.close(code, reason)
 			return
 		}
-		time.Sleep(time.Duration(i) * time.Second)
+		time.Sleep(delay/2 + rand.N(delay/2))
+		delay = min(2*delay, time.Second)
 	}
+}
+
+// catchUpWindow is how many of a chat's newest messages catchUp looks at
+// for a chat the connection has had no message of.
+const catchUpWindow = 100
+
+// catchUp replays what a connection may have missed while its profile
+// grain moved (pushes sent meanwhile reached no grain): per chat it has had
+// messages of, those after the first run of seqs it holds; per unread chat
+// it has had none of, those created since it opened. Messages it already
+// has are skipped.
+func (c *conn) catchUp(unread []string) {
+	c.wmu.Lock()
+	after := make(map[string]int64, len(c.seen)+len(unread))
+	for gid, r := range c.seen {
+		after[gid] = r[0][1]
+	}
+	c.wmu.Unlock()
+	for _, gid := range unread {
+		if _, ok := after[gid]; !ok {
+			after[gid] = -1
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for gid, n := range after {
+		msgs, err := c.missed(ctx, gid, n)
+		if err != nil {
+			c.s.logger.Warn("catch up after reattach", "conn_id", c.id, "chat_group_id", gid, "error", err)
+			continue
+		}
+		c.wmu.Lock()
+		for _, m := range msgs {
+			c.pushLocked(outPush{frame: chatMessage(m), gid: gid, seq: m.Seq})
+		}
+		c.wmu.Unlock()
+	}
+}
+
+// missed returns a chat's messages after seq n, or (n < 0) the newest ones
+// created since the connection opened.
+func (c *conn) missed(ctx context.Context, gid string, n int64) ([]bunnybook.ChatMessage, error) {
+	if n >= 0 {
+		return c.s.history.MessagesAfter(ctx, gid, n, resumeLimit)
+	}
+	g, err := c.s.history.ChatGroup(ctx, gid)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := c.s.history.MessagesAfter(ctx, gid, max(0, g.LastSeq-catchUpWindow), catchUpWindow)
+	return slices.DeleteFunc(msgs, func(m bunnybook.ChatMessage) bool { return m.CreatedAt.Before(c.opened) }), err
 }
 
 func orEmpty(s []string) []string {

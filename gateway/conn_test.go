@@ -71,6 +71,7 @@ func (g *testGrains) Send(_ string, m *actors.SendMessage) (*bunnybook.ChatMessa
 }
 func (g *testGrains) Typing(string, string, string) error  { return nil }
 func (g *testGrains) MarkRead(string, string, int64) error { return nil }
+func (g *testGrains) Moved(string, *actor.PID)             {}
 
 // testHistory serves resumes from a fixed list of messages; after, when
 // set, is called before it answers.
@@ -411,6 +412,83 @@ func TestGrainGoneReattaches(t *testing.T) {
 	}
 	if n := len(h.grains.connected()); n != 2 {
 		t.Fatalf("%d attaches, want 2", n)
+	}
+}
+
+// TestReattachReplaysWhatWasMissed: pushes sent while the profile grain
+// moved reached no grain; after the new hello the connection gets them from
+// the store, then the live push that came meanwhile, each once, in order.
+func TestReattachReplaysWhatWasMissed(t *testing.T) {
+	h := newHarness(t, Config{})
+	c := h.dial()
+	id := h.connID(0)
+	read(t, c) // hello
+	for seq := int64(1); seq <= 2; seq++ {
+		h.push(messagePush(seq, "ann"), id)
+		read(t, c)
+	}
+	for seq := int64(1); seq <= 4; seq++ { // 3 and 4 were lost with the old grain
+		h.history.msgs = append(h.history.msgs, bunnybook.ChatMessage{ID: bunnybook.NewID(), Seq: seq, ChatGroupID: group, FromProfileID: "ann", Content: "hi"})
+	}
+	live := make(chan struct{})
+	h.history.after = func() { // a live push arrives while the replay is read
+		h.push(messagePush(5, "ann"), id)
+		eventually(t, "the live push waits", func() bool { return h.held(id) == 1 })
+		close(live)
+		h.history.after = nil
+	}
+	old := h.grains.grain
+	h.grains.replaceGrain(h.s.system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {})))
+	h.s.system.Root.Stop(old)
+	if f := read(t, c); f.typ() != "hello" {
+		t.Fatalf("got %s, want a new hello", f.body)
+	}
+	select {
+	case <-live:
+	case <-time.After(wait):
+		t.Fatal("the connection did not read what it missed")
+	}
+	for want := int64(3); want <= 5; want++ {
+		var m struct{ Message struct{ Seq int64 } }
+		f := read(t, c)
+		if json.Unmarshal(f.body, &m); f.typ() != "chat.message" || m.Message.Seq != want {
+			t.Fatalf("got %s, want chat.message seq %d", f.body, want)
+		}
+	}
+	send(t, c, map[string]string{"type": "ping"})
+	if f := read(t, c); f.typ() != "pong" {
+		t.Fatalf("got %s after the replay, want only pong", f.body)
+	}
+}
+
+// TestReattachReplaysUnreadChats: a chat the connection had no message of
+// but that is unread after the re-attach is replayed from the messages
+// created since the connection opened (older ones the client has from
+// history).
+func TestReattachReplaysUnreadChats(t *testing.T) {
+	h := newHarness(t, Config{})
+	h.history.msgs = []bunnybook.ChatMessage{{ID: bunnybook.NewID(), Seq: 1, ChatGroupID: group, Content: "old", CreatedAt: bunnybook.At(time.Now().Add(-time.Hour))}}
+	c := h.dial()
+	h.connID(0)
+	read(t, c) // hello
+	h.history.msgs = append(h.history.msgs, bunnybook.ChatMessage{ID: bunnybook.NewID(), Seq: 2, ChatGroupID: group, Content: "new", CreatedAt: bunnybook.Now()})
+	grain := h.s.system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {}))
+	h.grains.mu.Lock()
+	old := h.grains.grain
+	h.grains.connect = func(*actors.Connect) (*actors.Hello, error) {
+		return &actors.Hello{Grain: grain, UnreadConversationIds: []string{group}}, nil
+	}
+	h.grains.mu.Unlock()
+	h.s.system.Root.Stop(old)
+	if f := read(t, c); f.typ() != "hello" {
+		t.Fatalf("got %s, want a new hello", f.body)
+	}
+	if f := read(t, c); !strings.Contains(string(f.body), `"seq":2`) {
+		t.Fatalf("got %s, want chat.message seq 2", f.body)
+	}
+	send(t, c, map[string]string{"type": "ping"})
+	if f := read(t, c); f.typ() != "pong" {
+		t.Fatalf("got %s, want only pong (seq 1 is older than the connection)", f.body)
 	}
 }
 

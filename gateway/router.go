@@ -67,7 +67,7 @@ func (r *router) Receive(ctx actor.Context) {
 		k := keyOf(m.Who)
 		for _, c := range r.attached[k] {
 			c.filed = grainKey{}
-			go c.reattach()
+			go c.reattach(m.Who)
 		}
 		delete(r.attached, k)
 	}

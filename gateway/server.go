@@ -42,6 +42,9 @@ type Grains interface {
 	Typing(groupID, profileID, username string) error
 	// MarkRead moves a member's read pointer.
 	MarkRead(groupID, profileID string, seq int64) error
+	// Moved forgets a profile grain that stopped, so that the next Connect
+	// places it anew instead of trying the old one.
+	Moved(profileID string, grain *actor.PID)
 }
 
 // History is what sessions read to resume conversations.
