@@ -105,6 +105,7 @@ func Start(ctx context.Context, cfg Config, kinds []*pa.Kind, logger *slog.Logge
 		// StartMember panics when it cannot start (e.g. the port is taken).
 		if r := recover(); r != nil {
 			err = fmt.Errorf("start cluster member: %v", r)
+			stopQuietly(c) // free the remoting port and gossip loop
 		}
 	}()
 	c.StartMember()
@@ -113,6 +114,13 @@ func Start(ctx context.Context, cfg Config, kinds []*pa.Kind, logger *slog.Logge
 		return nil, err
 	}
 	return c, nil
+}
+
+// stopQuietly stops a member whose start failed part way; what was never
+// started may panic on the way down.
+func stopQuietly(c *pa.Cluster) {
+	defer func() { _ = recover() }()
+	c.Shutdown(false)
 }
 
 // heartbeatNever is a gossip heartbeat expiry that is never reached.

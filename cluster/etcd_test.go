@@ -115,6 +115,41 @@ func TestEtcdAwayHeartbeatExpiryBlocks(t *testing.T) {
 	})
 }
 
+// TestEtcdShutdownWithEtcdGone checks that a member whose etcd is
+// unreachable still shuts down: every etcd call is bounded.
+func TestEtcdShutdownWithEtcdGone(t *testing.T) {
+	tc := newTestCluster(t)
+	proxy := startProxy(t, tc.endpoints[0])
+	a := tc.start(Config{Etcd: []string{proxy.addr()}})
+	proxy.setCut(true)
+	done := make(chan struct{})
+	began := time.Now()
+	go func() { tc.shutdown(a); close(done) }()
+	select {
+	case <-done:
+		t.Logf("Shutdown(true) took %s (2 s of it the library's own wait)", time.Since(began).Round(time.Millisecond))
+	case <-time.After(10 * time.Second):
+		t.Fatal("Shutdown(true) still running after 10s with etcd unreachable")
+	}
+}
+
+// TestEtcdUnreachableFailsStart checks that Start reports an etcd it cannot
+// reach instead of waiting for it.
+func TestEtcdUnreachableFailsStart(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nobody listens there now
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	_, err = Start(ctx, Config{Name: "test-unreachable-" + randomHex(4), Etcd: []string{addr}}, []*pa.Kind{echoKind()}, slog.New(slog.NewTextHandler(newTestWriter(t), nil)))
+	if err == nil || !strings.Contains(err.Error(), "etcd") {
+		t.Fatalf("got %v, want an error naming etcd", err)
+	}
+}
+
 // awayHold is how long b stays away once out of the cluster: longer than
 // the 2 s heartbeat expiry of the control test (a stops gossiping to b when
 // it drops b, so b's copy of a's heartbeat ages from then).
