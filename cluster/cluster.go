@@ -2,16 +2,13 @@ package cluster
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
+	"math"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	pa "github.com/asynkron/protoactor-go/cluster"
-	"github.com/asynkron/protoactor-go/cluster/clusterproviders/automanaged"
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
 	"github.com/asynkron/protoactor-go/cluster/identitylookup/disthash"
 	"github.com/asynkron/protoactor-go/remote"
@@ -25,17 +22,23 @@ type Config struct {
 	// AdvertisedHost is host:port other nodes use to reach this one, when
 	// it differs from Host:Port (containers). Default: the bound address.
 	AdvertisedHost string
-	// Peers lists every node's membership address (host:port of its
-	// automanaged health endpoint), this one included. Empty = a
-	// single-node cluster inside this process.
-	Peers []string
-	// MembershipPort is this node's automanaged health port, used with Peers.
-	MembershipPort int
+	// Etcd lists etcd endpoints (host:port). When set, membership lives
+	// in etcd (see etcd.go); empty = a single-node cluster inside this
+	// process (or Agent's in-process cluster).
+	Etcd []string
+	// LeaseTTL is how long this node stays a member after its last
+	// successful keepalive to etcd, and so about how long the others take
+	// to notice it died; whole seconds, default 5s.
+	LeaseTTL time.Duration
 	// Agent, when set, joins an in-process cluster shared with other
 	// members in the same process (tests).
 	Agent *test.InMemAgent
 	// Timeout bounds one grain call; default 5s.
 	Timeout time.Duration
+
+	// heartbeatExpiry replaces heartbeatNever on the etcd path; only the
+	// tests set it, to show what the default prevents.
+	heartbeatExpiry time.Duration
 }
 
 // Start starts a member that hosts kinds and waits until it can place them.
@@ -49,6 +52,9 @@ func Start(ctx context.Context, cfg Config, kinds []*pa.Kind, logger *slog.Logge
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 5 * time.Second
 	}
+	if cfg.LeaseTTL == 0 {
+		cfg.LeaseTTL = 5 * time.Second
+	}
 	system := actor.NewActorSystem(actor.WithLoggerFactory(func(s *actor.ActorSystem) *slog.Logger {
 		// The library reports routine membership work at info level: keep
 		// its warnings and errors, unless the server logs at debug.
@@ -58,10 +64,28 @@ func Start(ctx context.Context, cfg Config, kinds []*pa.Kind, logger *slog.Logge
 		}
 		return slog.New(h).With("lib", "protoactor", "system", s.ID)
 	}))
+	logMembership(system, logger)
+	opts := []pa.ConfigOption{pa.WithKinds(kinds...), pa.WithRequestTimeout(cfg.Timeout)}
 	var provider pa.ClusterProvider
 	switch {
-	case len(cfg.Peers) > 0:
-		provider = automanaged.NewWithConfig(2*time.Second, cfg.MembershipPort, cfg.Peers...)
+	case len(cfg.Etcd) > 0:
+		etcd := newEtcdProvider(cfg.Etcd, cfg.LeaseTTL, logger)
+		provider = etcd
+		defer func() {
+			if err != nil {
+				_ = etcd.Shutdown(false) // Cluster.Shutdown(false) skips the provider
+			}
+		}()
+		// Gossip blocks the ActorSystem id of a member whose heartbeat it
+		// has not seen for HeartbeatExpiration (20s), for good: a node
+		// paused or cut off that long could never talk to the others again,
+		// even after it re-registers in etcd under a new member id. etcd's
+		// leases already decide who is in, so heartbeats never expire.
+		hb := heartbeatNever
+		if cfg.heartbeatExpiry > 0 {
+			hb = cfg.heartbeatExpiry
+		}
+		opts = append(opts, pa.WithHeartbeatExpiration(hb))
 	case cfg.Agent != nil:
 		provider = test.NewTestProvider(cfg.Agent)
 	default:
@@ -75,13 +99,13 @@ func Start(ctx context.Context, cfg Config, kinds []*pa.Kind, logger *slog.Logge
 	if cfg.AdvertisedHost != "" {
 		remoteOpts = append(remoteOpts, remote.WithAdvertisedHost(cfg.AdvertisedHost))
 	}
-	conf := pa.Configure(cfg.Name, provider, disthash.New(), remote.Configure(cfg.Host, cfg.Port, remoteOpts...),
-		pa.WithKinds(kinds...), pa.WithRequestTimeout(cfg.Timeout))
+	conf := pa.Configure(cfg.Name, provider, disthash.New(), remote.Configure(cfg.Host, cfg.Port, remoteOpts...), opts...)
 	c = pa.New(system, conf)
 	defer func() {
 		// StartMember panics when it cannot start (e.g. the port is taken).
 		if r := recover(); r != nil {
 			err = fmt.Errorf("start cluster member: %v", r)
+			stopQuietly(c) // free the remoting port and gossip loop
 		}
 	}()
 	c.StartMember()
@@ -90,6 +114,34 @@ func Start(ctx context.Context, cfg Config, kinds []*pa.Kind, logger *slog.Logge
 		return nil, err
 	}
 	return c, nil
+}
+
+// stopQuietly stops a member whose start failed part way; what was never
+// started may panic on the way down.
+func stopQuietly(c *pa.Cluster) {
+	defer func() { _ = recover() }()
+	c.Shutdown(false)
+}
+
+// heartbeatNever is a gossip heartbeat expiry that is never reached.
+const heartbeatNever = time.Duration(math.MaxInt64)
+
+// logMembership logs every member that joins or leaves this node's view
+// of the cluster, from the topology events Proto.Actor publishes (the same
+// events metrics can follow).
+func logMembership(system *actor.ActorSystem, logger *slog.Logger) {
+	system.EventStream.Subscribe(func(e any) {
+		t, ok := e.(*pa.ClusterTopology)
+		if !ok {
+			return
+		}
+		for _, m := range t.Joined {
+			logger.Info("cluster member joined", "node", system.ID, "member_id", m.Id, "address", m.Address(), "members", len(t.Members))
+		}
+		for _, m := range t.Left {
+			logger.Info("cluster member left", "node", system.ID, "member_id", m.Id, "address", m.Address(), "members", len(t.Members))
+		}
+	})
 }
 
 // waitForKinds polls the member list until this node's kinds are placeable
@@ -137,76 +189,4 @@ func (h warnAndAbove) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h warnAndAbove) WithGroup(name string) slog.Handler {
 	return warnAndAbove{h.Handler.WithGroup(name)}
-}
-
-// Watchdog ends splits. With the automanaged provider one missed health
-// poll (a process paused for two seconds is enough) makes members declare
-// each other gone, and Proto.Actor never lets a member id back in: both
-// sides live on, each alone, and a profile can then be active on both. The
-// watchdog asks the peers' health endpoints who they are every two
-// seconds; when a peer answers but has not been in our member list for
-// longer than grace (if its id is lower than ours) or twice grace (if it is
-// higher), the returned channel reports it, once. The process should then
-// exit and be restarted by its supervisor with a new id, which the others
-// let in. When both sides see the split, the higher id restarts first and
-// the lower one stays; when only the lower one sees it, it restarts itself.
-func Watchdog(ctx context.Context, c *pa.Cluster, peers []string, grace time.Duration) <-chan error {
-	out := make(chan error, 1)
-	client := &http.Client{Timeout: time.Second}
-	go func() {
-		t := time.NewTicker(2 * time.Second)
-		defer t.Stop()
-		var since time.Time
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			peer, lower := splitPeer(ctx, c, client, peers)
-			if peer == "" {
-				since = time.Time{}
-				continue
-			}
-			if since.IsZero() {
-				since = time.Now()
-			}
-			limit := 2 * grace
-			if lower {
-				limit = grace
-			}
-			if d := time.Since(since); d > limit {
-				out <- fmt.Errorf("split from the cluster: peer %s answers but has not been a member for %s; exiting so that this node restarts with a new identity", peer, d.Round(time.Second))
-				return
-			}
-		}
-	}()
-	return out
-}
-
-// splitPeer returns a peer that answers its health endpoint but is not in
-// our member list (one with a lower id than ours if there is one, and
-// whether its id is lower), or "".
-func splitPeer(ctx context.Context, c *pa.Cluster, client *http.Client, peers []string) (peer string, lower bool) {
-	self := c.ActorSystem.ID
-	for _, p := range peers {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p+"/_health", nil)
-		if err != nil {
-			continue
-		}
-		res, err := client.Do(req)
-		if err != nil {
-			continue // down or slow: the provider's business
-		}
-		var node struct{ ID string }
-		err = json.NewDecoder(io.LimitReader(res.Body, 1<<16)).Decode(&node)
-		res.Body.Close()
-		if err != nil || node.ID == "" || node.ID == self || c.MemberList.ContainsMemberID(node.ID) {
-			continue
-		}
-		if peer, lower = p, node.ID < self; lower {
-			return peer, true
-		}
-	}
-	return peer, false
 }

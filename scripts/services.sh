@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Starts and stops throwaway PostgreSQL, Redis and Neo4j servers for Bunnybook's
-# tests, on free loopback ports, without Docker. See docs/services.md.
+# Starts and stops throwaway PostgreSQL, Redis, Neo4j and etcd servers for
+# Bunnybook's tests, on free loopback ports, without Docker. See docs/services.md.
 #
-#   scripts/services.sh start [postgres] [redis] [neo4j]   # no names: all three
-#   scripts/services.sh env                                # re-print the exports
-#   scripts/services.sh stop [postgres] [redis] [neo4j]    # no names: all three
+#   scripts/services.sh start [postgres] [redis] [neo4j] [etcd]   # no names: all four
+#   scripts/services.sh env                                       # re-print the exports
+#   scripts/services.sh stop [postgres] [redis] [neo4j] [etcd]    # no names: all four
 #
 # `start` and `env` print only `export NAME='value'` lines on stdout (of every
 # service that is running), so callers do:
@@ -26,7 +26,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 state=${BUNNYBOOK_SERVICES_DIR:-$repo/.cache/services}
 timeout=${BUNNYBOOK_SERVICES_TIMEOUT:-180}
-all_services=(postgres redis neo4j)
+all_services=(postgres redis neo4j etcd)
 
 # Neo4j runs from the jars that tools/neo4j/pom.xml fetches from Maven Central.
 neo4j_pom=$repo/tools/neo4j/pom.xml
@@ -443,6 +443,75 @@ neo4j_env() {
 }
 
 # ---------------------------------------------------------------------------
+# etcd: Debian's etcd-server (3.4), one member, client and peer URLs on
+# loopback, data dir under the state dir, started in the background (etcd
+# cannot daemonize itself).
+
+etcd_up() {
+	local port pid
+	port=$(read_state etcd port)
+	pid=$(read_state etcd etcd.pid)
+	pid_matches "$pid" "$state/etcd/data" && [[ -n $port ]] && etcd_health "$port"
+}
+
+# etcd_health PORT succeeds when the member at PORT serves requests: its
+# /health endpoint answers {"health":"true"} only once it has a leader.
+etcd_health() {
+	local body
+	body=$( (exec 3<>"/dev/tcp/127.0.0.1/$1" &&
+		printf 'GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3 &&
+		timeout 2 cat <&3) 2>/dev/null) || return 1
+	[[ $body == *'"health":"true"'* ]]
+}
+
+start_etcd() {
+	command -v etcd >/dev/null || apt_install etcd-server
+	local dir=$state/etcd peer
+	mkdir -p "$dir"
+	pick_port
+	peer=$port # etcd also listens for peers; a fixed 2380 could be taken
+	pick_port
+	echo "$port" >"$dir/port"
+	# A cluster of one member, which elects itself leader at once. setsid
+	# detaches it from the caller's terminal and execs in place, so $! is
+	# etcd's pid.
+	setsid etcd --name bunnybook --data-dir "$dir/data" \
+		--listen-client-urls "http://127.0.0.1:$port" --advertise-client-urls "http://127.0.0.1:$port" \
+		--listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
+		--initial-cluster "bunnybook=http://127.0.0.1:$peer" --initial-cluster-state new \
+		--logger zap --log-outputs stderr \
+		</dev/null >"$dir/etcd.log" 2>&1 &
+	echo $! >"$dir/etcd.pid"
+	local pid=$! deadline=$((SECONDS + timeout))
+	until etcd_health "$port"; do
+		if ! running "$pid" || ((SECONDS >= deadline)); then
+			show_log "$dir/etcd.log"
+			die "etcd on port $port is not healthy"
+		fi
+		sleep 0.1
+	done
+}
+
+stop_etcd() {
+	local pid
+	pid=$(read_state etcd etcd.pid)
+	if pid_matches "$pid" "$state/etcd/data"; then
+		# SIGTERM: etcd stops serving, closes its database and exits.
+		kill -TERM "$pid"
+		wait_gone "$pid" 30 || {
+			log "warning: etcd did not stop within 30s; killing it"
+			kill -KILL "$pid" 2>/dev/null || true
+			wait_gone "$pid" 10 || true
+		}
+	fi
+	rm -rf "$state/etcd"
+}
+
+etcd_env() {
+	printf "export BUNNYBOOK_CLUSTER_ETCD='127.0.0.1:%s'\n" "$(read_state etcd port)"
+}
+
+# ---------------------------------------------------------------------------
 # commands
 
 # check_names NAME... dies on a name that is not a service.
@@ -474,7 +543,7 @@ cmd_start() {
 	mkdir -p "$state"
 	trap on_start_exit EXIT
 	# Neo4j boots slowest, so it is launched first and awaited last.
-	for name in neo4j postgres redis; do
+	for name in neo4j postgres redis etcd; do
 		wanted "$name" || continue
 		if [[ -d $state/$name ]] && "${name}_up"; then
 			log "$name already running on port $(read_state "$name" port)"

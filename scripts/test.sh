@@ -13,7 +13,7 @@ BUNNYBOOK_SERVICES_DIR=$(mktemp -d -t bunnybook-services.XXXXXX)
 export BUNNYBOOK_SERVICES_DIR
 trap 'scripts/services.sh stop >&2 || true; rm -rf "$BUNNYBOOK_SERVICES_DIR"' EXIT
 
-eval "$(scripts/services.sh start postgres redis neo4j)"
+eval "$(scripts/services.sh start postgres redis neo4j etcd)"
 
 echo "== go mod tidy -diff, go vet" >&2
 go mod tidy -diff # fails (and shows the diff) when go.mod or go.sum is not tidy

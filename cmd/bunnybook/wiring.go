@@ -99,8 +99,6 @@ func (m *Main) Run(ctx context.Context) error {
 		Host:           m.Config.ClusterHost,
 		Port:           m.Config.ClusterPort,
 		AdvertisedHost: m.Config.ClusterAdvertise,
-		Peers:          m.Config.ClusterPeers,
-		MembershipPort: m.Config.ClusterMemberPort,
 		Agent:          m.clusterAgent,
 	}, actors.Kinds(actors.Config{
 		Store: m.Store, Presence: presence, Logger: m.Logger, Metrics: ms,
@@ -110,16 +108,6 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.closers = append(m.closers, func() error { m.cluster.Shutdown(true); return nil })
-	if len(m.Config.ClusterPeers) > 0 {
-		split := cluster.Watchdog(ctx, m.cluster, m.Config.ClusterPeers, 10*time.Second)
-		go func() {
-			select {
-			case err := <-split:
-				m.serveErr <- err
-			case <-ctx.Done():
-			}
-		}()
-	}
 	ms.ClusterMembers.Set(float64(m.cluster.MemberList.Members().Len()))
 	m.cluster.ActorSystem.EventStream.Subscribe(func(e any) {
 		if t, ok := e.(*pa.ClusterTopology); ok {
