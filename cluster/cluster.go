@@ -13,7 +13,6 @@ import (
 	pa "github.com/asynkron/protoactor-go/cluster"
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/automanaged"
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
-	"github.com/asynkron/protoactor-go/cluster/identitylookup/disthash"
 	"github.com/asynkron/protoactor-go/remote"
 )
 
@@ -75,7 +74,7 @@ func Start(ctx context.Context, cfg Config, kinds []*pa.Kind, logger *slog.Logge
 	if cfg.AdvertisedHost != "" {
 		remoteOpts = append(remoteOpts, remote.WithAdvertisedHost(cfg.AdvertisedHost))
 	}
-	conf := pa.Configure(cfg.Name, provider, disthash.New(), remote.Configure(cfg.Host, cfg.Port, remoteOpts...),
+	conf := pa.Configure(cfg.Name, provider, NewPlacement(), remote.Configure(cfg.Host, cfg.Port, remoteOpts...),
 		pa.WithKinds(kinds...), pa.WithRequestTimeout(cfg.Timeout))
 	c = pa.New(system, conf)
 	defer func() {
