@@ -1,5 +1,5 @@
 // Package cluster starts this node's Proto.Actor cluster member: the actor
-// system, remoting, membership (provider) and identity lookup (disthash).
+// system, remoting, membership (provider) and identity lookup (Placement).
 // Every Bunnybook server is a member, a single-node cluster by default, so
 // more nodes is configuration, not a rewrite.
 //
@@ -25,4 +25,9 @@
 // member left", with member_id, address and the member count) from the
 // *cluster.ClusterTopology events Proto.Actor publishes on the actor
 // system's EventStream; metrics follow the same events.
+//
+// Grains are placed by this package's own identity lookup, Placement
+// (placement.go), which replaced disthash: even rendezvous hashing, one
+// placement actor per member, short waits when an owner is gone, a bounded
+// shutdown.
 package cluster

@@ -144,7 +144,7 @@ func TestEtcdUnreachableFailsStart(t *testing.T) {
 	ln.Close() // nobody listens there now
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	_, err = Start(ctx, Config{Name: "test-unreachable-" + randomHex(4), Etcd: []string{addr}}, []*pa.Kind{echoKind()}, slog.New(slog.NewTextHandler(newTestWriter(t), nil)))
+	_, err = Start(ctx, Config{Name: "test-unreachable-" + randomHex(4), Etcd: []string{addr}}, []*pa.Kind{addressKind()}, slog.New(slog.NewTextHandler(newTestWriter(t), nil)))
 	if err == nil || !strings.Contains(err.Error(), "etcd") {
 		t.Fatalf("got %v, want an error naming etcd", err)
 	}
@@ -232,7 +232,7 @@ func (tc *testCluster) start(cfg Config) *pa.Cluster {
 	}
 	ctx, cancel := context.WithTimeout(tc.t.Context(), 15*time.Second)
 	defer cancel()
-	c, err := Start(ctx, cfg, []*pa.Kind{echoKind()}, tc.log)
+	c, err := Start(ctx, cfg, []*pa.Kind{addressKind()}, tc.log)
 	if err != nil {
 		tc.t.Fatal(err)
 	}
@@ -297,9 +297,9 @@ func mustEtcd(t *testing.T) []string {
 	return endpoints
 }
 
-// echoKind answers a StringValue with the address of the node it runs on.
-func echoKind() *pa.Kind {
-	return pa.NewKind("echo", actor.PropsFromFunc(func(ctx actor.Context) {
+// addressKind answers a StringValue with the address of the node it runs on.
+func addressKind() *pa.Kind {
+	return pa.NewKind("address", actor.PropsFromFunc(func(ctx actor.Context) {
 		if _, ok := ctx.Message().(*wrapperspb.StringValue); ok {
 			ctx.Respond(wrapperspb.String(ctx.ActorSystem().Address()))
 		}

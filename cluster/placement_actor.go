@@ -1,0 +1,114 @@
+package cluster
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+	pa "github.com/asynkron/protoactor-go/cluster"
+)
+
+// placementActor activates the grains its member owns, as its children,
+// and keeps them in two indexes so that a grain's stop costs O(1) however
+// many grains the member hosts. Its state is owned by the actor.
+type placementActor struct {
+	p       *Placement
+	byKey   map[string]*grain // ClusterIdentity.AsKey() → grain
+	byPID   map[string]*grain // child PID's Id → grain
+	stopped *stopGrains       // set by Shutdown: activate nothing more
+}
+
+// grain is one activation.
+type grain struct {
+	ci      *pa.ClusterIdentity
+	pid     *actor.PID
+	leaving bool // poisoned: this member no longer owns it, or is stopping
+}
+
+func newPlacementActor(p *Placement) *placementActor {
+	return &placementActor{p: p, byKey: map[string]*grain{}, byPID: map[string]*grain{}}
+}
+
+func (a *placementActor) Receive(ctx actor.Context) {
+	switch msg := ctx.Message().(type) {
+	case *pa.ActivationRequest:
+		ctx.Respond(a.activate(ctx, msg.GetClusterIdentity()))
+	case *actor.Terminated:
+		a.terminated(msg.Who)
+	case *view:
+		a.rebalance(ctx)
+	case *stopGrains:
+		a.stopAll(ctx, msg)
+	}
+}
+
+// activate returns the grain's PID, spawning it if needed. It answers
+// without PID (the caller's Get returns nil and the caller retries) when
+// this member does not own the identity in its current view, when the
+// grain is on its way out, or when the member is shutting down; Failed is
+// set for a kind this member does not host.
+func (a *placementActor) activate(ctx actor.Context, ci *pa.ClusterIdentity) *pa.ActivationResponse {
+	if ci == nil || a.stopped != nil || a.p.Owner(ci.Identity, ci.Kind) != a.p.self {
+		return &pa.ActivationResponse{}
+	}
+	key := ci.AsKey()
+	if g, ok := a.byKey[key]; ok {
+		if g.leaving {
+			return &pa.ActivationResponse{}
+		}
+		return &pa.ActivationResponse{Pid: g.pid}
+	}
+	kind, ok := a.p.cluster.TryGetClusterKind(ci.Kind)
+	if !ok {
+		return &pa.ActivationResponse{Failed: true}
+	}
+	pid := ctx.SpawnPrefix(pa.WithClusterIdentity(kind.Props, ci), ci.Identity)
+	kind.Inc()
+	g := &grain{ci: ci, pid: pid}
+	a.byKey[key], a.byPID[pid.Id] = g, g
+	return &pa.ActivationResponse{Pid: pid}
+}
+
+// terminated forgets a stopped grain and tells every member, so that they
+// drop it from their PID caches (not while shutting down: the members drop
+// all of this member's PIDs when it leaves).
+func (a *placementActor) terminated(who *actor.PID) {
+	g, ok := a.byPID[who.Id]
+	if !ok {
+		return
+	}
+	delete(a.byPID, who.Id)
+	if key := g.ci.AsKey(); a.byKey[key] == g {
+		delete(a.byKey, key)
+	}
+	if kind, ok := a.p.cluster.TryGetClusterKind(g.ci.Kind); ok {
+		kind.Dec()
+	}
+	if a.stopped == nil {
+		a.p.cluster.MemberList.BroadcastEvent(&pa.ActivationTerminated{Pid: g.pid, ClusterIdentity: g.ci}, true)
+	} else if len(a.byPID) == 0 {
+		close(a.stopped.done)
+	}
+}
+
+// rebalance poisons, without waiting, the grains another member owns in
+// the current view; they activate there on their next call.
+func (a *placementActor) rebalance(ctx actor.Context) {
+	for _, g := range a.byPID {
+		if !g.leaving && a.p.Owner(g.ci.Identity, g.ci.Kind) != a.p.self {
+			g.leaving = true
+			ctx.Poison(g.pid)
+		}
+	}
+}
+
+// stopAll poisons every grain and refuses activations from now on.
+func (a *placementActor) stopAll(ctx actor.Context, msg *stopGrains) {
+	a.stopped = msg
+	for _, g := range a.byPID {
+		if !g.leaving {
+			g.leaving = true
+			ctx.Poison(g.pid)
+		}
+	}
+	if len(a.byPID) == 0 {
+		close(msg.done)
+	}
+}
