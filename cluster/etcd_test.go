@@ -313,7 +313,7 @@ func callAcross(t *testing.T, from, to *pa.Cluster) {
 	var last any
 	for time.Now().Before(deadline) {
 		for i := range 20 {
-			res, err := from.Request(fmt.Sprintf("g%d", i), "echo", wrapperspb.String("hi"))
+			res, err := from.Request(fmt.Sprintf("g%d", i), "address", wrapperspb.String("hi"))
 			if s, ok := res.(*wrapperspb.StringValue); ok && s.Value == to.ActorSystem.Address() {
 				return
 			}
