@@ -15,7 +15,7 @@
 # down (`down -v`) and stops the Docker daemon if it started one.
 #
 # For operators and manual verification, not CI: a first run takes minutes
-# (apt inside the image build), later ones about one.
+# (debootstrap, apt inside the image build), later ones about 20 s.
 #
 # Needs root (apt-get, dockerd, debootstrap) unless Docker and the base image
 # are already there. Environment knobs:
