@@ -81,7 +81,7 @@ func runWorkerProcess(o *Options, spec string, in io.Reader, out io.Writer) erro
 		return Phases{time.Unix(0, g), time.Unix(0, e), time.Unix(0, d)}, nil
 	}
 	err = w.serve(emit, next)
-	m := Message{Worker: index, Targets: w.rec.Flush(), Done: true}
+	m := Message{Worker: index, Targets: w.rec.Flush(), Done: true, Ledger: w.ledger()}
 	if err != nil {
 		m.Err = err.Error()
 	}
@@ -92,6 +92,7 @@ func runWorkerProcess(o *Options, spec string, in io.Reader, out io.Writer) erro
 // coordinate runs the workers (in this process or as subprocesses),
 // merges their metrics, prints progress and builds the report.
 func coordinate(ctx context.Context, o *Options, args []string, stderr io.Writer) (*Report, error) {
+	stderr = &syncWriter{w: stderr}
 	users, err := readUsers(o.Users)
 	if err != nil {
 		return nil, err
@@ -122,6 +123,9 @@ func coordinate(ctx context.Context, o *Options, args []string, stderr io.Writer
 	var rampTime time.Duration
 	var phases Phases
 	var errs []error
+	var ledger Ledger
+	finished := make(chan struct{})
+	chaos := func() []ChaosEvent { return nil }
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for done < len(starts) {
@@ -145,22 +149,49 @@ func coordinate(ctx context.Context, o *Options, args []string, stderr io.Writer
 							errs = append(errs, err)
 						}
 					}
+					if len(o.Chaos) > 0 {
+						chaos = runChaos(ctx, o, phases, start, finished, stderr)
+					}
 				}
 			}
 			if m.Done {
 				done++
+				ledger.merge(m.Ledger)
 			}
 		case <-tick.C:
 			prog.print(agg)
 		case <-ctx.Done():
+			close(finished)
+			chaos()
 			return nil, fmt.Errorf("interrupted: %w", ctx.Err())
 		}
 	}
+	close(finished)
+	events := chaos()
 	prog.finish()
+	if err := agg.Add(missingMessage(o, &ledger), time.Now()); err != nil {
+		errs = append(errs, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return buildReport(o, agg, start, rampTime), nil
+	r := buildReport(o, agg, start, rampTime)
+	r.Chaos = events
+	return r, nil
+}
+
+// missingMessage counts chat.missing, under each recipient's own target:
+// the acked messages that recipient never showed.
+func missingMessage(o *Options, l *Ledger) Message {
+	m := Message{Worker: -1, Targets: map[string]*Wire{}}
+	for to, n := range l.missing() {
+		t := o.Targets[to%len(o.Targets)]
+		if m.Targets[t] == nil {
+			m.Targets[t] = &Wire{Count: map[string]int64{}}
+		}
+		m.Targets[t].Count["chat.missing"] += n
+	}
+	return m
 }
 
 // startInProcess runs the one worker in this process.
@@ -169,7 +200,7 @@ func startInProcess(o *Options, users []User, msgs chan<- Message) func(Phases) 
 	ph := make(chan Phases, 1)
 	go func() {
 		err := w.serve(func(m Message) { msgs <- m }, func() (Phases, error) { return <-ph, nil })
-		m := Message{Targets: w.rec.Flush(), Done: true}
+		m := Message{Targets: w.rec.Flush(), Done: true, Ledger: w.ledger()}
 		if err != nil {
 			m.Err = err.Error()
 		}

@@ -114,7 +114,7 @@ func charts(r *Report) []template.HTML {
 		case "latency":
 			latencies = append(latencies, n)
 		case "counter":
-			if !strings.HasPrefix(n, "errors.") && n != "chat.lost" {
+			if !strings.HasPrefix(n, "errors.") && n != "chat.lost" && n != "chat.missing" {
 				counters = append(counters, n)
 			}
 		}
@@ -137,6 +137,11 @@ func charts(r *Report) []template.HTML {
 		return ys
 	}
 	marks := []mark{{r.RampSeconds, "measure"}, {r.RampSeconds + r.Duration, "drain"}}
+	for _, e := range r.Chaos {
+		if e.Ran {
+			marks = append(marks, mark{e.At, e.Spec})
+		}
+	}
 	var out []template.HTML
 	for _, n := range latencies {
 		out = append(out, svgChart("latency percentiles over time: "+n, "ms", []line{
@@ -179,6 +184,8 @@ svg.chart { display: block; margin: 12px 0; border: 1px solid #eee; }
 ramp {{printf "%.1f" .R.RampSeconds}} s, measured {{printf "%.1f" .R.Duration}} s. Targets: {{range .R.Targets}}<code>{{.}}</code> {{end}}</p>
 {{if .R.Thresholds}}<h2>Thresholds</h2><table><tr><th>check</th><th>actual</th><th>result</th></tr>
 {{range .R.Thresholds}}<tr><td><code>{{.Expr}}</code></td><td>{{.Actual}}</td><td class="{{if .OK}}ok">pass{{else}}fail">FAIL{{end}}</td></tr>{{end}}</table>{{end}}
+{{if .R.Chaos}}<h2>Chaos</h2><table><tr><th>event</th><th>command</th><th>ran at (s)</th><th>took (s)</th><th>exit</th></tr>
+{{range .R.Chaos}}<tr><td><code>{{.Spec}}</code></td><td><code>{{range .Args}}{{.}} {{end}}</code></td>{{if .Ran}}<td>{{printf "%.1f" .At}}</td><td>{{printf "%.2f" .Took}}</td><td class="{{if eq .Exit 0}}ok{{else}}fail{{end}}">{{.Exit}} {{.Err}}</td>{{else}}<td colspan="3">not run</td>{{end}}</tr>{{end}}</table>{{end}}
 {{range .Sections}}<h2>{{.Title}}</h2>
 <table><tr><th>latency (ms)</th><th>count</th><th>/s</th><th>min</th><th>mean</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr>
 {{range .Latencies}}<tr><td>{{.Name}}</td><td>{{.M.Count}}</td><td>{{printf "%.1f" .M.Rate}}</td><td>{{printf "%.2f" .M.Min}}</td><td>{{printf "%.2f" .M.Mean}}</td><td>{{printf "%.2f" .M.P50}}</td><td>{{printf "%.2f" .M.P90}}</td><td>{{printf "%.2f" .M.P99}}</td><td>{{printf "%.2f" .M.P999}}</td><td>{{printf "%.2f" .M.Max}}</td></tr>{{end}}

@@ -34,6 +34,11 @@ type Options struct {
 	DialConcurrency int           // dials in flight per worker; default 64
 	Seed            uint64        // random seed of the presence schedule
 	Quiet           bool          // no progress line
+	Reconnect       bool          // reconnect dropped connections and resume; default true
+	ReconnectBase   time.Duration // reconnect backoff: first pause up to this; default 100ms
+	ReconnectCap    time.Duration // reconnect backoff: pauses up to this at most; default 5s
+	Chaos           []ChaosEvent  // node events to run during the measured phase (coordinator only)
+	ChaosCmd        string        // the command they run; default scripts/cluster.sh
 	RunID           string        // set by the coordinator: tags this run's messages
 }
 
@@ -42,7 +47,7 @@ const usage = `bunnyload drives load against Bunnybook servers through the publi
 usage: bunnyload --target http://HOST:PORT [--target …] --users users.jsonl --scenario S
                  --connections N --duration D [--rate R] [--ramp D] [--workers W]
                  [--source-ips 127.0.0.1-127.0.0.8] [--report-json F] [--report-html F]
-                 [--threshold 'chat.delivery.p99<50ms' …]
+                 [--threshold 'chat.delivery.p99<50ms' …] [--chaos 'kill:2@10s,…']
 
 A run has three phases: ramp (open N authenticated websockets, pinging every 25 s), measure
 (the scenario, for --duration) and drain (--drain: keep reading so late messages count).
@@ -52,8 +57,9 @@ scenarios:
             connect.failed, connect.rate (connections/s during the ramp), drops.
             --rate sets the setup rate (connections/s) instead of --ramp.
   chat      pairs of friends chat, both ways, at --rate messages/s in total: chat.ack (send →
-            ack) and chat.delivery (send → recipient) latencies; chat.lost, chat.duplicates and
-            chat.reordered check that every acked message arrives once and in order.
+            ack) and chat.delivery (send → recipient) latencies; chat.missing, chat.duplicates
+            and chat.inversions check that every acked message is shown once and in seq order,
+            across reconnects; chat.replayed counts those that came by resume, not live.
   presence  users go offline and come back, --rate events/s: presence.online is the time from
             the user starting to connect until each online friend gets the presence frame.
   rest      N users read friends' walls (4 of 5) and post on their own (1 of 5) at --rate
@@ -70,8 +76,14 @@ again), each with every W-th connection; they stream metrics to this process, wh
 them and reports per target. --source-ips spreads connections over source addresses
 (127.0.0.x all reach a server on 127.0.0.1) to get past the ~28 000 ephemeral ports of one.
 
-Thresholds: METRIC.FIELD<VALUE or >VALUE, e.g. chat.delivery.p99<50ms, connect.failed<1,
-connect.rate>1000, chat.lost<1, rest.read.p50<20ms. Fields of latencies: p50 p90 p99
+A dropped connection (except close 4029 and 4001) is reconnected with a jittered exponential
+backoff, to the next target first, then resumed: resume with each chat's highest seq, and the
+chat.send frames not acked yet resent with the same ids (ws.reconnects, ws.reconnect_failed,
+ws.rehello: drop → new hello). --chaos runs node events at offsets into the measured phase:
+'kill:2@10s,drain:3@30s,pause:1@20s:5s,add@40s' runs "--chaos-cmd kill 2" at 10 s, and so on.
+
+Thresholds: METRIC.FIELD<VALUE, <=, >, >= or ==, e.g. chat.delivery.p99<50ms, connect.failed<1,
+connect.rate>1000, chat.missing==0, ws.reconnects>0, rest.read.p50<20ms. Fields of latencies: p50 p90 p99
 p999 max min mean count rate; of counters: count (the default) and rate (per second of the
 measured phase). Any failing threshold exits with status 1; errors exit with status 2.
 
@@ -91,7 +103,7 @@ func parseOptions(args []string, out io.Writer) (*Options, error) {
 	fs.SetOutput(out)
 	fs.Usage = func() { fmt.Fprint(out, usage); fs.PrintDefaults() }
 	var targets, thresholds listFlag
-	var sources string
+	var sources, chaos string
 	fs.Var(&targets, "target", "server base URL, e.g. http://127.0.0.1:8080 (repeat for several nodes)")
 	fs.StringVar(&o.Users, "users", "users.jsonl", "users file from `bunnybook seed`")
 	fs.StringVar(&o.Scenario, "scenario", "connect", "connect, chat, presence, rest or mixed")
@@ -109,12 +121,20 @@ func parseOptions(args []string, out io.Writer) (*Options, error) {
 	fs.IntVar(&o.DialConcurrency, "dial-concurrency", 64, "connection setups in flight per worker")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed (presence schedule)")
 	fs.BoolVar(&o.Quiet, "quiet", false, "no live progress line on stderr")
+	fs.BoolVar(&o.Reconnect, "reconnect", true, "reconnect dropped connections (backoff, next target first) and resume their chats")
+	fs.DurationVar(&o.ReconnectBase, "reconnect-base", 100*time.Millisecond, "reconnect backoff: the first pause is random up to this, doubling each attempt")
+	fs.DurationVar(&o.ReconnectCap, "reconnect-cap", 5*time.Second, "reconnect backoff: pauses are random up to this at most")
+	fs.StringVar(&chaos, "chaos", "", "node events during the measured phase: 'kill:2@10s,drain:3@30s,pause:1@20s:5s,add@40s' (ACTION[:NODE]@OFFSET[:PAUSE])")
+	fs.StringVar(&o.ChaosCmd, "chaos-cmd", "scripts/cluster.sh", "command --chaos runs: CMD kill I, CMD drain I, CMD pause I SECONDS, CMD add")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	o.Targets, o.Thresholds = targets, thresholds
 	var err error
 	if o.SourceIPs, err = parseSources(sources); err != nil {
+		return nil, err
+	}
+	if o.Chaos, err = parseChaos(chaos); err != nil {
 		return nil, err
 	}
 	return o, o.validate()
@@ -139,8 +159,9 @@ func (o *Options) validate() error {
 	if o.Rate == 0 {
 		o.Rate = map[string]float64{"chat": 100, "presence": 5, "rest": 100, "mixed": 100}[o.Scenario]
 	}
-	if o.Connections < 1 || o.Duration <= 0 || o.Rate < 0 || o.Ramp < 0 || o.Workers < 1 || o.PingEvery <= 0 || o.Drain < 0 || o.DialConcurrency < 1 {
-		errs = append(errs, errors.New("--connections, --workers, --dial-concurrency must be ≥ 1; --duration, --ping-every positive; --rate, --ramp, --drain not negative"))
+	if o.Connections < 1 || o.Duration <= 0 || o.Rate < 0 || o.Ramp < 0 || o.Workers < 1 || o.PingEvery <= 0 || o.Drain < 0 || o.DialConcurrency < 1 ||
+		o.ReconnectBase <= 0 || o.ReconnectCap < o.ReconnectBase {
+		errs = append(errs, errors.New("--connections, --workers, --dial-concurrency must be ≥ 1; --duration, --ping-every, --reconnect-base positive; --reconnect-cap ≥ --reconnect-base; --rate, --ramp, --drain not negative"))
 	}
 	for _, t := range o.Thresholds {
 		if _, err := parseThreshold(t); err != nil {

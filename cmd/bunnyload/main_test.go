@@ -35,10 +35,20 @@ type server struct {
 	err   error
 	cmd   *exec.Cmd
 	dir   string
+	bin   string   // the bunnybook binary
+	env   []string // its environment
 }
 
 // stop ends the server process and removes its files.
 func (s server) stop() {
+	s.halt()
+	if s.dir != "" {
+		os.RemoveAll(s.dir)
+	}
+}
+
+// halt ends the server process gracefully (killing it after 15 s).
+func (s server) halt() {
 	if s.cmd != nil {
 		s.cmd.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
@@ -49,9 +59,25 @@ func (s server) stop() {
 			s.cmd.Process.Kill()
 		}
 	}
-	if s.dir != "" {
-		os.RemoveAll(s.dir)
+}
+
+// restart kills the server process (SIGKILL: its connections drop without
+// a close frame) and starts it again on the same address and data.
+func (s *server) restart() error {
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
+	addr := strings.TrimPrefix(s.URL, "http://")
+	cmd, got, err := serve(s.bin, append(s.env, "BUNNYBOOK_HTTP_ADDR="+addr))
+	if err != nil {
+		return err
 	}
+	if got != addr {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return fmt.Errorf("restarted server serves %s, want %s", got, addr)
+	}
+	s.cmd = cmd
+	return nil
 }
 
 var (
@@ -101,11 +127,21 @@ func startServer(extraEnv ...string) server {
 	if out, err := seed.CombinedOutput(); err != nil {
 		return fail(fmt.Errorf("bunnybook seed: %v\n%s", err, out))
 	}
+	cmd, addr, err := serve(bin, env)
+	if err != nil {
+		return fail(err)
+	}
+	return server{URL: "http://" + addr, Users: users, cmd: cmd, dir: dir, bin: bin, env: env}
+}
+
+// serve starts `bin serve` with env and returns it with the address it
+// serves on.
+func serve(bin string, env []string) (*exec.Cmd, string, error) {
 	serve := exec.Command(bin, "serve")
 	serve.Env = env
 	stderr, _ := serve.StderrPipe()
 	if err := serve.Start(); err != nil {
-		return fail(fmt.Errorf("bunnybook serve: %v", err))
+		return nil, "", fmt.Errorf("bunnybook serve: %v", err)
 	}
 	addr := make(chan string, 1)
 	go func() {
@@ -119,11 +155,11 @@ func startServer(extraEnv ...string) server {
 	}()
 	select {
 	case a := <-addr:
-		return server{URL: "http://" + a, Users: users, cmd: serve, dir: dir}
+		return serve, a, nil
 	case <-time.After(30 * time.Second):
 		serve.Process.Kill()
 		serve.Wait()
-		return fail(fmt.Errorf("bunnybook serve did not log its address within 30s"))
+		return nil, "", fmt.Errorf("bunnybook serve did not log its address within 30s")
 	}
 }
 
@@ -206,7 +242,7 @@ func TestConnectHonoursRetryAfter(t *testing.T) {
 func TestChatScenario(t *testing.T) {
 	s := MustServer(t)
 	code, r, html := load(t, s, "--scenario", "chat", "--connections", "300", "--duration", "3s", "--rate", "300",
-		"--threshold", "chat.lost<1", "--threshold", "chat.duplicates<1", "--threshold", "chat.reordered<1")
+		"--threshold", "chat.lost<1", "--threshold", "chat.missing==0", "--threshold", "chat.duplicates<1", "--threshold", "chat.inversions<=0")
 	if code != 0 {
 		t.Errorf("exit status %d, want 0 (thresholds %+v)", code, r.Thresholds)
 	}
@@ -272,6 +308,11 @@ func TestParseThreshold(t *testing.T) {
 		{"chat.lost.rate<1/s", true},
 		{"connect.rate>1000", true},
 		{"never.recorded<1", true},
+		{"chat.lost==2", true},
+		{"chat.lost==0", false},
+		{"chat.lost<=2", true},
+		{"chat.lost>=3", false},
+		{"chat.delivery.p99>=12.5ms", true},
 	} {
 		th, err := parseThreshold(tc.expr)
 		if err != nil {
@@ -281,7 +322,7 @@ func TestParseThreshold(t *testing.T) {
 			t.Errorf("%s: ok = %v (actual %s), want %v", tc.expr, got.OK, got.Actual, tc.ok)
 		}
 	}
-	for _, bad := range []string{"chat.delivery.p99", "<5", "x<fast", "x>"} {
+	for _, bad := range []string{"chat.delivery.p99", "<5", "x<fast", "x>", "x=1", "x==", "x<="} {
 		if _, err := parseThreshold(bad); err == nil {
 			t.Errorf("parseThreshold(%q) accepted it", bad)
 		}

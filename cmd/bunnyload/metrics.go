@@ -169,6 +169,7 @@ type Message struct {
 	Done    bool             `json:"done,omitempty"`
 	Err     string           `json:"err,omitempty"`
 	Log     string           `json:"log,omitempty"`
+	Ledger  *Ledger          `json:"ledger,omitempty"` // with Done: what the chat scenario acked and showed
 }
 
 // Point is one second of the run, over all targets.

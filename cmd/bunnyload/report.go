@@ -29,6 +29,7 @@ type Report struct {
 	Series      []Point                      `json:"series"`
 	Thresholds  []ThresholdResult            `json:"thresholds"`
 	Passed      bool                         `json:"passed"`
+	Chaos       []ChaosEvent                 `json:"chaos,omitempty"`
 }
 
 // Metric is one summarized metric: a latency (milliseconds), a counter
@@ -74,10 +75,10 @@ func summarize(s *set, secs, rampSecs float64, series []Point) map[string]Metric
 	// Zero problems are worth showing (and checking) too.
 	zeros := []string{}
 	if _, ok := s.count["connect.ok"]; ok {
-		zeros = append(zeros, "connect.failed")
+		zeros = append(zeros, "connect.failed", "connections.dropped", "ws.reconnects", "ws.reconnect_failed")
 	}
 	if _, ok := s.count["chat.sent"]; ok {
-		zeros = append(zeros, "chat.lost", "chat.duplicates", "chat.reordered")
+		zeros = append(zeros, "chat.lost", "chat.missing", "chat.duplicates", "chat.inversions", "chat.replayed")
 	}
 	for _, name := range zeros {
 		if _, ok := out[name]; !ok {
@@ -166,6 +167,16 @@ func writeSummary(w io.Writer, r *Report) {
 		tw.Flush()
 		fmt.Fprintln(w)
 	}
+	for _, e := range r.Chaos {
+		if !e.Ran {
+			fmt.Fprintf(w, "chaos %s: not run\n", e.Spec)
+			continue
+		}
+		fmt.Fprintf(w, "chaos %s: ran at %.1fs (%.2fs), exit %d %s\n", e.Spec, e.At, e.Took, e.Exit, e.Err)
+	}
+	if len(r.Chaos) > 0 {
+		fmt.Fprintln(w)
+	}
 	for _, t := range r.Thresholds {
 		verdict := "ok  "
 		if !t.OK {
@@ -205,8 +216,8 @@ type Threshold struct {
 	Expr   string
 	Path   string // all before the operator: a metric name wins over METRIC.FIELD
 	Metric string
-	Field  string // "" = the metric's default (count, or value of a level)
-	Less   bool
+	Field  string  // "" = the metric's default (count, or value of a level)
+	Op     string  // <, <=, >, >= or ==
 	Value  float64 // milliseconds for durations
 	IsTime bool
 }
@@ -220,18 +231,26 @@ type ThresholdResult struct {
 
 var fields = map[string]bool{"p50": true, "p90": true, "p99": true, "p999": true, "max": true, "min": true, "mean": true, "count": true, "rate": true, "value": true, "peak": true}
 
-// parseThreshold parses METRIC[.FIELD](<|>)VALUE[unit].
+// parseThreshold parses METRIC[.FIELD] OP VALUE[unit], OP one of <, <=,
+// >, >=, ==.
 func parseThreshold(expr string) (Threshold, error) {
-	i := strings.IndexAny(expr, "<>")
-	if i <= 0 || i == len(expr)-1 {
-		return Threshold{}, fmt.Errorf("--threshold %q: want METRIC.FIELD<VALUE or >VALUE, e.g. chat.delivery.p99<50ms", expr)
+	i := strings.IndexAny(expr, "<>=")
+	op := ""
+	if i > 0 {
+		op = expr[i : i+1]
+		if i+1 < len(expr) && expr[i+1] == '=' {
+			op += "="
+		}
 	}
-	t := Threshold{Expr: expr, Path: strings.TrimSpace(expr[:i]), Less: expr[i] == '<'}
+	if i <= 0 || op == "=" || i+len(op) >= len(expr) {
+		return Threshold{}, fmt.Errorf("--threshold %q: want METRIC.FIELD<VALUE (or <=, >, >=, ==), e.g. chat.delivery.p99<50ms or chat.missing==0", expr)
+	}
+	t := Threshold{Expr: expr, Path: strings.TrimSpace(expr[:i]), Op: op}
 	t.Metric = t.Path
 	if dot := strings.LastIndex(t.Metric, "."); dot > 0 && fields[t.Metric[dot+1:]] {
 		t.Metric, t.Field = t.Metric[:dot], t.Metric[dot+1:]
 	}
-	v := strings.TrimSuffix(strings.TrimSpace(expr[i+1:]), "/s")
+	v := strings.TrimSuffix(strings.TrimSpace(expr[i+len(op):]), "/s")
 	if n, err := strconv.ParseFloat(v, 64); err == nil {
 		t.Value = n
 	} else if d, err := time.ParseDuration(v); err == nil {
@@ -283,9 +302,18 @@ func (t Threshold) check(ms map[string]Metric) ThresholdResult {
 	if t.IsTime || (m.Kind == "latency" && t.Field != "count" && t.Field != "rate") {
 		actual = strconv.FormatFloat(v, 'f', 3, 64) + "ms"
 	}
-	ok := v < t.Value
-	if !t.Less {
+	var ok bool
+	switch t.Op {
+	case "<":
+		ok = v < t.Value
+	case "<=":
+		ok = v <= t.Value
+	case ">":
 		ok = v > t.Value
+	case ">=":
+		ok = v >= t.Value
+	case "==":
+		ok = v == t.Value
 	}
 	return ThresholdResult{Expr: t.Expr, Actual: actual, OK: ok}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,22 +49,20 @@ func (w *Worker) chat(p Phases, rate float64) {
 			id, s.group, w.runID, s.from, s.n, now.UnixNano())
 		// In flight before it is sent: the ack can come back at once.
 		vc.mu.Lock()
-		vc.sending[id] = &inflight{frame: []byte(frame)}
+		vc.sending[id] = &inflight{frame: []byte(frame), n: s.n}
 		vc.mu.Unlock()
-		if err := vc.send([]byte(frame)); err != nil {
-			vc.mu.Lock()
-			delete(vc.sending, id)
-			vc.mu.Unlock()
-			w.rec.Add(vc.target, "chat.send_failed", 1)
-			return
-		}
 		w.rec.Add(vc.target, "chat.sent", 1)
+		if err := vc.send([]byte(frame)); err != nil {
+			// Offline, as a user can be: it is sent after reconnecting.
+			w.rec.Add(vc.target, "chat.queued", 1)
+		}
 	})
 }
 
 // inflight is a chat.send frame waiting for its ack.
 type inflight struct {
 	frame   []byte
+	n       int64 // the sender's message number
 	retries int
 }
 
@@ -129,58 +128,98 @@ func (w *Worker) onChatAck(vc *vconn, f client.Frame, now time.Time) {
 		return
 	}
 	c, ok := parseContent(m.Message.Content)
-	if !ok || c.run != w.runID {
-		return
-	}
+	ours := ok && c.run == w.runID
 	var id string
 	json.Unmarshal(m.ID, &id)
 	vc.mu.Lock()
+	if v := vc.chats[m.Message.ChatGroupID]; v != nil {
+		v.high = max(v.high, m.Message.Seq)
+	}
 	_, pending := vc.sending[id]
 	delete(vc.sending, id)
+	if ours && pending {
+		vc.acked.add(c.n)
+	}
 	vc.mu.Unlock()
-	if !pending {
-		return // a second ack of a retried message
+	if !ours || !pending {
+		return // not this run's, or a second ack of a resent message
 	}
 	w.rec.Add(vc.target, "chat.acked", 1)
 	w.rec.Observe(vc.target, "chat.ack", now.Sub(c.sent))
 }
 
-// onChatMessage checks that each message of this run arrives exactly once
-// and in order, and records its delivery latency (sender's send to
-// recipient's read, on the same machine's clock).
+// onChatMessage handles a chat.message: live, or replayed after a resume
+// (between resume and resume.done).
 func (w *Worker) onChatMessage(vc *vconn, f client.Frame, now time.Time) {
 	var m messageFrame
 	if f.Decode(&m) != nil {
 		return
 	}
-	c, ok := parseContent(m.Message.Content)
-	if !ok || c.run != w.runID {
+	vc.mu.Lock()
+	live := !vc.resuming
+	vc.mu.Unlock()
+	w.show(vc, m.Message, live, now)
+}
+
+// show checks that each message of this run is shown to its recipient
+// exactly once and in seq order, and records the delivery latency of live
+// ones (sender's send to recipient's read, on the same machine's clock).
+// Every chat message, this run's or not, moves the chat's resume point.
+func (w *Worker) show(vc *vconn, m bunnybook.ChatMessage, live bool, now time.Time) {
+	c, ok := parseContent(m.Content)
+	ours := ok && c.run == w.runID && c.from != vc.idx // not the user's own, from a resume
+	vc.mu.Lock()
+	v := vc.chats[m.ChatGroupID]
+	if v == nil {
+		v = &chatView{}
+		vc.chats[m.ChatGroupID] = v
+	}
+	if !ours {
+		v.high = max(v.high, m.Seq)
+		vc.mu.Unlock()
 		return
 	}
-	vc.mu.Lock()
-	st := vc.streams[c.from]
-	if st == nil {
-		st = &stream{}
-		vc.streams[c.from] = st
+	nums := vc.numbers[c.from]
+	if nums == nil {
+		nums = &numSet{}
+		vc.numbers[c.from] = nums
 	}
-	word, bit := c.n/64, uint64(1)<<(c.n%64)
-	for int64(len(st.seen)) <= word {
-		st.seen = append(st.seen, 0)
-	}
-	dup := st.seen[word]&bit != 0
-	st.seen[word] |= bit
-	late := c.n < st.maxSeen
-	st.maxSeen = max(st.maxSeen, c.n)
+	newNumber := nums.add(c.n)
+	fresh, inverted := v.show(m.Seq, live)
 	vc.mu.Unlock()
 	switch {
-	case dup:
+	case !fresh || !newNumber: // the same seq again, or the same message stored twice
 		w.rec.Add(vc.target, "chat.duplicates", 1)
 		return
-	case late:
-		w.rec.Add(vc.target, "chat.reordered", 1)
+	case inverted:
+		w.rec.Add(vc.target, "chat.inversions", 1)
 	}
 	w.rec.Add(vc.target, "chat.received", 1)
-	w.rec.Observe(vc.target, "chat.delivery", now.Sub(c.sent))
+	if live {
+		w.rec.Observe(vc.target, "chat.delivery", now.Sub(c.sent))
+	} else {
+		w.rec.Add(vc.target, "chat.replayed", 1)
+	}
+}
+
+// ledger returns what this worker's users were acked and shown of the
+// chat scenario.
+func (w *Worker) ledger() *Ledger {
+	l := &Ledger{Acked: map[int]numSet{}, Shown: map[int]numSet{}}
+	for _, vc := range w.mine() {
+		if vc.friend < 0 {
+			continue
+		}
+		vc.mu.Lock()
+		if len(vc.acked) > 0 {
+			l.Acked[vc.friend] = slices.Clone(vc.acked)
+		}
+		if nums := vc.numbers[vc.friend]; nums != nil {
+			l.Shown[vc.idx] = slices.Clone(*nums)
+		}
+		vc.mu.Unlock()
+	}
+	return l
 }
 
 // presencePlan is the schedule of the presence scenario, the same in every

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -38,29 +39,32 @@ type Worker struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup // reader and pinger goroutines
+	rwg     sync.WaitGroup // reconnecting goroutines
 	rng     *rand.Rand
+
+	mu       sync.Mutex
+	stopping bool // guarded by mu; set when the run ends: no more reconnecting
 
 	presence atomic.Pointer[presencePlan] // set by Measure, read by the readers
 }
 
 // vconn is one simulated user and its websocket.
 type vconn struct {
-	idx     int
-	user    *User
-	target  string
-	local   string // source IP, "" = any
-	mu      sync.Mutex
-	c       *client.Conn         // guarded by mu; nil when not connected
-	closing bool                 // guarded by mu; set before a deliberate close
-	streams map[int]*stream      // guarded by mu; by sender connection index
-	sending map[string]*inflight // guarded by mu; chat.send frames not acked yet, by id
-	http    *client.Client
-}
-
-// stream is what a recipient saw of one sender's messages.
-type stream struct {
-	seen    []uint64 // bitset of message numbers received
-	maxSeen int64
+	idx      int
+	user     *User
+	home     int    // index in Options.Targets of the user's own target (idx mod targets)
+	target   string // Targets[home]: the scenario's metrics are counted under it, wherever the user reconnects
+	local    string // source IP, "" = any
+	friend   int    // the other member of the user's chat pair, -1 if none
+	mu       sync.Mutex
+	c        *client.Conn         // guarded by mu; nil when not connected
+	closing  bool                 // guarded by mu; set before a deliberate close
+	resuming bool                 // guarded by mu; resume sent on c and resume.done not received yet
+	chats    map[string]*chatView // guarded by mu; by chat group id
+	numbers  map[int]*numSet      // guarded by mu; message numbers shown, by sender connection index
+	acked    numSet               // guarded by mu; numbers of this user's messages acked
+	sending  map[string]*inflight // guarded by mu; chat.send frames not acked yet, by id
+	http     *client.Client
 }
 
 // NewWorker prepares worker index of count for o.
@@ -76,7 +80,8 @@ func NewWorker(o *Options, users []User, index, count int) *Worker {
 		if i%count != index {
 			continue
 		}
-		vc := &vconn{idx: i, user: &users[i], target: o.Targets[i%len(o.Targets)], streams: map[int]*stream{}, sending: map[string]*inflight{}}
+		vc := &vconn{idx: i, user: &users[i], home: i % len(o.Targets), target: o.Targets[i%len(o.Targets)], friend: -1,
+			chats: map[string]*chatView{}, numbers: map[int]*numSet{}, sending: map[string]*inflight{}}
 		if len(o.SourceIPs) > 0 {
 			vc.local = o.SourceIPs[i%len(o.SourceIPs)]
 		}
@@ -88,6 +93,15 @@ func NewWorker(o *Options, users []User, index, count int) *Worker {
 		w.conns[i] = vc
 	}
 	w.friends = friendsIndex(users, n)
+	if o.Scenario == "chat" || o.Scenario == "mixed" {
+		for _, p := range chatPairs(users, n) {
+			for _, m := range [][2]int{{p.A, p.B}, {p.B, p.A}} {
+				if vc := w.conns[m[0]]; vc != nil {
+					vc.friend, vc.chats[p.Group] = m[1], &chatView{}
+				}
+			}
+		}
+	}
 	return w
 }
 
@@ -180,18 +194,11 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 	}
 }
 
-// dial connects vc and waits for hello; it records the setup latency.
+// dial connects vc to its own target and waits for hello; it records the
+// setup latency.
 func (w *Worker) dial(vc *vconn) error {
 	t0 := time.Now()
-	ctx, cancel := context.WithTimeout(w.ctx, 15*time.Second)
-	defer cancel()
-	c, err := client.Dial(ctx, vc.target, vc.user.AccessToken, client.DialOptions{LocalAddr: vc.local})
-	if err == nil {
-		_, err = c.AwaitType(15*time.Second, "hello")
-		if err != nil {
-			c.Close()
-		}
-	}
+	c, err := w.open(vc, vc.home)
 	var busy *client.Error
 	switch {
 	case errors.As(err, &busy) && busy.RetryAfter > 0:
@@ -203,15 +210,42 @@ func (w *Worker) dial(vc *vconn) error {
 	}
 	w.rec.Observe(vc.target, "connect.setup", time.Since(t0))
 	w.rec.Add(vc.target, "connect.ok", 1)
-	w.rec.Gauge(vc.target, "connections.open", 1)
+	w.attach(vc, c, vc.home)
+	return nil
+}
+
+// open dials Targets[node] as vc and waits for hello.
+func (w *Worker) open(vc *vconn, node int) (*client.Conn, error) {
+	ctx, cancel := context.WithTimeout(w.ctx, 15*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, w.o.Targets[node], vc.user.AccessToken, client.DialOptions{LocalAddr: vc.local})
+	if err != nil {
+		return nil, err
+	}
+	// The end of the run (or the timeout) interrupts the wait for hello.
+	stop := context.AfterFunc(ctx, func() { c.NetConn().Close() })
+	_, err = c.AwaitType(15*time.Second, "hello")
+	if !stop() && err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// attach makes c, connected to Targets[node], vc's connection, and starts
+// its reader and pinger.
+func (w *Worker) attach(vc *vconn, c *client.Conn, node int) {
+	w.rec.Gauge(w.o.Targets[node], "connections.open", 1)
 	vc.mu.Lock()
-	vc.c, vc.closing = c, false
+	vc.c, vc.closing, vc.resuming = c, false, false
 	vc.mu.Unlock()
 	connCtx, stop := context.WithCancel(w.ctx)
 	w.wg.Add(2)
-	go func() { defer w.wg.Done(); defer stop(); w.read(vc, c) }()
+	go func() { defer w.wg.Done(); defer stop(); w.read(vc, c, node) }()
 	go func() { defer w.wg.Done(); w.ping(connCtx, vc, c) }()
-	return nil
 }
 
 // errKind names an error for the errors.* counters.
@@ -222,6 +256,9 @@ func errKind(err error) string {
 	var ce *client.CloseError
 	if errors.As(err, &ce) {
 		return "close_" + strconv.Itoa(ce.Code)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "eof" // the server went away without a close frame
 	}
 	s := err.Error()
 	switch {
@@ -259,21 +296,11 @@ func (w *Worker) ping(ctx context.Context, vc *vconn, c *client.Conn) {
 }
 
 // read dispatches c's frames until it closes.
-func (w *Worker) read(vc *vconn, c *client.Conn) {
+func (w *Worker) read(vc *vconn, c *client.Conn, node int) {
 	for {
 		f, err := c.Read(3 * w.o.PingEvery)
 		if err != nil {
-			vc.mu.Lock()
-			deliberate := vc.closing || vc.c != c
-			if vc.c == c {
-				vc.c = nil
-			}
-			vc.mu.Unlock()
-			w.rec.Gauge(vc.target, "connections.open", -1)
-			if !deliberate && w.ctx.Err() == nil {
-				w.rec.Add(vc.target, "connections.dropped", 1)
-				w.rec.Add(vc.target, "errors."+errKind(err), 1)
-			}
+			w.dropped(vc, c, node, err)
 			return
 		}
 		w.onFrame(vc, f, time.Now())
@@ -289,6 +316,10 @@ func (w *Worker) onFrame(vc *vconn, f client.Frame, now time.Time) {
 		w.onChatAck(vc, f, now)
 	case "presence":
 		w.onPresence(vc, f, now)
+	case "resume.done":
+		vc.mu.Lock()
+		vc.resuming = false
+		vc.mu.Unlock()
 	case "error":
 		var e struct {
 			ID   string `json:"id"`
@@ -349,6 +380,11 @@ func (w *Worker) Measure(p Phases) {
 	}
 	wg.Wait()
 	time.Sleep(time.Until(p.DrainEnd))
+	w.mu.Lock()
+	w.stopping = true
+	w.mu.Unlock()
+	w.cancel()
+	w.rwg.Wait()
 	for _, vc := range w.mine() {
 		vc.mu.Lock()
 		unacked := len(vc.sending)
@@ -358,7 +394,6 @@ func (w *Worker) Measure(p Phases) {
 		}
 		vc.hangUp()
 	}
-	w.cancel()
 	w.wg.Wait()
 }
 
