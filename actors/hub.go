@@ -45,6 +45,10 @@ type Config struct {
 	// across the cluster; more are refused. The grain that counts them runs
 	// on one node and uses that node's setting. Default 16.
 	MaxConnsPerProfile int
+	// Draining reports whether the node is shutting down: its profile
+	// grains then stop without marking their profiles offline (their users
+	// reconnect to other nodes; see profileGrain.goOffline). Default never.
+	Draining func() bool
 
 	keeper    *presenceKeeper // the node's presence heartbeat, made by Kinds
 	committer *committer      // the node's chat writer, made by Kinds
@@ -72,6 +76,9 @@ func (c *Config) withDefaults() {
 	}
 	if c.Metrics == nil {
 		c.Metrics = metrics.Discard()
+	}
+	if c.Draining == nil {
+		c.Draining = func() bool { return false }
 	}
 }
 

@@ -188,13 +188,20 @@ func (g *profileGrain) unwatchUnused(ctx actor.Context, gateway *actor.PID) {
 	}
 }
 
-// goOffline clears presence and tells online friends, once.
+// goOffline clears presence and tells online friends, once. On a node
+// that drains it only lets go: the profile's connections are reconnecting
+// to other nodes, where its new grain marks it online (so friends never see
+// it flap offline); if they do not come back, the mark this node no longer
+// refreshes expires and friends' heartbeats notice.
 func (g *profileGrain) goOffline(ctx actor.Context) {
 	if !g.loaded {
 		return
 	}
 	g.loaded = false
 	g.cfg.keeper.remove(g.id, g.friends)
+	if g.cfg.Draining() {
+		return
+	}
 	c, cancel := g.ctx()
 	defer cancel()
 	if err := g.cfg.Presence.SetOffline(c, g.id); err != nil {

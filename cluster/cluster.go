@@ -189,3 +189,22 @@ func (h warnAndAbove) WithAttrs(attrs []slog.Attr) slog.Handler {
 func (h warnAndAbove) WithGroup(name string) slog.Handler {
 	return warnAndAbove{h.Handler.WithGroup(name)}
 }
+
+// Leave takes this node out of the membership at once (its etcd lease is
+// revoked), so that peers place its grains on themselves now rather than
+// after the lease's TTL. The node goes on serving what it hosts until Stop.
+func Leave(c *pa.Cluster) {
+	if err := c.Config.ClusterProvider.Shutdown(true); err != nil {
+		c.Logger().Warn("leave the cluster", "error", err)
+	}
+}
+
+// Stop leaves the membership, stops the grains this node hosts (waiting a
+// bounded time: see Placement.Shutdown) and then the actor system and
+// remoting, without Proto.Actor's graceful path, which sleeps 2 s and may
+// wait 10 s more for remoting to stop.
+func Stop(c *pa.Cluster) {
+	Leave(c)
+	c.IdentityLookup.Shutdown()
+	c.Shutdown(false)
+}

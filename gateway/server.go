@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -137,8 +138,9 @@ type Server struct {
 	poller    *poller    // nil: one reading goroutine per connection
 	router    *actor.PID // the node's gateway actor: grains push through it
 
-	mu    sync.RWMutex
-	conns map[string]*conn // open connections by id
+	mu      sync.RWMutex
+	conns   map[string]*conn // open connections by id
+	closing atomic.Bool      // Close has begun: upgrades are refused
 }
 
 // NewServer returns a gateway on a started cluster member's actor system.
@@ -184,6 +186,12 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 		refused.WithLabelValues("rate_limited").Inc()
 		ctx.Response.Header.Set("Retry-After", strconv.Itoa(int((retry+time.Second-1)/time.Second)))
 		httpError(ctx, fasthttp.StatusTooManyRequests, "too many websocket upgrades from your address: retry later")
+		return
+	}
+	if s.closing.Load() {
+		refused.WithLabelValues("shutting_down").Inc()
+		ctx.Response.Header.Set("Retry-After", "1")
+		httpError(ctx, fasthttp.StatusServiceUnavailable, "this server is shutting down: reconnect to another one")
 		return
 	}
 	if !s.admission.admit() {
@@ -287,6 +295,7 @@ func (s *Server) originAllowed(ctx *fasthttp.RequestCtx) bool {
 
 // Close ends every open connection with "going away", for shutdown.
 func (s *Server) Close() {
+	s.closing.Store(true)
 	s.mu.RLock()
 	conns := make([]*conn, 0, len(s.conns))
 	for _, c := range s.conns {

@@ -20,7 +20,8 @@ type Set struct {
 	WSRateLimited prometheus.Counter     // client frames refused by the per-connection limit
 
 	// Cluster and grains.
-	ClusterMembers     prometheus.Gauge // members this node sees, itself included
+	ClusterMembers     prometheus.Gauge       // members this node sees, itself included
+	MembershipChanges  *prometheus.CounterVec // members that joined or left this node's view, by change
 	ProfileGrains      prometheus.Gauge
 	ConversationGrains prometheus.Gauge
 	MessagesAcked      prometheus.Counter
@@ -43,7 +44,9 @@ func New(reg prometheus.Registerer) *Set {
 		FramesOut:     prometheus.NewCounter(prometheus.CounterOpts{Name: "bunnybook_ws_frames_sent_total", Help: "Frames written to clients."}),
 		WSRateLimited: prometheus.NewCounter(prometheus.CounterOpts{Name: "bunnybook_ws_rate_limited_total", Help: "Client frames refused by the per-connection rate limit."}),
 
-		ClusterMembers:     prometheus.NewGauge(prometheus.GaugeOpts{Name: "bunnybook_cluster_members", Help: "Cluster members this node sees, itself included."}),
+		ClusterMembers: prometheus.NewGauge(prometheus.GaugeOpts{Name: "bunnybook_cluster_members", Help: "Cluster members this node sees, itself included."}),
+		MembershipChanges: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "bunnybook_cluster_membership_changes_total", Help: "Members that joined or left this node's view of the cluster."},
+			[]string{"change"}),
 		ProfileGrains:      prometheus.NewGauge(prometheus.GaugeOpts{Name: "bunnybook_profile_grains_active", Help: "Profile grains active on this node."}),
 		ConversationGrains: prometheus.NewGauge(prometheus.GaugeOpts{Name: "bunnybook_conversation_grains_active", Help: "Conversation grains active on this node."}),
 		MessagesAcked:      prometheus.NewCounter(prometheus.CounterOpts{Name: "bunnybook_chat_messages_acked_total", Help: "Chat messages stored and acknowledged."}),
@@ -57,7 +60,7 @@ func New(reg prometheus.Registerer) *Set {
 	}
 	reg.MustRegister(
 		s.ConnsOpen, s.ConnsAccepted, s.ConnsRefused, s.FramesIn, s.FramesOut, s.WSRateLimited,
-		s.ClusterMembers, s.ProfileGrains, s.ConversationGrains, s.MessagesAcked, s.BatchSize, s.BatchLatency, s.PresenceLookups,
+		s.ClusterMembers, s.MembershipChanges, s.ProfileGrains, s.ConversationGrains, s.MessagesAcked, s.BatchSize, s.BatchLatency, s.PresenceLookups,
 		s.RESTRateLimited,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

@@ -97,73 +97,21 @@ members() {
 }
 
 # ---------------------------------------------------------------------------
-# services: PostgreSQL and Redis (and Neo4j, etcd) from scripts/services.sh, in
-# a services dir of our own so `down` stops only what `up` started. Until
-# services.sh knows etcd, Debian's etcd runs here on a free loopback port.
-
-services_know_etcd() { grep -q '^all_services=(.*etcd' "$services"; }
+# services: PostgreSQL, Redis and etcd (and Neo4j) from scripts/services.sh,
+# in a services dir of our own so that `down` stops only what `up` started.
 
 start_services() {
-	local names=(postgres redis)
-	services_know_etcd && names+=(etcd)
+	local names=(postgres redis etcd)
 	[[ ${BUNNYBOOK_CLUSTER_NEO4J:-} == 1 ]] && names+=(neo4j)
 	"$services" start "${names[@]}" >"$state/services.env"
-	services_know_etcd || start_own_etcd
-}
-
-start_own_etcd() {
-	local dir=$state/etcd port peer
-	if pid_matches "$(cat "$dir/pid" 2>/dev/null)" etcd; then
-		return 0
-	fi
-	command -v etcd >/dev/null || die "etcd missing (apt-get install etcd-server)"
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	port=$(free_port 2379)
-	peer=$(free_port $((port + 1)))
-	setsid etcd --name cluster --data-dir "$dir/data" \
-		--listen-client-urls "http://127.0.0.1:$port" --advertise-client-urls "http://127.0.0.1:$port" \
-		--listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
-		--initial-cluster "cluster=http://127.0.0.1:$peer" </dev/null >"$dir/etcd.log" 2>&1 &
-	echo $! >"$dir/pid"
-	echo "$port" >"$dir/port"
-	local deadline=$((SECONDS + 30))
-	until [[ $(curl -s --max-time 1 "http://127.0.0.1:$port/health" 2>/dev/null) == *'"health":"true"'* ]]; do
-		((SECONDS < deadline)) || {
-			tail -n 20 "$dir/etcd.log" >&2
-			die "etcd on port $port is not healthy"
-		}
-		sleep 0.2
-	done
-	log "etcd (Debian's, $(etcd --version 2>/dev/null | head -n 1)) ready on port $port"
-}
-
-# free_port FROM prints the first port from FROM up that nobody listens on.
-free_port() {
-	local p=$1
-	while port_open "$p"; do p=$((p + 1)); done
-	echo "$p"
 }
 
 stop_services() {
-	local pid
-	pid=$(cat "$state/etcd/pid" 2>/dev/null || true)
-	if pid_matches "$pid" etcd; then
-		kill -TERM "$pid"
-		wait_gone "$pid" 20 || kill -KILL "$pid" 2>/dev/null || true
-	fi
-	rm -rf "$state/etcd"
 	[[ -d $BUNNYBOOK_SERVICES_DIR ]] && "$services" stop
 	rm -f "$state/services.env"
 }
 
-# service_env prints the services' exports, etcd's included.
-service_env() {
-	cat "$state/services.env" 2>/dev/null || true
-	if [[ -f $state/etcd/port ]]; then
-		printf "export BUNNYBOOK_CLUSTER_ETCD='127.0.0.1:%s'\n" "$(cat "$state/etcd/port")"
-	fi
-}
+service_env() { cat "$state/services.env" 2>/dev/null || true; }
 
 # ---------------------------------------------------------------------------
 # nodes

@@ -22,11 +22,6 @@ var (
 	nginxPath   = filepath.Join("..", "..", "deploy", "nginx.conf")
 )
 
-// pendingSettings are variables the etcd membership work adds to the config
-// table (cluster.go, config.go); compose may set them before they land.
-// Remove a name once Config.settings lists it.
-var pendingSettings = []string{"BUNNYBOOK_CLUSTER_ETCD", "BUNNYBOOK_CLUSTER_LEASE_TTL"}
-
 // retiredSettings are variables that etcd membership replaces: a compose file
 // still setting them describes the static peer list that no longer exists.
 var retiredSettings = []string{"BUNNYBOOK_CLUSTER_PEERS", "BUNNYBOOK_CLUSTER_MEMBER_PORT"}
@@ -126,15 +121,12 @@ func (s composeService) dependsOn() map[string]string {
 }
 
 // knownSettings are the BUNNYBOOK_* variables the server reads, from the
-// config table itself, plus the pending ones.
+// config table itself.
 func knownSettings() map[string]bool {
 	known := map[string]bool{}
 	var c Config
 	for _, s := range c.settings() {
 		known[s.env] = true
-	}
-	for _, name := range pendingSettings {
-		known[name] = true
 	}
 	return known
 }

@@ -21,36 +21,37 @@ import (
 // environment variable (BUNNYBOOK_*) and a flag; flags win over the
 // environment, which wins over defaults.
 type Config struct {
-	HTTPAddr          string        // REST, web UI and websocket listen address; default 127.0.0.1:8080
-	DataDir           string        // SQLite file and generated secrets; default ./data
-	DatabaseURL       string        // postgres://… ; empty = embedded SQLite in DataDir
-	RedisURL          string        // redis://host:port/db for cache, shared rate limits and presence; empty = in-memory, this node only
-	JWTSecret         string        // HMAC key for access tokens; empty = generated once, kept in DataDir
-	LogLevel          string        // debug, info, warn or error; default info
-	LogFormat         string        // text or json; default text
-	RateLimits        bool          // per-IP rate limits on REST requests and websocket upgrades; default on
-	TrustProxy        bool          // take the client IP from X-Forwarded-For added by a trusted proxy; default off
-	TrustedProxies    []string      // CIDRs (or addresses) of the proxies in front, with TrustProxy; default loopback and private ranges
-	SecureCookies     bool          // mark auth cookies Secure (serve over HTTPS); default off
-	ShutdownTimeout   time.Duration // graceful drain on SIGTERM; default 10s
-	RequestTimeout    time.Duration // most time one REST request may take (then 503); default 10s
-	AllowedOrigins    []string      // extra browser origins allowed to open /ws with cookies; default none
-	WSRate            float64       // websocket frames per second per connection (bursts of twice that); default 20
-	WSIdleTimeout     time.Duration // close a websocket that sent nothing for this long; default 60s
-	ConversationIdle  time.Duration // stop a conversation grain after this long without messages; default 2m
-	WSMaxPerProfile   int           // most websockets one profile may hold open across the cluster; default 16
-	WSAttachInFlight  int           // websockets attaching to their profiles at once; default 32
-	WSAttachQueue     int           // more websockets that may wait to attach before upgrades get 503; default 2048
-	AdminAddr         string        // listen address for pprof (and /metrics again); empty = off
-	ClusterHost       string        // actor remoting bind host; default 127.0.0.1
-	ClusterPort       int           // actor remoting port; default 0 (any free port)
-	ClusterAdvertise  string        // host:port other nodes reach this one at; default the bound address
-	ClusterPeers      []string      // membership addresses (host:port) of all nodes; empty = single node
-	ClusterMemberPort int           // this node's membership (health) port, with ClusterPeers; default 6330
-	Neo4jURL          string        // bolt://host:port of Neo4j for the friendship graph; empty = the SQL graph
-	Neo4jUser         string        // Neo4j user; empty = no authentication
-	Neo4jPassword     string        // Neo4j password (never logged)
-	Neo4jNamespace    string        // ns property of this deployment's graph nodes (deployments may share a database); default bunnybook
+	HTTPAddr         string        // REST, web UI and websocket listen address; default 127.0.0.1:8080
+	DataDir          string        // SQLite file and generated secrets; default ./data
+	DatabaseURL      string        // postgres://… ; empty = embedded SQLite in DataDir
+	RedisURL         string        // redis://host:port/db for cache, shared rate limits and presence; empty = in-memory, this node only
+	JWTSecret        string        // HMAC key for access tokens; empty = generated once, kept in DataDir
+	LogLevel         string        // debug, info, warn or error; default info
+	LogFormat        string        // text or json; default text
+	RateLimits       bool          // per-IP rate limits on REST requests and websocket upgrades; default on
+	TrustProxy       bool          // take the client IP from X-Forwarded-For added by a trusted proxy; default off
+	TrustedProxies   []string      // CIDRs (or addresses) of the proxies in front, with TrustProxy; default loopback and private ranges
+	SecureCookies    bool          // mark auth cookies Secure (serve over HTTPS); default off
+	ShutdownTimeout  time.Duration // graceful drain on SIGTERM; default 10s
+	RequestTimeout   time.Duration // most time one REST request may take (then 503); default 10s
+	AllowedOrigins   []string      // extra browser origins allowed to open /ws with cookies; default none
+	WSRate           float64       // websocket frames per second per connection (bursts of twice that); default 20
+	WSIdleTimeout    time.Duration // close a websocket that sent nothing for this long; default 60s
+	ConversationIdle time.Duration // stop a conversation grain after this long without messages; default 2m
+	WSMaxPerProfile  int           // most websockets one profile may hold open across the cluster; default 16
+	WSAttachInFlight int           // websockets attaching to their profiles at once; default 32
+	WSAttachQueue    int           // more websockets that may wait to attach before upgrades get 503; default 2048
+	AdminAddr        string        // listen address for pprof (and /metrics again); empty = off
+	ClusterHost      string        // actor remoting bind host; default 127.0.0.1
+	ClusterPort      int           // actor remoting port; default 0 (any free port)
+	ClusterAdvertise string        // host:port other nodes reach this one at; default the bound address
+	ClusterName      string        // nodes with the same name (and etcd) form one cluster; default "bunnybook"
+	ClusterEtcd      []string      // etcd endpoints (host:port) the nodes register with; empty = single node
+	ClusterLeaseTTL  time.Duration // how long a node's etcd registration outlives its last renewal; default 5s
+	Neo4jURL         string        // bolt://host:port of Neo4j for the friendship graph; empty = the SQL graph
+	Neo4jUser        string        // Neo4j user; empty = no authentication
+	Neo4jPassword    string        // Neo4j password (never logged)
+	Neo4jNamespace   string        // ns property of this deployment's graph nodes (deployments may share a database); default bunnybook
 }
 
 // setting is one configuration entry: where it is kept and how it is named.
@@ -85,8 +86,9 @@ func (c *Config) settings() []setting {
 		{"cluster-host", "BUNNYBOOK_CLUSTER_HOST", "bind host for actor traffic between nodes", (*stringValue)(&c.ClusterHost)},
 		{"cluster-port", "BUNNYBOOK_CLUSTER_PORT", "port for actor traffic between nodes (0 = any free port)", (*intValue)(&c.ClusterPort)},
 		{"cluster-advertise", "BUNNYBOOK_CLUSTER_ADVERTISE", "host:port other nodes use to reach this one (default: the bound address)", (*stringValue)(&c.ClusterAdvertise)},
-		{"cluster-peers", "BUNNYBOOK_CLUSTER_PEERS", "comma-separated membership addresses (host:port) of every node, this one included; empty = single node", (*listValue)(&c.ClusterPeers)},
-		{"cluster-member-port", "BUNNYBOOK_CLUSTER_MEMBER_PORT", "this node's membership port (with cluster-peers)", (*intValue)(&c.ClusterMemberPort)},
+		{"cluster-name", "BUNNYBOOK_CLUSTER_NAME", "nodes registered in etcd under the same name form one cluster", (*stringValue)(&c.ClusterName)},
+		{"cluster-etcd", "BUNNYBOOK_CLUSTER_ETCD", "comma-separated etcd endpoints (host:port) for cluster membership; empty = single node", (*listValue)(&c.ClusterEtcd)},
+		{"cluster-lease-ttl", "BUNNYBOOK_CLUSTER_LEASE_TTL", "how long a node that stopped renewing its etcd lease stays a member (whole seconds, at least 2s)", (*durationValue)(&c.ClusterLeaseTTL)},
 		{"neo4j-url", "BUNNYBOOK_NEO4J_URL", "Neo4j URL (bolt://host:port) serving the friendship graph; empty = the SQL graph", (*stringValue)(&c.Neo4jURL)},
 		{"neo4j-user", "BUNNYBOOK_NEO4J_USER", "Neo4j user; empty = no authentication", (*stringValue)(&c.Neo4jUser)},
 		{"neo4j-password", "BUNNYBOOK_NEO4J_PASSWORD", "Neo4j password", (*stringValue)(&c.Neo4jPassword)},
@@ -97,23 +99,23 @@ func (c *Config) settings() []setting {
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
 	return Config{
-		HTTPAddr:          "127.0.0.1:8080",
-		DataDir:           "./data",
-		LogLevel:          "info",
-		LogFormat:         "text",
-		RateLimits:        true,
-		TrustedProxies:    proxyStrings(api.DefaultTrustedProxies()),
-		WSRate:            20,
-		WSIdleTimeout:     60 * time.Second,
-		ConversationIdle:  2 * time.Minute,
-		WSMaxPerProfile:   16,
-		WSAttachInFlight:  32,
-		WSAttachQueue:     2048,
-		ShutdownTimeout:   10 * time.Second,
-		RequestTimeout:    10 * time.Second,
-		ClusterHost:       "127.0.0.1",
-		ClusterMemberPort: 6330,
-		Neo4jNamespace:    "bunnybook",
+		HTTPAddr:         "127.0.0.1:8080",
+		DataDir:          "./data",
+		LogLevel:         "info",
+		LogFormat:        "text",
+		RateLimits:       true,
+		TrustedProxies:   proxyStrings(api.DefaultTrustedProxies()),
+		WSRate:           20,
+		WSIdleTimeout:    60 * time.Second,
+		ConversationIdle: 2 * time.Minute,
+		WSMaxPerProfile:  16,
+		WSAttachInFlight: 32,
+		WSAttachQueue:    2048,
+		ShutdownTimeout:  10 * time.Second,
+		RequestTimeout:   10 * time.Second,
+		ClusterHost:      "127.0.0.1",
+		ClusterLeaseTTL:  5 * time.Second,
+		Neo4jNamespace:   "bunnybook",
 	}
 }
 
@@ -179,11 +181,14 @@ func (c *Config) validate() []error {
 	if c.WSMaxPerProfile < 1 {
 		errs = append(errs, errors.New("ws-max-per-profile: must be at least 1"))
 	}
-	if len(c.ClusterPeers) > 0 && c.DatabaseURL == "" {
-		errs = append(errs, errors.New("cluster-peers: a cluster of several nodes needs a shared database: set database-url (embedded SQLite belongs to one node)"))
+	if c.ClusterLeaseTTL < 2*time.Second {
+		errs = append(errs, errors.New("cluster-lease-ttl: must be at least 2s (etcd's shortest lease)"))
 	}
-	if len(c.ClusterPeers) > 0 && c.RedisURL == "" {
-		errs = append(errs, errors.New("cluster-peers: a cluster of several nodes needs a shared presence registry: set redis-url (in-memory presence belongs to one node)"))
+	if len(c.ClusterEtcd) > 0 && c.DatabaseURL == "" {
+		errs = append(errs, errors.New("cluster-etcd: a cluster of several nodes needs a shared database: set database-url (embedded SQLite belongs to one node)"))
+	}
+	if len(c.ClusterEtcd) > 0 && c.RedisURL == "" {
+		errs = append(errs, errors.New("cluster-etcd: a cluster of several nodes needs a shared presence registry: set redis-url (in-memory presence belongs to one node)"))
 	}
 	for _, cidr := range c.TrustedProxies {
 		if _, err := api.ParseProxies([]string{cidr}); err != nil {

@@ -28,14 +28,14 @@ type redisParts struct {
 // test set one). A Redis that is down at start is not fatal: the node
 // starts degraded (cache bypassed, local rate limits) and uses Redis as soon
 // as it answers. Without Redis, a single node caches in memory; a node of a
-// cluster (peers, or a test's shared cluster) does not cache at all, since
+// cluster (etcd, or a test's shared cluster) does not cache at all, since
 // it would not see the other nodes' writes.
 func (m *Main) openRedis(ctx context.Context) error {
 	m.redis.limiter = memory.NewRateLimiter()
 	m.redis.attempts = memory.NewAttempts()
 	m.redis.revocations = memory.NewRevocations()
 	if m.Config.RedisURL == "" {
-		if len(m.Config.ClusterPeers) == 0 && m.clusterAgent == nil {
+		if len(m.Config.ClusterEtcd) == 0 && m.clusterAgent == nil {
 			m.redis.cache = memory.NewCache()
 		}
 		return nil

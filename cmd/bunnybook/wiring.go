@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	pa "github.com/asynkron/protoactor-go/cluster"
@@ -62,6 +63,7 @@ type Main struct {
 	server    *fasthttp.Server
 	ln        net.Listener
 	serveErr  chan error
+	draining  atomic.Bool // Close has begun
 
 	graphChecks []api.Check  // /readyz: neo4j when configured (neo4j.go)
 	relay       *neo4j.Relay // feeds Neo4j when configured (neo4j.go)
@@ -96,22 +98,27 @@ func (m *Main) Run(ctx context.Context) error {
 	ms := metrics.New(registry)
 	presence := actors.CountLookups(m.Presence, ms.PresenceLookups)
 	m.cluster, err = cluster.Start(ctx, cluster.Config{
+		Name:           m.Config.ClusterName,
 		Host:           m.Config.ClusterHost,
 		Port:           m.Config.ClusterPort,
 		AdvertisedHost: m.Config.ClusterAdvertise,
+		Etcd:           m.Config.ClusterEtcd,
+		LeaseTTL:       m.Config.ClusterLeaseTTL,
 		Agent:          m.clusterAgent,
 	}, actors.Kinds(actors.Config{
-		Store: m.Store, Presence: presence, Logger: m.Logger, Metrics: ms,
+		Store: m.Store, Presence: presence, Logger: m.Logger, Metrics: ms, Draining: m.draining.Load,
 		IdleTimeout: m.Config.ConversationIdle, MaxConnsPerProfile: m.Config.WSMaxPerProfile,
 	}), m.Logger)
 	if err != nil {
 		return err
 	}
-	m.closers = append(m.closers, func() error { m.cluster.Shutdown(true); return nil })
+	m.closers = append(m.closers, func() error { cluster.Stop(m.cluster); return nil })
 	ms.ClusterMembers.Set(float64(m.cluster.MemberList.Members().Len()))
 	m.cluster.ActorSystem.EventStream.Subscribe(func(e any) {
 		if t, ok := e.(*pa.ClusterTopology); ok {
 			ms.ClusterMembers.Set(float64(len(t.Members)))
+			ms.MembershipChanges.WithLabelValues("joined").Add(float64(len(t.Joined)))
+			ms.MembershipChanges.WithLabelValues("left").Add(float64(len(t.Left)))
 		}
 	})
 	hub := actors.NewHub(m.cluster, presence, m.Logger)
@@ -137,7 +144,7 @@ func (m *Main) Run(ctx context.Context) error {
 		TrustedProxies:    m.Config.trustedProxies(),
 		SecureCookies:     m.Config.SecureCookies,
 		RequestTimeout:    m.Config.RequestTimeout,
-		ReadyChecks:       append(append([]api.Check{{Name: m.storeName, Ping: m.Store.Ping}}, m.redis.checks...), m.graphChecks...),
+		ReadyChecks:       append(append([]api.Check{{Name: "node", Ping: m.serving}, {Name: m.storeName, Ping: m.Store.Ping}}, m.redis.checks...), m.graphChecks...),
 		Metrics:           ms,
 	}, svc, authn, m.redis.limiter, m.Logger)
 	var upgradeLimiter bunnybook.RateLimiter // nil: no upgrade limit
@@ -270,12 +277,21 @@ func (m *Main) openStore(ctx context.Context) error {
 	return db.Migrate(ctx)
 }
 
-// Close drains the server: stop accepting, close websockets (clients
-// reconnect elsewhere), leave the cluster, close the stores.
+// Close drains the server within the shutdown timeout: /readyz fails and
+// websocket upgrades are refused; the node leaves the cluster's membership,
+// so that peers place its grains on themselves; websockets are closed with
+// 1001 (clients reconnect to another node and resume); then HTTP stops and
+// the grains, the actor system and the stores are stopped. Profiles on
+// this node are not marked offline on the way out: their users are
+// reconnecting elsewhere, and the presence of those who do not expires.
 func (m *Main) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 	defer cancel()
 	var errs []error
+	m.draining.Store(true)
+	if m.cluster != nil {
+		cluster.Leave(m.cluster)
+	}
 	if m.gateway != nil {
 		m.gateway.Close()
 	}
@@ -287,6 +303,15 @@ func (m *Main) Close() error {
 	}
 	m.closers = nil
 	return errors.Join(errs...)
+}
+
+// serving is the readiness check of the node itself: it fails once Close
+// has begun, so that load balancers stop sending it work.
+func (m *Main) serving(context.Context) error {
+	if m.draining.Load() {
+		return errors.New("shutting down")
+	}
+	return nil
 }
 
 // tokenAuth lets the gateway check access tokens (signature, expiry, and
