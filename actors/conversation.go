@@ -66,7 +66,11 @@ func (g *conversationGrain) Receive(ctx actor.Context) {
 		g.id = m.Identity.Identity
 		g.cfg.Metrics.ConversationGrains.Inc()
 		ctx.SetReceiveTimeout(g.cfg.IdleTimeout)
-		g.fanout = ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return &fanout{cfg: g.cfg, id: g.id} }))
+		// Not a child: a child stops with the grain and drops the pushes it
+		// still holds; this one is poisoned when the grain stops, after them.
+		g.fanout = ctx.ActorSystem().Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &fanout{cfg: g.cfg, id: g.id} }))
+	case *actor.Stopping:
+		ctx.Poison(g.fanout)
 	case *actor.Stopped:
 		g.cfg.Metrics.ConversationGrains.Dec()
 	case *actor.ReceiveTimeout:
@@ -336,7 +340,7 @@ type fanoutJob struct {
 	msgs []any
 }
 
-// fanout is a conversation grain's child that delivers its pushes: the
+// fanout is the actor that delivers a conversation grain's pushes: the
 // presence lookup and the placement of the members' profile grains (which
 // waits when a member's node just died) happen here, in order, while the
 // conversation goes on accepting and acknowledging messages. A push that

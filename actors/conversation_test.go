@@ -228,3 +228,28 @@ func (p *gatedPresence) Online(ctx context.Context, ids []string) ([]string, err
 	}
 	return p.Presence.Online(ctx, ids)
 }
+
+// TestStoppingGrainStillPushes: pushes whose delivery waits when the
+// conversation grain stops (passivation, or its node no longer owns it)
+// are still delivered.
+func TestStoppingGrainStillPushes(t *testing.T) {
+	presence := &gatedPresence{Presence: memory.NewPresence()}
+	h := newHarness(t, actors.Config{Presence: presence, IdleTimeout: 100 * time.Millisecond})
+	a, b, group := h.friends()
+	h.connect(a, "a1")
+	h.connect(b, "b1")
+	arrived, open := presence.close()
+	h.send(group, a, "a1", "m1")
+	<-arrived // the fan-out waits, and m2's waits behind it
+	h.send(group, a, "a1", "m2")
+	eventually(t, "the idle grain stops", func() bool { return gauge(t, h.metrics.ConversationGrains) == 0 })
+	open()
+	for want := int64(1); want <= 2; {
+		if p := h.nextPush("chat.message"); slices.Contains(p.GetConnIds(), "b1") {
+			if got := p.GetMessage().GetSeq(); got != want {
+				t.Fatalf("b got seq %d, want %d", got, want)
+			}
+			want++
+		}
+	}
+}

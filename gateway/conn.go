@@ -32,6 +32,7 @@ const (
 	CloseInvalidPayload  = 1007 // text frame that is not UTF-8
 	CloseTooBig          = 1009 // frame over the size limit
 	CloseInternal        = 1011 // the server failed
+	CloseRestart         = 1012 // the server lost its place in the cluster: reconnect (to any node) and resume
 	CloseIdle            = 4000 // no frame within the idle timeout (send ping)
 	CloseLoggedOut       = 4001 // the sign-in session was logged out
 	CloseRateLimited     = 4008 // kept flooding after rate-limit errors
@@ -95,9 +96,7 @@ const maxQueued = 4 << 20
 func (s *Server) serve(nc net.Conn, profile bunnybook.Profile, sid string) {
 	c := &conn{s: s, nc: nc, id: bunnybook.NewID(), profile: profile, sid: sid, opened: bunnybook.Now().Time, tokens: float64(s.cfg.EventBurst), refill: time.Now()}
 	s.track(c, true)
-	s.admission.turn()
-	_, err := c.attach()
-	s.admission.release()
+	_, err := c.attachRetrying()
 	s.admission.attached()
 	if err != nil {
 		code, reason := attachRefusal(err)
@@ -192,41 +191,46 @@ func (c *conn) attach() (*actors.Hello, error) {
 	return hello, c.release(mustJSON(f))
 }
 
-// reattachFor is how long a connection whose profile grain stopped tries to
-// attach again before it gives up and closes (4011): long enough for the
-// membership to notice a dead node (its etcd lease, 5 s by default) and
-// place the grain elsewhere.
-const reattachFor = 20 * time.Second
+// attachFor is how long a connection tries to attach to its profile grain
+// before it gives up and closes (4011): long enough for the membership to
+// notice a dead node (its etcd lease, 5 s by default) and for the grain to
+// be placed elsewhere.
+const attachFor = 15 * time.Second
+
+// attachRetrying attaches the connection, retrying while the profile grain
+// cannot be reached (its node just died, drained or left): attempts come
+// fast at first and never wait long, since the grain is placed anew as soon
+// as the membership has changed. Each attempt waits its turn (admission): a
+// node's death re-attaches its grains' connections all at once.
+func (c *conn) attachRetrying() (*actors.Hello, error) {
+	delay := 50 * time.Millisecond
+	for start := time.Now(); ; {
+		c.s.admission.turn()
+		hello, err := c.attach()
+		c.s.admission.release()
+		if err == nil || errors.Is(err, net.ErrClosed) || errors.Is(err, actors.ErrTooManyConnections) || time.Since(start) > attachFor {
+			return hello, err
+		}
+		time.Sleep(delay/2 + rand.N(delay/2))
+		delay = min(2*delay, time.Second)
+	}
+}
 
 // reattach attaches again after the profile grain stopped (its node died,
 // drained or left, or the grain moved), then replays what the client
-// missed meanwhile (catchUp). Attempts come fast at first and never wait
-// long: the grain is placed anew as soon as the membership has changed.
-// Pushes wait until the replay is queued, so that each message is sent
-// once, in order.
+// missed meanwhile (catchUp). Pushes wait until the replay is queued, so
+// that each message is sent once, in order.
 func (c *conn) reattach(former *actor.PID) {
 	c.s.grains.Moved(c.profile.ID, former)
 	c.hold()
 	defer c.release(nil)
-	delay := 50 * time.Millisecond
-	for start := time.Now(); ; {
-		c.s.admission.turn() // a node's death re-attaches its grains' connections all at once
-		hello, err := c.attach()
-		c.s.admission.release()
-		if errors.Is(err, net.ErrClosed) {
-			return
-		}
-		if err == nil {
-			c.catchUp(hello.GetUnreadConversationIds())
-			return
-		}
-		if code, reason := attachRefusal(err); code == CloseTooManyConns || time.Since(start) > reattachFor {
-			c.s.logger.Warn("reattach profile", "conn_id", c.id, "profile_id", c.profile.ID, "error", err)
-			c.close(code, reason)
-			return
-		}
-		time.Sleep(delay/2 + rand.N(delay/2))
-		delay = min(2*delay, time.Second)
+	hello, err := c.attachRetrying()
+	switch {
+	case err == nil:
+		c.catchUp(hello.GetUnreadConversationIds())
+	case !errors.Is(err, net.ErrClosed):
+		c.s.logger.Warn("reattach profile", "conn_id", c.id, "profile_id", c.profile.ID, "error", err)
+		c.close(attachRefusal(err))
 	}
 }
 
@@ -443,7 +447,7 @@ func (c *conn) handle(payload []byte) (code int, reason string) {
 			c.writeErr(f.clientID, err)
 			return 0, ""
 		}
-		c.write(mustJSON(ackFrame{Type: "chat.ack", ID: f.clientID, Message: *msg}))
+		c.push(outPush{frame: mustJSON(ackFrame{Type: "chat.ack", ID: f.clientID, Message: *msg}), gid: msg.ChatGroupID, seq: msg.Seq, ack: true})
 	case typeTyping:
 		if err := c.s.grains.Typing(f.ChatGroupID, c.profile.ID, c.profile.Username); err != nil {
 			c.writeErr(f.clientID, err)
@@ -601,26 +605,62 @@ func (c *conn) release(first []byte) error {
 	if first != nil {
 		err = c.sendLocked(ws.OpText, first)
 	}
-	if c.holds--; c.holds == 0 {
-		for _, p := range c.held {
-			c.pushLocked(p)
-		}
-		c.held = nil
+	c.holds--
+	for c.holds == 0 && len(c.held) > 0 { // a push may start a new hold (fillGap)
+		p := c.held[0]
+		c.held = c.held[1:]
+		c.pushLocked(p)
 	}
 	return err
 }
 
+// pushLocked writes a push unless the client has it. The messages of a
+// chat the connection has had messages of go out gap-free and in seq
+// order: a push above a gap (the messages below it were pushed to a grain
+// that moved, or are still on their way from another node) waits until the
+// gap is read from the store (fillGap); when those late pushes come, they
+// are known and dropped.
 func (c *conn) pushLocked(p outPush) {
 	if p.gid != "" && p.seq > 0 {
-		if c.seen[p.gid].has(p.seq) {
+		known := c.seen[p.gid]
+		if known.has(p.seq) && !p.ack {
 			return // already queued (resume and live delivery overlapped)
 		}
+		if top := known.top(); !p.filled && c.holds == 0 && top > 0 && p.seq > top+1 {
+			c.fillGap(p, top)
+			return
+		}
 		c.markSeen(p.gid, p.seq, p.seq)
-		if slices.Contains(p.origins, c.id) {
+		if !p.ack && slices.Contains(p.origins, c.id) {
 			return // the sender's connection got a chat.ack instead
 		}
 	}
 	c.sendLocked(ws.OpText, p.frame)
+}
+
+// fillGap holds the connection's pushes, p first, while it reads the
+// messages between top and p from the store and queues them; then p and
+// what came meanwhile follow. Called with wmu held.
+func (c *conn) fillGap(p outPush, top int64) {
+	p.filled = true
+	c.holds++
+	c.held = append([]outPush{p}, c.held...)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		msgs, err := c.s.history.MessagesAfter(ctx, p.gid, top, int(min(p.seq-top-1, resumeLimit)))
+		cancel()
+		if err != nil {
+			c.s.logger.Warn("fill a gap in a chat", "conn_id", c.id, "chat_group_id", p.gid, "error", err)
+		}
+		c.wmu.Lock()
+		for _, m := range msgs {
+			if m.Seq < p.seq {
+				c.pushLocked(outPush{frame: chatMessage(m), gid: p.gid, seq: m.Seq, filled: true})
+			}
+		}
+		c.wmu.Unlock()
+		c.release(nil)
+	}()
 }
 
 // markSeen records that the client has (or will have) seqs lo..hi of a chat.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -527,5 +529,95 @@ func TestAttachesWaitTheirTurn(t *testing.T) {
 		if f := read(t, c); f.typ() != "hello" {
 			t.Fatalf("got %s, want hello", f.body)
 		}
+	}
+}
+
+// TestRestartSaysReconnect: when the node was out of the cluster, its
+// connections are closed with 1012, which clients answer by reconnecting.
+func TestRestartSaysReconnect(t *testing.T) {
+	h := newHarness(t, Config{})
+	c := h.dial()
+	read(t, c) // hello
+	go h.s.Restart()
+	if code := readUntilClose(t, c); code != CloseRestart {
+		t.Fatalf("close code %d, want %d", code, CloseRestart)
+	}
+}
+
+// storedMessages returns messages seqs lo..hi of the test chat, as the
+// store holds them.
+func storedMessages(lo, hi int64) []bunnybook.ChatMessage {
+	var out []bunnybook.ChatMessage
+	for seq := lo; seq <= hi; seq++ {
+		out = append(out, bunnybook.ChatMessage{ID: fmt.Sprint("m", seq), Seq: seq, ChatGroupID: group, FromProfileID: "ann", Content: "hi"})
+	}
+	return out
+}
+
+// readSeqs reads frames and returns the seq each carries (message or ack).
+func readSeqs(t *testing.T, c net.Conn, n int) []int64 {
+	t.Helper()
+	var out []int64
+	for range n {
+		var v struct {
+			Type    string
+			Message struct{ Seq int64 }
+		}
+		json.Unmarshal(read(t, c).body, &v)
+		out = append(out, v.Message.Seq)
+	}
+	return out
+}
+
+// TestGapIsFilledFromTheStore: a push above a gap (the messages below it
+// went to a grain that moved, or come late from another node) waits while
+// the gap is read from the store; the late pushes are then dropped, so the
+// client gets every message once, in order.
+func TestGapIsFilledFromTheStore(t *testing.T) {
+	h := newHarness(t, Config{})
+	h.history.msgs = storedMessages(1, 4)
+	c := h.dial()
+	id := h.connID(0)
+	read(t, c) // hello
+	h.push(messagePush(1, "ann"), id)
+	h.push(messagePush(4, "ann"), id)
+	h.push(messagePush(3, "ann"), id) // late
+	h.push(messagePush(5, "ann"), id)
+	if got := readSeqs(t, c, 5); !slices.Equal(got, []int64{1, 2, 3, 4, 5}) {
+		t.Fatalf("got seqs %v, want 1 to 5", got)
+	}
+	send(t, c, map[string]string{"type": "ping"})
+	if f := read(t, c); f.typ() != "pong" {
+		t.Fatalf("got %s, want only pong", f.body)
+	}
+}
+
+// TestAckComesAfterMissedMessages: the ack of a message the client sent
+// comes after the messages below it that it has not had yet.
+func TestAckComesAfterMissedMessages(t *testing.T) {
+	h := newHarness(t, Config{})
+	h.history.msgs = storedMessages(1, 3)
+	h.grains.send = func(m *actors.SendMessage) (*bunnybook.ChatMessage, error) {
+		return &bunnybook.ChatMessage{ID: "m3", Seq: 3, ChatGroupID: group, Content: m.GetContent()}, nil
+	}
+	c := h.dial()
+	id := h.connID(0)
+	read(t, c) // hello
+	h.push(messagePush(1, "ann"), id)
+	if got := readSeqs(t, c, 1); got[0] != 1 {
+		t.Fatalf("got seq %d, want 1", got[0])
+	}
+	send(t, c, map[string]any{"type": "chat.send", "id": "x", "chatGroupId": group, "content": "hi"})
+	f := read(t, c)
+	if !strings.Contains(string(f.body), `"seq":2`) || f.typ() != "chat.message" {
+		t.Fatalf("got %s, want chat.message seq 2 first", f.body)
+	}
+	if f := read(t, c); f.typ() != "chat.ack" {
+		t.Fatalf("got %s, want the chat.ack", f.body)
+	}
+	h.push(messagePush(2, "ann"), id) // late: dropped
+	send(t, c, map[string]string{"type": "ping"})
+	if f := read(t, c); f.typ() != "pong" {
+		t.Fatalf("got %s, want only pong", f.body)
 	}
 }

@@ -211,12 +211,16 @@ type friendRemovedFrame struct {
 
 // outPush is a grain's push made ready to write: its frame and, for a chat
 // message, its group, seq and the connections that sent it (which got an
-// ack instead). One is made per push and shared by the connections it is for.
+// ack instead). One is made per push and shared by the connections it is
+// for. A chat.ack goes the same way (ack set), so that it too comes after
+// the messages below it.
 type outPush struct {
 	frame   []byte
 	gid     string
 	seq     int64
 	origins []string
+	ack     bool // a chat.ack: written even when its seq is known (a resend's)
+	filled  bool // the gap below it was filled already (or could not be)
 }
 
 // encodePush writes a grain's event as its frame; false for an event this

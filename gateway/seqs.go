@@ -19,6 +19,14 @@ func (r seqs) has(s int64) bool {
 	return false
 }
 
+// top is the highest seq in the set, or 0.
+func (r seqs) top() int64 {
+	if len(r) == 0 {
+		return 0
+	}
+	return r[len(r)-1][1]
+}
+
 // add puts [lo, hi] into the set, merging ranges that overlap or touch.
 func (r seqs) add(lo, hi int64) seqs {
 	out := make(seqs, 0, len(r)+1)

@@ -296,6 +296,24 @@ func (s *Server) originAllowed(ctx *fasthttp.RequestCtx) bool {
 // Close ends every open connection with "going away", for shutdown.
 func (s *Server) Close() {
 	s.closing.Store(true)
+	s.closeAll(CloseGoingAway, "server shutting down")
+	if s.poller != nil {
+		s.poller.close()
+	}
+}
+
+// Restart closes every connection with 1012: the node was out of the
+// cluster (paused or cut off longer than its lease), the others have
+// dropped its connections from the profiles they host and placed those
+// profiles anew, so its clients must reconnect (to any node) and resume.
+func (s *Server) Restart() {
+	s.logger.Warn("closing every websocket: this node was out of the cluster")
+	s.closeAll(CloseRestart, "this server left the cluster: reconnect")
+}
+
+// closeAll closes every open connection with code and reason, waiting up
+// to a second for busy writers to send the close frames.
+func (s *Server) closeAll(code int, reason string) {
 	s.mu.RLock()
 	conns := make([]*conn, 0, len(s.conns))
 	for _, c := range s.conns {
@@ -303,7 +321,7 @@ func (s *Server) Close() {
 	}
 	s.mu.RUnlock()
 	for _, c := range conns {
-		c.close(CloseGoingAway, "server shutting down")
+		c.close(code, reason)
 	}
 	// Writers that were busy send their close frames within a second.
 	deadline := time.Now().Add(time.Second)
@@ -312,9 +330,6 @@ func (s *Server) Close() {
 			time.Sleep(5 * time.Millisecond)
 		}
 		c.nc.Close()
-	}
-	if s.poller != nil {
-		s.poller.close()
 	}
 }
 

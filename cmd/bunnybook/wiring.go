@@ -119,6 +119,9 @@ func (m *Main) Run(ctx context.Context) error {
 			ms.ClusterMembers.Set(float64(len(t.Members)))
 			ms.MembershipChanges.WithLabelValues("joined").Add(float64(len(t.Joined)))
 			ms.MembershipChanges.WithLabelValues("left").Add(float64(len(t.Left)))
+			if m.leftCluster(t) {
+				go m.gateway.Restart()
+			}
 		}
 	})
 	hub := actors.NewHub(m.cluster, presence, m.Logger)
@@ -303,6 +306,22 @@ func (m *Main) Close() error {
 	}
 	m.closers = nil
 	return errors.Join(errs...)
+}
+
+// leftCluster tells whether a topology change took this node itself out
+// of the membership while it is not draining: it was paused or cut off
+// longer than its lease, and the other nodes have placed its profiles anew
+// without its connections (see gateway.Server.Restart).
+func (m *Main) leftCluster(t *pa.ClusterTopology) bool {
+	if m.draining.Load() || m.gateway == nil {
+		return false
+	}
+	for _, l := range t.Left {
+		if l.Address() == m.cluster.ActorSystem.Address() {
+			return true
+		}
+	}
+	return false
 }
 
 // serving is the readiness check of the node itself: it fails once Close

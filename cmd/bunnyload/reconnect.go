@@ -36,6 +36,13 @@ func (w *Worker) dropped(vc *vconn, c *client.Conn, node int, err error) {
 	}
 	w.rec.Add(target, "connections.dropped", 1)
 	w.rec.Add(target, "errors."+errKind(err), 1)
+	w.comeBack(vc, node, at, err)
+}
+
+// comeBack starts reconnecting vc in the background after its connection
+// to node ended (or could not be set up) at at, unless reconnecting is off,
+// err says not to come back, or the run is stopping.
+func (w *Worker) comeBack(vc *vconn, node int, at time.Time, err error) {
 	if !w.o.Reconnect || final(err) {
 		return
 	}

@@ -162,8 +162,9 @@ const dialAttempts = 3
 // connect sets vc up as a client following docs/protocol.md does: an
 // upgrade refused with a Retry-After (the node is busy setting up others)
 // is tried again after that long plus a random part of it, for as long as
-// the run lasts; another refused setup (e.g. close 4011 "reconnect later")
-// a few times with a growing pause.
+// the run lasts; another refused setup (e.g. close 4011 "reconnect later",
+// or a node that is down) a few times with a growing pause, and then, with
+// --reconnect, on the other targets in the background.
 func (w *Worker) connect(vc *vconn) {
 	for attempt := 1; w.ctx.Err() == nil; {
 		err := w.dial(vc)
@@ -177,6 +178,7 @@ func (w *Worker) connect(vc *vconn) {
 			continue
 		}
 		if attempt++; attempt > dialAttempts {
+			w.comeBack(vc, vc.home, time.Now(), err)
 			return
 		}
 		w.rec.Add(vc.target, "connect.retries", 1)
