@@ -258,7 +258,7 @@ func (c *conn) catchUp(unread []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for gid, n := range after {
-		msgs, err := c.missed(ctx, gid, n)
+		msgs, err := c.missed(ctx, gid, n, 0)
 		if err != nil {
 			c.s.logger.Warn("catch up after reattach", "conn_id", c.id, "chat_group_id", gid, "error", err)
 			continue
@@ -271,17 +271,25 @@ func (c *conn) catchUp(unread []string) {
 	}
 }
 
-// missed returns a chat's messages after seq n, or (n < 0) the newest ones
-// created since the connection opened.
-func (c *conn) missed(ctx context.Context, gid string, n int64) ([]bunnybook.ChatMessage, error) {
+// missed returns a chat's messages after seq n, or (n < 0) those created
+// since the connection opened: the newest ones, or with below > 0 the
+// newest ones under that seq.
+func (c *conn) missed(ctx context.Context, gid string, n, below int64) ([]bunnybook.ChatMessage, error) {
 	if n >= 0 {
-		return c.s.history.MessagesAfter(ctx, gid, n, resumeLimit)
+		limit := resumeLimit
+		if below > 0 {
+			limit = int(min(below-n-1, resumeLimit))
+		}
+		return c.s.history.MessagesAfter(ctx, gid, n, limit)
 	}
-	g, err := c.s.history.ChatGroup(ctx, gid)
-	if err != nil {
-		return nil, err
+	if below <= 0 {
+		g, err := c.s.history.ChatGroup(ctx, gid)
+		if err != nil {
+			return nil, err
+		}
+		below = g.LastSeq + 1
 	}
-	msgs, err := c.s.history.MessagesAfter(ctx, gid, max(0, g.LastSeq-catchUpWindow), catchUpWindow)
+	msgs, err := c.s.history.MessagesAfter(ctx, gid, max(0, below-1-catchUpWindow), int(min(below-1, catchUpWindow)))
 	return slices.DeleteFunc(msgs, func(m bunnybook.ChatMessage) bool { return m.CreatedAt.Before(c.opened) }), err
 }
 
@@ -614,19 +622,20 @@ func (c *conn) release(first []byte) error {
 	return err
 }
 
-// pushLocked writes a push unless the client has it. The messages of a
-// chat the connection has had messages of go out gap-free and in seq
-// order: a push above a gap (the messages below it were pushed to a grain
-// that moved, or are still on their way from another node) waits until the
-// gap is read from the store (fillGap); when those late pushes come, they
-// are known and dropped.
+// pushLocked writes a push unless the client has it. A chat's messages go
+// out to a connection gap-free and in seq order: a push above a gap (the
+// messages below it were pushed to a grain that moved, or are still on
+// their way from another node) waits while the gap is read from the store
+// (fillGap); those late pushes, when they come, are known and dropped. For
+// the first message of a chat on the connection, the gap is what was
+// created since the connection opened (the client had the rest before).
 func (c *conn) pushLocked(p outPush) {
 	if p.gid != "" && p.seq > 0 {
 		known := c.seen[p.gid]
 		if known.has(p.seq) && !p.ack {
 			return // already queued (resume and live delivery overlapped)
 		}
-		if top := known.top(); !p.filled && c.holds == 0 && top > 0 && p.seq > top+1 {
+		if top := known.top(); !p.filled && c.holds == 0 && p.seq > top+1 {
 			c.fillGap(p, top)
 			return
 		}
@@ -639,15 +648,20 @@ func (c *conn) pushLocked(p outPush) {
 }
 
 // fillGap holds the connection's pushes, p first, while it reads the
-// messages between top and p from the store and queues them; then p and
+// messages of the gap below p from the store (after top, or when top is 0
+// those created since the connection opened) and queues them; then p and
 // what came meanwhile follow. Called with wmu held.
 func (c *conn) fillGap(p outPush, top int64) {
 	p.filled = true
 	c.holds++
 	c.held = append([]outPush{p}, c.held...)
+	after := top
+	if top == 0 {
+		after = -1
+	}
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		msgs, err := c.s.history.MessagesAfter(ctx, p.gid, top, int(min(p.seq-top-1, resumeLimit)))
+		msgs, err := c.missed(ctx, p.gid, after, p.seq)
 		cancel()
 		if err != nil {
 			c.s.logger.Warn("fill a gap in a chat", "conn_id", c.id, "chat_group_id", p.gid, "error", err)

@@ -83,7 +83,11 @@ type testHistory struct {
 }
 
 func (h *testHistory) ChatGroup(_ context.Context, id string) (*bunnybook.ChatGroup, error) {
-	return &bunnybook.ChatGroup{ID: id, Active: true, Members: []string{ben.ID}}, nil
+	g := &bunnybook.ChatGroup{ID: id, Active: true, Members: []string{ben.ID}}
+	for _, m := range h.msgs {
+		g.LastSeq = max(g.LastSeq, m.Seq)
+	}
+	return g, nil
 }
 
 func (h *testHistory) MessagesAfter(_ context.Context, _ string, after int64, limit int) ([]bunnybook.ChatMessage, error) {
@@ -616,6 +620,29 @@ func TestAckComesAfterMissedMessages(t *testing.T) {
 		t.Fatalf("got %s, want the chat.ack", f.body)
 	}
 	h.push(messagePush(2, "ann"), id) // late: dropped
+	send(t, c, map[string]string{"type": "ping"})
+	if f := read(t, c); f.typ() != "pong" {
+		t.Fatalf("got %s, want only pong", f.body)
+	}
+}
+
+// TestFirstMessageBringsWhatCameSinceOpening: the first message of a chat
+// a connection gets comes after those of the chat created since the
+// connection opened that it has not had (the client has the older ones from
+// history), so that a late push of one of them cannot come out of order.
+func TestFirstMessageBringsWhatCameSinceOpening(t *testing.T) {
+	h := newHarness(t, Config{})
+	h.history.msgs = []bunnybook.ChatMessage{{ID: "m1", Seq: 1, ChatGroupID: group, Content: "old", CreatedAt: bunnybook.At(time.Now().Add(-time.Hour))}}
+	c := h.dial()
+	id := h.connID(0)
+	read(t, c) // hello
+	h.history.msgs = append(h.history.msgs, storedMessages(2, 3)...)
+	h.history.msgs[1].CreatedAt, h.history.msgs[2].CreatedAt = bunnybook.Now(), bunnybook.Now()
+	h.push(messagePush(3, "ann"), id)
+	h.push(messagePush(2, "ann"), id) // late
+	if got := readSeqs(t, c, 2); !slices.Equal(got, []int64{2, 3}) {
+		t.Fatalf("got seqs %v, want 2 then 3", got)
+	}
 	send(t, c, map[string]string{"type": "ping"})
 	if f := read(t, c); f.typ() != "pong" {
 		t.Fatalf("got %s, want only pong", f.body)
