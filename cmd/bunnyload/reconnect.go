@@ -148,7 +148,7 @@ func (w *Worker) resumePoint(vc *vconn, target string) map[string]int64 {
 }
 
 // historyPage is how many of a chat's newest messages readHistory reads.
-const historyPage = 50
+const historyPage = 20 // the API's largest page
 
 // readHistory shows vc the newest page of chat g's history, read from
 // target, and returns its highest seq (0 if it could not be read).
@@ -181,9 +181,6 @@ func (w *Worker) resume(vc *vconn, c *client.Conn, chats map[string]int64) {
 	if len(chats) > 0 {
 		vc.mu.Lock()
 		vc.resuming = true
-		for _, v := range vc.chats {
-			v.replayTop = 0
-		}
 		vc.mu.Unlock()
 		b, _ := json.Marshal(map[string]any{"type": "resume", "chats": chats})
 		if c.SendRaw(b) != nil {

@@ -74,27 +74,24 @@ func (s numSet) missingFrom(o numSet) int64 {
 // other member's messages, in seq order (a client following
 // docs/protocol.md orders by seq and drops a seq it already has).
 type chatView struct {
-	high      int64  // highest seq seen, own acks included: resume asks for what follows
-	shown     numSet // seqs of the other member's messages shown
-	top       int64  // highest seq in shown
-	replayTop int64  // highest seq shown by the current resume's replay
+	high  int64  // highest seq seen, own acks included: resume asks for what follows
+	shown numSet // seqs of the other member's messages shown
+	top   int64  // highest seq in shown
 }
 
-// show records that the other member's message seq arrived, live or in a
-// resume replay. It reports whether the seq was new and whether it came
-// out of order: live below one already shown (a replay may fill gaps below
-// live messages, as the protocol says, but must itself come in order).
+// show records that the other member's message seq arrived, live or while
+// a resume runs (between resume and resume.done). It reports whether the
+// seq was new and whether it came out of order: live below one already
+// shown. While a resume runs, what arrives is not checked: the replay fills
+// gaps below messages that came live meanwhile (pushed before the server
+// read the resume, received after it was sent), which the protocol
+// promises, so a client orders that batch by seq.
 func (v *chatView) show(seq int64, live bool) (fresh, inverted bool) {
 	v.high = max(v.high, seq)
 	if !v.shown.add(seq) {
 		return false, false
 	}
-	if live {
-		inverted = seq < v.top
-	} else {
-		inverted = seq < v.replayTop
-		v.replayTop = seq
-	}
+	inverted = live && seq < v.top
 	v.top = max(v.top, seq)
 	return true, inverted
 }
