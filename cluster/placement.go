@@ -2,6 +2,8 @@ package cluster
 
 import (
 	"log/slog"
+	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -99,6 +101,10 @@ func (p *Placement) onEvent(e any) {
 			p.mu.Lock()
 			p.down[e.Address] = time.Now()
 			p.mu.Unlock()
+			// Calls to grains cached there would wait out their timeout.
+			if m := memberAt(e.Address); m != nil {
+				p.cluster.PidCache.RemoveByMember(m)
+			}
 		}
 	case *remote.EndpointConnectedEvent:
 		p.forgetDown(e.Address)
@@ -292,4 +298,14 @@ func mix64(z uint64) uint64 {
 	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
 	z = (z ^ z>>27) * 0x94d049bb133111eb
 	return z ^ z>>31
+}
+
+// memberAt is a member with only the address host:port, or nil.
+func memberAt(addr string) *pa.Member {
+	host, port, err := net.SplitHostPort(addr)
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil {
+		return nil
+	}
+	return &pa.Member{Host: host, Port: int32(n)}
 }

@@ -454,6 +454,9 @@ func TestPlacementOwnerCrashes(t *testing.T) {
 		}
 		return nil
 	})
+	if pid, ok := caller.PidCache.Get(id, echoKind); ok {
+		t.Fatalf("the crashed member's %v is still cached: calls would wait out their timeout", pid)
+	}
 	// Remoting keeps trying the address (gossip): that must not clear the mark.
 	for range 10 {
 		start := time.Now()
