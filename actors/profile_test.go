@@ -2,12 +2,14 @@ package actors_test
 
 import (
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/bunnybook/bunnybook/actors"
+	"github.com/bunnybook/bunnybook/persistence/memory"
 	"github.com/bunnybook/bunnybook/persistence/redis/redistest"
 )
 
@@ -55,6 +57,27 @@ func TestPresenceReachesFriends(t *testing.T) {
 	offline := h.nextPush("presence").GetPresence()
 	if offline.GetProfileId() != b || offline.GetOnline() {
 		t.Fatalf("presence %v, want %s offline", offline, b)
+	}
+}
+
+// TestDrainingNodeKeepsProfilesOnline: a profile whose grain stops on a
+// node that drains is not marked offline (its user is reconnecting to
+// another node): friends see no offline flap, and the presence mark stays
+// until it is refreshed elsewhere or expires.
+func TestDrainingNodeKeepsProfilesOnline(t *testing.T) {
+	var draining atomic.Bool
+	presence := memory.NewPresence()
+	h := newHarness(t, actors.Config{Linger: 100 * time.Millisecond, Presence: presence, Draining: draining.Load})
+	a, b, _ := h.friends()
+	h.connect(a, "a1")
+	hello := h.connect(b, "b1")
+	h.nextPush("presence") // b online
+	draining.Store(true)
+	h.cluster.ActorSystem.Root.Send(hello.GetGrain(), &actors.Disconnect{ConnId: "b1"})
+	eventually(t, "b's grain stops", func() bool { return gauge(t, h.metrics.ProfileGrains) == 1 })
+	h.noPush("presence", 300*time.Millisecond)
+	if online, err := presence.Online(t.Context(), []string{b}); err != nil || len(online) != 1 {
+		t.Fatalf("b online %v (%v), want still marked online", online, err)
 	}
 }
 
