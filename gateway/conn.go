@@ -198,7 +198,8 @@ func (c *conn) attach() (*actors.Hello, error) {
 const attachFor = 15 * time.Second
 
 // attachRetrying attaches the connection, retrying while the profile grain
-// cannot be reached (its node just died, drained or left): attempts come
+// cannot be reached (its node just died, drained or left; not when it
+// answered, e.g. that the profile could not be loaded): attempts come
 // fast at first and never wait long, since the grain is placed anew as soon
 // as the membership has changed. Each attempt waits its turn (admission): a
 // node's death re-attaches its grains' connections all at once.
@@ -208,8 +209,8 @@ func (c *conn) attachRetrying() (*actors.Hello, error) {
 		c.s.admission.turn()
 		hello, err := c.attach()
 		c.s.admission.release()
-		if err == nil || errors.Is(err, net.ErrClosed) || errors.Is(err, actors.ErrTooManyConnections) || time.Since(start) > attachFor {
-			return hello, err
+		if bunnybook.ErrorKind(err) != bunnybook.EUnavailable || time.Since(start) > attachFor {
+			return hello, err // attached, closed, refused, or a grain that answered with an error
 		}
 		time.Sleep(delay/2 + rand.N(delay/2))
 		delay = min(2*delay, time.Second)
