@@ -28,7 +28,7 @@ package cluster
 // remote block list is keyed by system id (endpoint_reader.go refuses a
 // blocked SystemId), so a left member whose id was the system id would make
 // the others refuse the node's connections forever. Nothing in the library
-// needs the two to be equal: placement (disthash, rendezvous) keys on the
+// needs the two to be equal: placement (Placement, rendezvous) keys on the
 // member's address; gossip state is keyed by ActorSystem.ID, and only
 // BroadcastEvent(includeSelf=false) and the gossip informer's "others" list
 // compare topology ids with it (with other ids, self is included: the
