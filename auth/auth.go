@@ -330,7 +330,17 @@ func (a *Auth) endSession(ctx context.Context, profileID, sessionID string) erro
 // Check verifies an access token (see Verify) and that its session was not
 // ended: a revoked session's token is EUnauthorized.
 func (a *Auth) Check(ctx context.Context, token string) (Claims, error) {
-	c, err := a.Verify(token)
+	return a.check(ctx, token, a.Verify)
+}
+
+// CheckOnce is Check for a token presented once (a websocket upgrade): the
+// token is not remembered (see Verifier.VerifyOnce).
+func (a *Auth) CheckOnce(ctx context.Context, token string) (Claims, error) {
+	return a.check(ctx, token, a.VerifyOnce)
+}
+
+func (a *Auth) check(ctx context.Context, token string, verify func(string) (Claims, error)) (Claims, error) {
+	c, err := verify(token)
 	if err != nil || c.SessionID == "" {
 		return c, err
 	}

@@ -388,3 +388,28 @@ func TestVerifyRemembersOnlyTheSameToken(t *testing.T) {
 		t.Errorf("the remembered token after its expiry: %v, want unauthorized", err)
 	}
 }
+
+// TestVerifyOnceDoesNotRemember: a token checked for a websocket upgrade
+// is parsed (allocating) every time and not kept, while one checked with
+// Verify is then answered from memory.
+func TestVerifyOnceDoesNotRemember(t *testing.T) {
+	v, err := auth.NewVerifier(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := auth.User{ID: bunnybook.NewID(), Username: "ben", Role: bunnybook.RoleUser}
+	token, err := v.Sign(u, "s", time.Now(), time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.VerifyOnce(token); err != nil {
+		t.Fatalf("VerifyOnce: %v", err)
+	}
+	if a := testing.AllocsPerRun(20, func() { v.VerifyOnce(token) }); a < 5 {
+		t.Errorf("VerifyOnce allocates %.0f times per call: the token was remembered", a)
+	}
+	v.Verify(token)
+	if a := testing.AllocsPerRun(20, func() { v.VerifyOnce(token) }); a > 1 {
+		t.Errorf("VerifyOnce of a token Verify remembered allocates %.0f times per call, want none", a)
+	}
+}

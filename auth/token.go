@@ -108,6 +108,19 @@ func (v *Verifier) Verify(token string) (Claims, error) {
 	return c, nil
 }
 
+// VerifyOnce is Verify for a token presented once (a websocket upgrade):
+// it is checked but not remembered, so that long-lived connections do not
+// keep their tokens and claims in memory.
+func (v *Verifier) VerifyOnce(token string) (Claims, error) {
+	v.mu.Lock()
+	c, ok := v.verified[token]
+	v.mu.Unlock()
+	if ok && time.Now().Before(c.ExpiresAt) {
+		return c, nil
+	}
+	return v.parse(token)
+}
+
 // parse checks a token and returns its claims.
 func (v *Verifier) parse(token string) (Claims, error) {
 	var c jwtClaims

@@ -338,7 +338,7 @@ func (m *Main) serving(context.Context) error {
 type tokenAuth struct{ a *auth.Auth }
 
 func (t tokenAuth) Authenticate(ctx context.Context, token string) (bunnybook.Profile, string, error) {
-	c, err := t.a.Check(ctx, token)
+	c, err := t.a.CheckOnce(ctx, token)
 	if err != nil {
 		return bunnybook.Profile{}, "", err
 	}
