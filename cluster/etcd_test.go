@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -21,6 +20,8 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	"github.com/bunnybook/bunnybook/internal/proxytest"
 )
 
 // The tests run several members in one process against the etcd of
@@ -119,9 +120,9 @@ func TestEtcdAwayHeartbeatExpiryBlocks(t *testing.T) {
 // unreachable still shuts down: every etcd call is bounded.
 func TestEtcdShutdownWithEtcdGone(t *testing.T) {
 	tc := newTestCluster(t)
-	proxy := startProxy(t, tc.endpoints[0])
-	a := tc.start(Config{Etcd: []string{proxy.addr()}})
-	proxy.setCut(true)
+	proxy := proxytest.MustProxy(t, tc.endpoints[0])
+	a := tc.start(Config{Etcd: []string{proxy.Addr()}})
+	proxy.SetCut(true)
 	done := make(chan struct{})
 	began := time.Now()
 	go func() { tc.shutdown(a); close(done) }()
@@ -160,20 +161,20 @@ const awayHold = 3 * time.Second
 // more, then restores it. hbExpiry > 0 sets the heartbeat expiry.
 func awayFromEtcd(t *testing.T, hbExpiry, hold time.Duration) (a, b *pa.Cluster) {
 	tc := newTestCluster(t)
-	proxy := startProxy(t, tc.endpoints[0])
+	proxy := proxytest.MustProxy(t, tc.endpoints[0])
 	a = tc.start(Config{heartbeatExpiry: hbExpiry})
-	b = tc.start(Config{Etcd: []string{proxy.addr()}, heartbeatExpiry: hbExpiry})
+	b = tc.start(Config{Etcd: []string{proxy.Addr()}, heartbeatExpiry: hbExpiry})
 	waitFor(t, 5*time.Second, "two members", func() bool { return a.MemberList.Length() == 2 && b.MemberList.Length() == 2 })
 	callAcross(t, a, b)
 	out := watchSelfOut(b)
 
 	began := time.Now()
-	proxy.setCut(true)
+	proxy.SetCut(true)
 	waitFor(t, 3*testLeaseTTL, "a drops b", func() bool { return a.MemberList.Length() == 1 })
 	waitFor(t, 3*testLeaseTTL, "b drops itself", out.Load)
 	t.Logf("b out of a's view and its own %s after the cut", time.Since(began).Round(time.Millisecond))
 	time.Sleep(hold) // the scenario: staying away, not waiting for an outcome
-	proxy.setCut(false)
+	proxy.SetCut(false)
 	return a, b
 }
 
@@ -372,81 +373,6 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// proxy forwards TCP connections to target until cut: cutting closes the
-// open connections and refuses new ones (as an unreachable etcd would).
-type proxy struct {
-	ln     net.Listener
-	target string
-
-	mu    sync.Mutex
-	cut   bool
-	conns map[net.Conn]struct{}
-}
-
-func startProxy(t *testing.T, target string) *proxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
-	go p.serve()
-	t.Cleanup(func() { ln.Close(); p.setCut(true) })
-	return p
-}
-
-func (p *proxy) addr() string { return p.ln.Addr().String() }
-
-func (p *proxy) serve() {
-	for {
-		in, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		go p.pipe(in)
-	}
-}
-
-func (p *proxy) pipe(in net.Conn) {
-	out, err := net.DialTimeout("tcp", p.target, time.Second)
-	if err != nil {
-		in.Close()
-		return
-	}
-	if !p.track(in, out) {
-		in.Close()
-		out.Close()
-		return
-	}
-	go func() { io.Copy(out, in); out.Close() }()
-	io.Copy(in, out)
-	in.Close()
-}
-
-func (p *proxy) track(conns ...net.Conn) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cut {
-		return false
-	}
-	for _, c := range conns {
-		p.conns[c] = struct{}{}
-	}
-	return true
-}
-
-func (p *proxy) setCut(cut bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.cut = cut
-	if cut {
-		for c := range p.conns {
-			c.Close()
-		}
-		clear(p.conns)
-	}
 }
 
 // testWriter sends log lines to t.Log until the test's cleanup ends (the

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/bunnybook/bunnybook/persistence/neo4j"
+
+	"github.com/bunnybook/bunnybook/internal/proxytest"
 )
 
 // TestURLEnv names the environment variable with the Bolt URL tests use;
@@ -21,14 +23,14 @@ const unreachable = "Neo4j not reachable: run `eval \"$(scripts/services.sh star
 
 // ProxiedConfig returns TestConfig(tb) with its URL going through a new
 // Proxy, which it also returns.
-func ProxiedConfig(tb testing.TB) (neo4j.Config, *Proxy) {
+func ProxiedConfig(tb testing.TB) (neo4j.Config, *proxytest.Proxy) {
 	tb.Helper()
 	cfg := TestConfig(tb)
 	u, err := url.Parse(cfg.URL)
 	if err != nil {
 		tb.Fatalf("neo4j: parse %s: %v", cfg.URL, err)
 	}
-	px := MustProxy(tb, u.Host)
+	px := proxytest.MustProxy(tb, u.Host)
 	u.Host = px.Addr()
 	cfg.URL = u.String()
 	return cfg, px

@@ -1,4 +1,6 @@
-package neo4jtest
+// Package proxytest is a TCP proxy that tests cut and restore, to play an
+// outage of a shared server (Neo4j, etcd) without stopping it.
+package proxytest
 
 import (
 	"io"
@@ -7,9 +9,8 @@ import (
 	"testing"
 )
 
-// Proxy is a TCP proxy between the driver and Neo4j that a test can cut
-// (close every connection and refuse new ones) and restore, to play a
-// Neo4j outage without stopping the shared server.
+// Proxy is a TCP proxy between a client and a server that a test can cut
+// (close every connection and refuse new ones) and restore.
 type Proxy struct {
 	ln     net.Listener
 	target string
