@@ -11,6 +11,7 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/actors"
+	"github.com/bunnybook/bunnybook/internal/testwait"
 	"github.com/bunnybook/bunnybook/persistence/memory"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
@@ -84,7 +85,7 @@ func TestConversationPassivates(t *testing.T) {
 	if grains() != 1 {
 		t.Fatalf("conversation grains %v, want 1", grains())
 	}
-	eventually(t, "the idle grain stops", func() bool { return grains() == 0 })
+	testwait.For(t, wait, "the idle grain stops", func() bool { return grains() == 0 })
 
 	again := h.send(group, a, "a1", "1")
 	if again.ID != first.ID || again.Seq != 1 {
@@ -242,7 +243,7 @@ func TestStoppingGrainStillPushes(t *testing.T) {
 	h.send(group, a, "a1", "m1")
 	<-arrived // the fan-out waits, and m2's waits behind it
 	h.send(group, a, "a1", "m2")
-	eventually(t, "the idle grain stops", func() bool { return gauge(t, h.metrics.ConversationGrains) == 0 })
+	testwait.For(t, wait, "the idle grain stops", func() bool { return gauge(t, h.metrics.ConversationGrains) == 0 })
 	open()
 	for want := int64(1); want <= 2; {
 		if p := h.nextPush("chat.message"); slices.Contains(p.GetConnIds(), "b1") {

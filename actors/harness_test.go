@@ -157,16 +157,6 @@ func histogram(t *testing.T, h prometheus.Histogram) (count uint64, sum float64)
 	return m.GetHistogram().GetSampleCount(), m.GetHistogram().GetSampleSum()
 }
 
-// eventually polls cond until it holds, failing after wait.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(wait); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %s", wait, what)
-		}
-	}
-}
-
 // gatedStore is the real store; while a gate is set, appends wait for it
 // to open (a slow disk), after saying they arrived.
 type gatedStore struct {

@@ -9,6 +9,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/bunnybook/bunnybook/actors"
+	"github.com/bunnybook/bunnybook/internal/testwait"
 	"github.com/bunnybook/bunnybook/persistence/memory"
 	"github.com/bunnybook/bunnybook/persistence/redis/redistest"
 )
@@ -27,7 +28,7 @@ func TestProfileLingers(t *testing.T) {
 		t.Fatalf("profile grains %v after a reconnect within the linger, want 1", grains())
 	}
 	h.cluster.ActorSystem.Root.Send(hello.GetGrain(), &actors.Disconnect{ConnId: "a2"})
-	eventually(t, "the grain stops after its last connection and the linger", func() bool { return grains() == 0 })
+	testwait.For(t, wait, "the grain stops after its last connection and the linger", func() bool { return grains() == 0 })
 }
 
 // TestProfileLoadFailure: when the profile cannot be loaded (its presence
@@ -39,7 +40,7 @@ func TestProfileLoadFailure(t *testing.T) {
 	if err == nil {
 		t.Fatal("connect with presence down: no error")
 	}
-	eventually(t, "the grain that could not load stops", func() bool { return gauge(t, h.metrics.ProfileGrains) == 0 })
+	testwait.For(t, wait, "the grain that could not load stops", func() bool { return gauge(t, h.metrics.ProfileGrains) == 0 })
 }
 
 // TestPresenceReachesFriends: a friend's connections hear a profile come
@@ -74,7 +75,7 @@ func TestDrainingNodeKeepsProfilesOnline(t *testing.T) {
 	h.nextPush("presence") // b online
 	draining.Store(true)
 	h.cluster.ActorSystem.Root.Send(hello.GetGrain(), &actors.Disconnect{ConnId: "b1"})
-	eventually(t, "b's grain stops", func() bool { return gauge(t, h.metrics.ProfileGrains) == 1 })
+	testwait.For(t, wait, "b's grain stops", func() bool { return gauge(t, h.metrics.ProfileGrains) == 1 })
 	h.noPush("presence", 300*time.Millisecond)
 	if online, err := presence.Online(t.Context(), []string{b}); err != nil || len(online) != 1 {
 		t.Fatalf("b online %v (%v), want still marked online", online, err)

@@ -22,6 +22,7 @@ import (
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/bunnybook/bunnybook/internal/proxytest"
+	"github.com/bunnybook/bunnybook/internal/testwait"
 )
 
 // The tests run several members in one process against the etcd of
@@ -33,7 +34,7 @@ func TestEtcdMembersSeeEachOther(t *testing.T) {
 	tc := newTestCluster(t)
 	a, b, c := tc.start(Config{}), tc.start(Config{}), tc.start(Config{})
 	for _, m := range []*pa.Cluster{a, b, c} {
-		waitFor(t, 5*time.Second, "three members in every view", func() bool { return m.MemberList.Length() == 3 })
+		testwait.For(t, 5*time.Second, "three members in every view", func() bool { return m.MemberList.Length() == 3 })
 	}
 	if got, want := len(tc.etcdMembers()), 3; got != want {
 		t.Fatalf("got %d keys in etcd, want %d", got, want)
@@ -46,7 +47,7 @@ func TestEtcdMembersSeeEachOther(t *testing.T) {
 	began := time.Now()
 	go tc.shutdown(c)
 	for _, m := range []*pa.Cluster{a, b} {
-		waitFor(t, time.Second-time.Since(began), "the stopped member gone", func() bool { return m.MemberList.Length() == 2 })
+		testwait.For(t, time.Second-time.Since(began), "the stopped member gone", func() bool { return m.MemberList.Length() == 2 })
 	}
 	t.Logf("member gone from the others' view %s after Shutdown began", time.Since(began).Round(time.Millisecond))
 	if got, want := len(tc.etcdMembers()), 2; got != want {
@@ -57,7 +58,7 @@ func TestEtcdMembersSeeEachOther(t *testing.T) {
 func TestEtcdLeaseRevokedRejoins(t *testing.T) {
 	tc := newTestCluster(t)
 	a, b := tc.start(Config{}), tc.start(Config{})
-	waitFor(t, 5*time.Second, "two members", func() bool { return a.MemberList.Length() == 2 && b.MemberList.Length() == 2 })
+	testwait.For(t, 5*time.Second, "two members", func() bool { return a.MemberList.Length() == 2 && b.MemberList.Length() == 2 })
 	callAcross(t, a, b)
 	out := watchSelfOut(b)
 
@@ -79,8 +80,8 @@ func TestEtcdLeaseRevokedRejoins(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, 5*time.Second, cut+": b dropped itself", out.Load)
-		waitFor(t, 5*time.Second, cut+": b back under a new id", func() bool {
+		testwait.For(t, 5*time.Second, cut+": b dropped itself", out.Load)
+		testwait.For(t, 5*time.Second, cut+": b back under a new id", func() bool {
 			id := selfID(b)
 			return id != "" && id != old && a.MemberList.ContainsMemberID(id) && !a.MemberList.ContainsMemberID(old)
 		})
@@ -99,7 +100,7 @@ func TestEtcdAwayLongerThanHeartbeatExpiry(t *testing.T) {
 	if b.Remote.BlockList().IsBlocked(a.ActorSystem.ID) {
 		t.Fatal("b blocked a's actor system")
 	}
-	waitFor(t, 5*time.Second, "b back", func() bool { id := selfID(b); return id != "" && a.MemberList.ContainsMemberID(id) })
+	testwait.For(t, 5*time.Second, "b back", func() bool { id := selfID(b); return id != "" && a.MemberList.ContainsMemberID(id) })
 	callAcross(t, a, b)
 	callAcross(t, b, a)
 }
@@ -111,7 +112,7 @@ func TestEtcdAwayLongerThanHeartbeatExpiry(t *testing.T) {
 // heartbeatNever may no longer be needed.
 func TestEtcdAwayHeartbeatExpiryBlocks(t *testing.T) {
 	a, b := awayFromEtcd(t, 2*time.Second, awayHold)
-	waitFor(t, 5*time.Second, "b blocks a after the heartbeat expiry", func() bool {
+	testwait.For(t, 5*time.Second, "b blocks a after the heartbeat expiry", func() bool {
 		return b.Remote.BlockList().IsBlocked(a.ActorSystem.ID)
 	})
 }
@@ -164,14 +165,14 @@ func awayFromEtcd(t *testing.T, hbExpiry, hold time.Duration) (a, b *pa.Cluster)
 	proxy := proxytest.MustProxy(t, tc.endpoints[0])
 	a = tc.start(Config{heartbeatExpiry: hbExpiry})
 	b = tc.start(Config{Etcd: []string{proxy.Addr()}, heartbeatExpiry: hbExpiry})
-	waitFor(t, 5*time.Second, "two members", func() bool { return a.MemberList.Length() == 2 && b.MemberList.Length() == 2 })
+	testwait.For(t, 5*time.Second, "two members", func() bool { return a.MemberList.Length() == 2 && b.MemberList.Length() == 2 })
 	callAcross(t, a, b)
 	out := watchSelfOut(b)
 
 	began := time.Now()
 	proxy.SetCut(true)
-	waitFor(t, 3*testLeaseTTL, "a drops b", func() bool { return a.MemberList.Length() == 1 })
-	waitFor(t, 3*testLeaseTTL, "b drops itself", out.Load)
+	testwait.For(t, 3*testLeaseTTL, "a drops b", func() bool { return a.MemberList.Length() == 1 })
+	testwait.For(t, 3*testLeaseTTL, "b drops itself", out.Load)
 	t.Logf("b out of a's view and its own %s after the cut", time.Since(began).Round(time.Millisecond))
 	time.Sleep(hold) // the scenario: staying away, not waiting for an outcome
 	proxy.SetCut(false)
@@ -355,18 +356,6 @@ func watchSelfOut(c *pa.Cluster) *atomic.Bool {
 		out.Store(true)
 	})
 	return out
-}
-
-// waitFor polls ok until it holds or the timeout passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 func randomHex(n int) string {

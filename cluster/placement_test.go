@@ -15,6 +15,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	pa "github.com/asynkron/protoactor-go/cluster"
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
+	"github.com/bunnybook/bunnybook/internal/testwait"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 )
 
@@ -217,7 +218,7 @@ func mustStartMembers(t *testing.T, agent *test.InMemAgent, n int, stats *echoSt
 // mustConverge waits until every member sees all of them.
 func mustConverge(t *testing.T, members []*pa.Cluster) {
 	t.Helper()
-	checkFor(t, 5*time.Second, func() error {
+	testwait.Until(t, 5*time.Second, 20*time.Millisecond, func() error {
 		for _, m := range members {
 			if got := len(placementOf(m).view.Load().addrs); got != len(members) {
 				return fmt.Errorf("%s sees %d members, want %d", m.ActorSystem.Address(), got, len(members))
@@ -228,22 +229,6 @@ func mustConverge(t *testing.T, members []*pa.Cluster) {
 }
 
 func placementOf(c *pa.Cluster) *Placement { return c.IdentityLookup.(*Placement) }
-
-// checkFor polls fn until it returns nil or timeout passes.
-func checkFor(t *testing.T, timeout time.Duration, fn func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := fn()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %v", timeout, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 func mustWho(t *testing.T, c *pa.Cluster, id string) *actor.PID {
 	t.Helper()
@@ -319,7 +304,7 @@ func TestPlacementActivatesOnOwner(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkFor(t, 5*time.Second, func() error {
+		testwait.Until(t, 5*time.Second, 20*time.Millisecond, func() error {
 			if pid := mustWho(t, caller, id); pid.Equal(old) {
 				return fmt.Errorf("%s still answers from the stopped %v", id, old)
 			}
@@ -446,7 +431,7 @@ func TestPlacementOwnerCrashes(t *testing.T) {
 	// No goodbye: remoting stops, the membership still lists the member
 	// (as a real provider does until the lease expires).
 	crashed.Shutdown(false)
-	checkFor(t, 5*time.Second, func() error {
+	testwait.Until(t, 5*time.Second, 20*time.Millisecond, func() error {
 		start := time.Now()
 		pid := caller.Get(id, echoKind)
 		if d := time.Since(start); pid != nil || d > 50*time.Millisecond {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/actors"
+	"github.com/bunnybook/bunnybook/internal/testwait"
 )
 
 // These tests run the gateway's connections over net.Pipe, with the
@@ -153,7 +154,7 @@ func (h *harness) dial() net.Conn {
 // connID returns the id of the i-th connection the grains were asked to attach.
 func (h *harness) connID(i int) string {
 	h.t.Helper()
-	eventually(h.t, "the connection asked to attach", func() bool { return len(h.grains.connected()) > i })
+	testwait.For(h.t, wait, "the connection asked to attach", func() bool { return len(h.grains.connected()) > i })
 	return h.grains.connected()[i].GetConnId()
 }
 
@@ -217,15 +218,6 @@ func send(t *testing.T, c net.Conn, v any) {
 	}
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(wait); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %s", wait, what)
-		}
-	}
-}
-
 func messagePush(seq int64, from string) *actors.Push {
 	return &actors.Push{Event: &actors.Push_Message{Message: &actors.ChatMessage{
 		Id: bunnybook.NewID(), Seq: seq, ChatGroupId: group, FromProfileId: from, Content: "hi"}}}
@@ -248,7 +240,7 @@ func TestHelloComesFirst(t *testing.T) {
 	id := h.connID(0)
 	h.push(presencePush(), id)
 	h.push(messagePush(1, "p"), id)
-	eventually(t, "the pushes wait for hello", func() bool { return h.held(id) == 2 })
+	testwait.For(t, wait, "the pushes wait for hello", func() bool { return h.held(id) == 2 })
 	close(release)
 	for _, want := range []string{"hello", "presence", "chat.message"} {
 		if got := read(t, c).typ(); got != want {
@@ -271,7 +263,7 @@ func TestResumeSendsEachMessageOnce(t *testing.T) {
 	h.history.after = func() {
 		h.push(messagePush(5, "p"), id) // already in the replay
 		h.push(messagePush(7, "p"), id) // after it
-		eventually(t, "the live messages wait for the replay", func() bool { return h.held(id) == 2 })
+		testwait.For(t, wait, "the live messages wait for the replay", func() bool { return h.held(id) == 2 })
 		close(replaying)
 	}
 	send(t, c, map[string]any{"type": "resume", "chats": map[string]int64{group: 3}})
@@ -402,7 +394,7 @@ func TestSlowReaderIsDropped(t *testing.T) {
 	for range maxQueued/(64<<10) + 8 {
 		h.push(&actors.Push{Event: &actors.Push_Notification{Notification: &actors.NotificationPush{Notification: big}}}, id)
 	}
-	eventually(t, "the slow connection is gone", func() bool { return h.s.conn(id) == nil })
+	testwait.For(t, wait, "the slow connection is gone", func() bool { return h.s.conn(id) == nil })
 }
 
 // TestGrainGoneReattaches: when the profile grain stops (its node died),
@@ -441,7 +433,7 @@ func TestReattachReplaysWhatWasMissed(t *testing.T) {
 	live := make(chan struct{})
 	h.history.after = func() { // a live push arrives while the replay is read
 		h.push(messagePush(5, "ann"), id)
-		eventually(t, "the live push waits", func() bool { return h.held(id) == 1 })
+		testwait.For(t, wait, "the live push waits", func() bool { return h.held(id) == 1 })
 		close(live)
 		h.history.after = nil
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/client"
+	"github.com/bunnybook/bunnybook/internal/testwait"
 )
 
 // TestClusterOfProcesses runs two bunnybook processes as one cluster
@@ -210,7 +211,7 @@ func freePorts(t *testing.T, n int) []int {
 // waitMetric waits until a node's /metrics has the line want.
 func waitMetric(t *testing.T, url, want string) {
 	t.Helper()
-	checkFor(t, 60*time.Second, 100*time.Millisecond, func() error {
+	testwait.Until(t, 60*time.Second, 100*time.Millisecond, func() error {
 		body, err := get(url + "/metrics")
 		if err == nil && !strings.Contains(body, want+"\n") {
 			err = fmt.Errorf("%s/metrics has no %q", url, want)
@@ -221,7 +222,7 @@ func waitMetric(t *testing.T, url, want string) {
 
 func waitReady(t *testing.T, url string) {
 	t.Helper()
-	checkFor(t, 60*time.Second, 100*time.Millisecond, func() error {
+	testwait.Until(t, 60*time.Second, 100*time.Millisecond, func() error {
 		_, err := get(url + "/readyz")
 		return err
 	})

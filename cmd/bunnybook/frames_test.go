@@ -12,6 +12,7 @@ import (
 	"github.com/gobwas/ws"
 
 	"github.com/bunnybook/bunnybook/client"
+	"github.com/bunnybook/bunnybook/internal/testwait"
 )
 
 // writeRawFrame writes one masked client frame with header h (its Length
@@ -184,7 +185,7 @@ func TestFrameIDsCaseNormalised(t *testing.T) {
 	}
 	// The read pointer moved for the conversation (chat.read has no answer:
 	// poll): b's next connection has nothing unread.
-	checkFor(t, wait, 100*time.Millisecond, func() error {
+	testwait.Until(t, wait, 100*time.Millisecond, func() error {
 		c, h := MustDial(t, m.URL(), b)
 		defer c.Close()
 		for _, id := range h.UnreadConversationIDs {

@@ -11,6 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
 
 	"github.com/bunnybook/bunnybook/client"
+	"github.com/bunnybook/bunnybook/internal/testwait"
 	"github.com/bunnybook/bunnybook/persistence/redis/redistest"
 	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 )
@@ -60,7 +61,7 @@ func TestLoggedOutSessionEndsEverywhere(t *testing.T) {
 				t.Error(err)
 			}
 		}
-		checkFor(t, 3*time.Second, 100*time.Millisecond, refused)
+		testwait.Until(t, 3*time.Second, 100*time.Millisecond, refused)
 		if c, err := client.Dial(ctx, url, u.Token, client.DialOptions{}); err == nil {
 			c.Close()
 			t.Errorf("%s: a logged-out token opened a websocket", url)

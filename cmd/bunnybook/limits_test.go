@@ -16,6 +16,7 @@ import (
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
 
 	"github.com/bunnybook/bunnybook/client"
+	"github.com/bunnybook/bunnybook/internal/testwait"
 	"github.com/bunnybook/bunnybook/persistence/memory"
 	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 )
@@ -55,7 +56,7 @@ func TestUpgradeLimitPerProfile(t *testing.T) {
 
 	c1.Close()
 	// The grain hears of the close asynchronously: retry until it lets one in.
-	checkFor(t, wait, 50*time.Millisecond, func() error {
+	testwait.Until(t, wait, 50*time.Millisecond, func() error {
 		c, err := client.Dial(context.Background(), first.URL(), u.Token, client.DialOptions{})
 		if err != nil {
 			t.Fatal(err)

@@ -44,24 +44,6 @@ func MustRunMain(tb testing.TB, configure func(*Main)) *Main {
 	return m
 }
 
-// checkFor calls fn, pausing every between calls, until it returns nil;
-// once timeout has passed it fails tb with fn's last error. It is how this
-// package's tests wait for an eventual outcome.
-func checkFor(tb testing.TB, timeout, every time.Duration, fn func() error) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := fn()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("after %s: %v", timeout, err)
-		}
-		time.Sleep(every)
-	}
-}
-
 var userSeq atomic.Int64
 
 // MustUser registers and logs in a new user.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/client"
+	"github.com/bunnybook/bunnybook/internal/testwait"
 	"github.com/bunnybook/bunnybook/persistence/neo4j/neo4jtest"
 )
 
@@ -48,7 +49,7 @@ func TestNeo4jOutage(t *testing.T) {
 	// The projection is eventually consistent: a write's eager flush is
 	// bounded, and a cold Neo4j (first test of a run) can miss it, leaving
 	// the write to the relay's next second.
-	checkFor(t, 15*time.Second, 100*time.Millisecond, func() error {
+	testwait.Until(t, 15*time.Second, 100*time.Millisecond, func() error {
 		if err := a.Do(ctx, http.MethodGet, suggestions, nil, &ss); err != nil || len(ss) != 1 || ss[0].ID != c.Profile.ID {
 			return fmt.Errorf("suggestions before the outage: got %+v, %v; want %s", ss, err, c.Profile.Username)
 		}
@@ -78,7 +79,7 @@ func TestNeo4jOutage(t *testing.T) {
 	px.SetCut(false)
 	want := []string{b.Profile.Username, c.Profile.Username}
 	slices.Sort(want)
-	checkFor(t, 30*time.Second, 100*time.Millisecond, func() error {
+	testwait.Until(t, 30*time.Second, 100*time.Millisecond, func() error {
 		got, err := friendNames(ctx, a)
 		if err != nil || !slices.Equal(got, want) {
 			return fmt.Errorf("friends of a after the outage: got %v, %v; want %v", got, err, want)

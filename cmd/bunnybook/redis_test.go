@@ -12,6 +12,7 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/client"
+	"github.com/bunnybook/bunnybook/internal/testwait"
 	"github.com/bunnybook/bunnybook/persistence/redis/redistest"
 )
 
@@ -99,7 +100,7 @@ func TestRedisOutage(t *testing.T) {
 	waitMetric(t, m.URL(), "bunnybook_profile_grains_active 0")
 
 	srv.Start()
-	checkFor(t, wait, 20*time.Millisecond, func() error {
+	testwait.Until(t, wait, 20*time.Millisecond, func() error {
 		if m.redis.store.Stats().Hits != hits {
 			return nil
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bunnybook/bunnybook"
+	"github.com/bunnybook/bunnybook/internal/testwait"
 )
 
 // RateLimiter checks l against the RateLimiter contract.
@@ -32,7 +33,7 @@ func RateLimiter(t *testing.T, l bunnybook.RateLimiter) {
 	}
 	short := bunnybook.NewID()
 	l.Allow(ctx, short, 1, 100*time.Millisecond)
-	eventually(t, "a new window after the old one ended", func() bool {
+	testwait.For(t, 5*time.Second, "a new window after the old one ended", func() bool {
 		ok, _, _ := l.Allow(ctx, short, 1, 100*time.Millisecond)
 		return ok
 	})
@@ -51,7 +52,7 @@ func AttemptLimiter(t *testing.T, l bunnybook.AttemptLimiter) {
 		mustAttempt(t, l, key, 0) // 3: counted, locks for 200 ms
 		wantLocked(t, l, key, testBackoff.Lock(3))
 		wantLocked(t, l, key, testBackoff.Lock(3)) // refused attempts count nothing
-		eventually(t, "the lock ends", func() bool { return attempt(t, l, key) == 0 })
+		testwait.For(t, 5*time.Second, "the lock ends", func() bool { return attempt(t, l, key) == 0 })
 		wantLocked(t, l, key, testBackoff.Lock(4)) // attempt 4 locked for twice as long
 	})
 	t.Run("reset", func(t *testing.T) {
@@ -106,16 +107,6 @@ func wantLocked(tb testing.TB, l bunnybook.AttemptLimiter, key string, lock time
 	tb.Helper()
 	if got := attempt(tb, l, key); got <= 0 || got > lock {
 		tb.Fatalf("Attempt while locked waits %v, want within (0, %v]", got, lock)
-	}
-}
-
-// eventually polls cond for up to 5 s.
-func eventually(tb testing.TB, what string, cond func() bool) {
-	tb.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			tb.Fatalf("not within 5s: %s", what)
-		}
 	}
 }
 

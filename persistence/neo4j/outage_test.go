@@ -9,28 +9,12 @@ import (
 	"time"
 
 	"github.com/bunnybook/bunnybook"
+	"github.com/bunnybook/bunnybook/internal/testwait"
 	"github.com/bunnybook/bunnybook/persistence/neo4j"
 	"github.com/bunnybook/bunnybook/persistence/neo4j/neo4jtest"
 	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
-
-// checkFor calls fn, pausing every between calls, until it returns nil;
-// once timeout has passed it fails tb with fn's last error.
-func checkFor(tb testing.TB, timeout, every time.Duration, fn func() error) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := fn()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("after %s: %v", timeout, err)
-		}
-		time.Sleep(every)
-	}
-}
 
 // graphDump lists every friendship and request of ids as text, for
 // comparing two graphs.
@@ -124,7 +108,7 @@ func TestOutage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("store graph: %v", err)
 	}
-	checkFor(t, 30*time.Second, 100*time.Millisecond, func() error {
+	testwait.Until(t, 30*time.Second, 100*time.Millisecond, func() error {
 		got, err := graphDump(ctx, g, ids)
 		if err != nil {
 			return err
@@ -134,7 +118,7 @@ func TestOutage(t *testing.T) {
 		}
 		return nil
 	})
-	checkFor(t, 10*time.Second, 100*time.Millisecond, func() error {
+	testwait.Until(t, 10*time.Second, 100*time.Millisecond, func() error {
 		if n, err := relay.Backlog(ctx); err != nil || n > 0 {
 			return fmt.Errorf("outbox after recovery: %d events, %v; want none", n, err)
 		}

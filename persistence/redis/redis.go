@@ -20,7 +20,7 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultPrefix  = "bunnybook:"
+	DefaultPrefix = "bunnybook:"
 	// DefaultTimeout is long enough that a Redis starved of CPU for a few
 	// hundred milliseconds (measured: 60 000 connections setting up across
 	// six nodes on two cores) is not taken for an outage, which would refuse
