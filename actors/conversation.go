@@ -224,12 +224,7 @@ func (g *conversationGrain) startCommit(ctx actor.Context) {
 	// This grain is the conversation's one writer: its last seq is the
 	// group's (a second activation's write would conflict, and then the
 	// batch is settled one message at a time from the store's state).
-	msgs := make([]bunnybook.ChatMessage, len(batch))
-	for i, p := range batch {
-		p.msg.Seq = g.group.LastSeq + int64(i) + 1
-		msgs[i] = p.msg
-	}
-	last := g.group.LastSeq + int64(n)
+	msgs, last := number(batch, g.group.LastSeq)
 	self, root := ctx.Self(), ctx.ActorSystem().Root
 	g.cfg.committer.commit(msgs, func(err error) {
 		root.Send(self, batchDone{batch: batch, lastSeq: last, err: err})
@@ -246,15 +241,22 @@ func (g *conversationGrain) commitNow(batch []*pending) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	msgs := make([]bunnybook.ChatMessage, len(batch))
-	for i, p := range batch {
-		p.msg.Seq = grp.LastSeq + int64(i) + 1
-		msgs[i] = p.msg
-	}
+	msgs, last := number(batch, grp.LastSeq)
 	if err := g.cfg.committer.append(msgs); err != nil {
 		return 0, err
 	}
-	return grp.LastSeq + int64(len(msgs)), nil
+	return last, nil
+}
+
+// number gives a batch the seqs after lastSeq and returns its messages and
+// the group's last seq once they are stored.
+func number(batch []*pending, lastSeq int64) ([]bunnybook.ChatMessage, int64) {
+	msgs := make([]bunnybook.ChatMessage, len(batch))
+	for i, p := range batch {
+		p.msg.Seq = lastSeq + int64(i) + 1
+		msgs[i] = p.msg
+	}
+	return msgs, lastSeq + int64(len(batch))
 }
 
 // committed answers the waiters of a finished commit and fans the messages out.

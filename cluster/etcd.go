@@ -129,20 +129,9 @@ func (p *etcdProvider) StartMember(c *pa.Cluster) error {
 	return nil
 }
 
-// StartClient follows the membership without registering.
-func (p *etcdProvider) StartClient(c *pa.Cluster) error {
-	if err := p.start(c); err != nil {
-		return err
-	}
-	rev, err := p.load(p.ctx)
-	if err != nil {
-		_ = p.Shutdown(false)
-		return fmt.Errorf("read cluster members from etcd %v: %w", p.endpoints, err)
-	}
-	p.publish()
-	p.wg.Add(1)
-	go p.watchLoop(rev)
-	return nil
+// StartClient is not supported: every Bunnybook node is a member.
+func (p *etcdProvider) StartClient(*pa.Cluster) error {
+	return errors.New("etcd membership: client-only nodes are not supported")
 }
 
 // Shutdown revokes the lease, so the others drop this node at once instead

@@ -39,39 +39,9 @@ bin=$state/bunnybook
 services=$repo/scripts/services.sh
 export BUNNYBOOK_SERVICES_DIR=$state/services
 
-log() { printf 'cluster: %s\n' "$*" >&2; }
-die() {
-	log "error: $*"
-	exit 1
-}
-now_ms() { date +%s%3N; }
-
-# ---------------------------------------------------------------------------
-# helpers
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# alive PID succeeds while PID runs (stopped counts) and is not a zombie.
-alive() {
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	stat=${stat##*) }
-	[[ ${stat%% *} != Z ]]
-}
-
-# pid_matches PID WORD: PID is alive and its command line contains WORD
-# (guards against a pid reused by another process).
-pid_matches() {
-	[[ -n $1 ]] && alive "$1" && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"
-}
-
-wait_gone() {
-	local deadline=$((SECONDS + $2))
-	while alive "$1"; do
-		((SECONDS < deadline)) || return 1
-		sleep 0.05
-	done
-}
+log_name=cluster
+# shellcheck source=scripts/lib.sh
+. "$repo/scripts/lib.sh"
 
 http_port() { echo $((http_base + $1)); }
 node_url() { echo "http://127.0.0.1:$(http_port "$1")"; }
@@ -345,11 +315,6 @@ cmd_down() {
 	stop_services
 	rm -rf "$state"
 	log "cluster stopped"
-}
-
-usage() {
-	sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
-	exit 2
 }
 
 main() {

@@ -29,26 +29,12 @@ compose_file=$repo/deploy/compose.local.yml
 base_image=localbase/debian:bookworm
 project=bunnybook-smoke
 
-log() { printf 'compose-smoke: %s\n' "$*" >&2; }
-die() {
-	log "error: $*"
-	exit 1
-}
-now_ms() { date +%s%3N; }
+log_name=compose-smoke
+# shellcheck source=scripts/lib.sh
+. "$repo/scripts/lib.sh"
 
 # ---------------------------------------------------------------------------
 # tools
-
-apt_updated=
-apt_install() {
-	((EUID == 0)) || die "$* missing; install it (apt-get install $*) or run as root"
-	log "installing $* with apt-get"
-	if [[ -z $apt_updated ]]; then
-		apt-get update -qq >&2
-		apt_updated=1
-	fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
-}
 
 # compose runs Compose v2 (`docker compose`) when the CLI has it, else v1.
 compose() {
@@ -145,23 +131,6 @@ build_images() {
 
 # ---------------------------------------------------------------------------
 # ports and the load balancer's config
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# pick_port sets $port to a free loopback port in 20000-29999 (below the
-# ephemeral range) not handed out earlier in this run.
-picked_ports=" "
-pick_port() {
-	local try
-	for try in $(seq 1 200); do
-		port=$((20000 + (RANDOM * 32768 + RANDOM) % 10000))
-		[[ $picked_ports == *" $port "* ]] && continue
-		port_open "$port" && continue
-		picked_ports+="$port "
-		return 0
-	done
-	die "no free loopback port found"
-}
 
 pick_ports() {
 	local name

@@ -28,68 +28,18 @@ state=${BUNNYBOOK_SERVICES_DIR:-$repo/.cache/services}
 timeout=${BUNNYBOOK_SERVICES_TIMEOUT:-180}
 all_services=(postgres redis neo4j etcd)
 
+log_name=services
+# shellcheck source=scripts/lib.sh
+. "$repo/scripts/lib.sh"
+
 # Neo4j runs from the jars that tools/neo4j/pom.xml fetches from Maven Central.
 neo4j_pom=$repo/tools/neo4j/pom.xml
 neo4j_lib=$repo/tools/neo4j/target/neo4j-lib
 neo4j_heap=512m
 neo4j_pagecache=64m
 
-log() { printf 'services: %s\n' "$*" >&2; }
-die() {
-	log "error: $*"
-	exit 1
-}
-
-# now_ms prints a millisecond clock, for the start timings.
-now_ms() { date +%s%3N; }
-
 # ---------------------------------------------------------------------------
 # helpers
-
-# port_open PORT succeeds when something accepts TCP connections on 127.0.0.1:PORT.
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# pick_port sets $port to a loopback port nobody listens on. Ports come from
-# 20000-29999, below Linux's ephemeral range (32768+), so outgoing connections
-# do not take them; ports picked earlier in this run are skipped because their
-# server may not be listening yet.
-picked_ports=" "
-pick_port() {
-	local try
-	for try in $(seq 1 200); do
-		port=$((20000 + (RANDOM * 32768 + RANDOM) % 10000))
-		[[ $picked_ports == *" $port "* ]] && continue
-		if ! port_open "$port"; then
-			picked_ports+="$port "
-			return 0
-		fi
-	done
-	die "no free loopback port found after $try tries"
-}
-
-# pid_matches PID WORD succeeds when process PID is alive and its command line
-# contains WORD (guards against a pid reused by an unrelated process).
-pid_matches() {
-	[[ -n $1 && -r /proc/$1/cmdline ]] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF -- "$2"
-}
-
-# running PID succeeds while process PID exists and is not a zombie (a server
-# we detached is reaped by init, which may take a moment after it exited).
-running() {
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	stat=${stat##*) }
-	[[ ${stat%% *} != Z ]]
-}
-
-# wait_gone PID SECONDS polls until process PID has exited.
-wait_gone() {
-	local deadline=$((SECONDS + $2))
-	while running "$1"; do
-		((SECONDS < deadline)) || return 1
-		sleep 0.1
-	done
-}
 
 # show_log FILE prints the end of a service's log to stderr.
 show_log() {
@@ -97,18 +47,6 @@ show_log() {
 	log "---- last lines of $1 ----"
 	tail -n 60 "$1" >&2
 	log "---- end of $1 ----"
-}
-
-# apt_install PACKAGE... installs Debian packages (the machines run as root).
-apt_updated=
-apt_install() {
-	((EUID == 0)) || die "$* missing; install it (apt-get install $*) or run as root"
-	log "installing $* with apt-get"
-	if [[ -z $apt_updated ]]; then
-		apt-get update -qq >&2
-		apt_updated=1
-	fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
 }
 
 # read_state SERVICE FILE prints a value saved by an earlier start ("" if none).
@@ -600,11 +538,6 @@ cmd_stop() {
 	if [[ -d $state ]] && [[ -z $(ls -A "$state") ]]; then
 		rmdir "$state"
 	fi
-}
-
-usage() {
-	sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
-	exit 2
 }
 
 main() {

@@ -113,17 +113,6 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.closers = append(m.closers, func() error { cluster.Stop(m.cluster); return nil })
-	ms.ClusterMembers.Set(float64(m.cluster.MemberList.Members().Len()))
-	m.cluster.ActorSystem.EventStream.Subscribe(func(e any) {
-		if t, ok := e.(*pa.ClusterTopology); ok {
-			ms.ClusterMembers.Set(float64(len(t.Members)))
-			ms.MembershipChanges.WithLabelValues("joined").Add(float64(len(t.Joined)))
-			ms.MembershipChanges.WithLabelValues("left").Add(float64(len(t.Left)))
-			if m.leftCluster(t) {
-				go m.gateway.Restart()
-			}
-		}
-	})
 	hub := actors.NewHub(m.cluster, presence, m.Logger)
 	authn, err := auth.New(auth.Config{
 		Secret:       secret,
@@ -167,6 +156,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Metrics:        ms,
 	},
 		tokenAuth{authn}, hub, m.Store, m.cluster.ActorSystem, m.Logger)
+	m.followMembership(ms)
 
 	return m.listen(apiServer)
 }
@@ -308,12 +298,28 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
+// followMembership keeps the membership metrics and restarts the gateway's
+// connections when this node finds itself out of the cluster.
+func (m *Main) followMembership(ms *metrics.Set) {
+	m.cluster.ActorSystem.EventStream.Subscribe(func(e any) {
+		if t, ok := e.(*pa.ClusterTopology); ok {
+			ms.ClusterMembers.Set(float64(len(t.Members)))
+			ms.MembershipChanges.WithLabelValues("joined").Add(float64(len(t.Joined)))
+			ms.MembershipChanges.WithLabelValues("left").Add(float64(len(t.Left)))
+			if m.leftCluster(t) {
+				go m.gateway.Restart()
+			}
+		}
+	})
+	ms.ClusterMembers.Set(float64(m.cluster.MemberList.Members().Len()))
+}
+
 // leftCluster tells whether a topology change took this node itself out
 // of the membership while it is not draining: it was paused or cut off
 // longer than its lease, and the other nodes have placed its profiles anew
 // without its connections (see gateway.Server.Restart).
 func (m *Main) leftCluster(t *pa.ClusterTopology) bool {
-	if m.draining.Load() || m.gateway == nil {
+	if m.draining.Load() {
 		return false
 	}
 	for _, l := range t.Left {
