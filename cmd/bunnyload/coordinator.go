@@ -100,7 +100,7 @@ func coordinate(ctx context.Context, o *Options, args []string, stderr io.Writer
 	if len(users) < o.Connections {
 		return nil, fmt.Errorf("users file %s has %d users, --connections wants %d (seed more with bunnybook seed --profiles)", o.Users, len(users), o.Connections)
 	}
-	if per := o.Rate / float64(o.Connections); (o.Scenario == "chat" || o.Scenario == "mixed") && per > 10 {
+	if per := o.Rate / float64(o.Connections); (o.Scenario == "chat" || o.Scenario == "groups" || o.Scenario == "mixed") && per > 10 {
 		fmt.Fprintf(stderr, "bunnyload: warning: %.1f messages/s per connection; the server allows BUNNYBOOK_WS_RATE (default 20) frames/s each\n", per)
 	}
 	start := time.Now()

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -93,13 +94,23 @@ func TestChatView(t *testing.T) {
 }
 
 func TestLedgerMissing(t *testing.T) {
-	// Worker 0 holds sender 1 (recipient 2) and recipient 3; worker 1 holds
-	// sender 3 (recipient 4) and recipient 2.
+	// Worker 0 holds sender 1 (its pair is 2), user 4 (paired with 3) and
+	// group members 5 and 6; worker 1 holds 2, sender 3 and member 7. User
+	// 2 missed message 5 of user 1, user 4 all 6 of user 3's, and member 7
+	// message 3 of member 5 and message 1 of member 6.
 	var l Ledger
-	l.merge(&Ledger{Acked: map[int]numSet{2: {{1, 10}}}, Shown: map[int]numSet{3: {{1, 5}}}})
-	l.merge(&Ledger{Acked: map[int]numSet{4: {{1, 6}}}, Shown: map[int]numSet{2: {{1, 4}, {6, 10}}}})
+	l.merge(&Ledger{
+		Acked:  map[int]numSet{1: {{1, 10}}, 5: {{1, 3}}, 6: {{1, 2}}},
+		Shown:  map[int]map[int]numSet{4: {}, 5: {6: {{1, 2}}}, 6: {5: {{1, 3}}}},
+		Expect: map[int][]int{1: {2}, 4: {3}, 5: {6, 7}, 6: {5, 7}},
+	})
+	l.merge(&Ledger{
+		Acked:  map[int]numSet{3: {{1, 6}}},
+		Shown:  map[int]map[int]numSet{2: {1: {{1, 4}, {6, 10}}}, 7: {5: {{1, 2}}, 6: {{2, 2}}}},
+		Expect: map[int][]int{2: {1}, 3: {4}, 7: {5, 6}},
+	})
 	l.merge(nil)
-	if got, want := l.missing(), map[int]int64{2: 1, 4: 6}; !reflect.DeepEqual(got, want) {
+	if got, want := l.missing(), map[int]int64{2: 1, 4: 6, 7: 2}; !reflect.DeepEqual(got, want) {
 		t.Errorf("missing = %v, want %v", got, want)
 	}
 }
@@ -199,5 +210,44 @@ func TestChatSurvivesServerKill(t *testing.T) {
 	}
 	if !strings.Contains(html, "kill:1@2s") {
 		t.Error("the HTML report does not list the chaos event")
+	}
+}
+
+func TestChatGroups(t *testing.T) {
+	// 60 users in a ring, each a friend of the 3 before and the 3 after.
+	n := 60
+	users := make([]User, n)
+	for i := range users {
+		users[i].ID = fmt.Sprintf("u%d", i)
+	}
+	for i := range users {
+		for d := 1; d <= 3; d++ {
+			for _, j := range []int{(i + d) % n, (i - d + n) % n} {
+				users[i].Chats = append(users[i].Chats, Chat{ProfileID: users[j].ID})
+			}
+		}
+	}
+	groups := chatGroups(users, n, 3, 5, 1, "run")
+	seen := map[int]bool{}
+	friends := friendsIndex(users, n)
+	for k, g := range groups {
+		if len(g.Members) < 3 || len(g.Members) > 5 || g.Name != groupName("run", k) {
+			t.Errorf("group %d: %d members, name %q", k, len(g.Members), g.Name)
+		}
+		for _, m := range g.Members {
+			if seen[m] {
+				t.Errorf("user %d is in two groups", m)
+			}
+			seen[m] = true
+			if m != g.Members[0] && !slices.Contains(friends[g.Members[0]], m) {
+				t.Errorf("group %d: member %d is not a friend of creator %d", k, m, g.Members[0])
+			}
+		}
+	}
+	if len(seen) < n/2 {
+		t.Errorf("only %d of %d users in groups", len(seen), n)
+	}
+	if again := chatGroups(users, n, 3, 5, 1, "run"); !reflect.DeepEqual(again, groups) {
+		t.Error("the plan differs between two calls with the same seed")
 	}
 }

@@ -19,7 +19,7 @@ import (
 type Options struct {
 	Targets         []string      // server base URLs; connection i goes to Targets[i % len]
 	Users           string        // users file written by `bunnybook seed`
-	Scenario        string        // connect, chat, presence, rest or mixed
+	Scenario        string        // connect, chat, groups, presence, rest or mixed
 	Connections     int           // simulated users (websockets, or REST users for rest)
 	Duration        time.Duration // length of the measured phase, after the ramp
 	Rate            float64       // scenario rate per second (see usage)
@@ -32,7 +32,8 @@ type Options struct {
 	PingEvery       time.Duration // application ping interval per connection; default 25s
 	Drain           time.Duration // keep reading this long after the measured phase; default 3s
 	DialConcurrency int           // dials in flight per worker; default 64
-	Seed            uint64        // random seed of the presence schedule
+	Seed            uint64        // random seed of the presence schedule and group sizes
+	GroupSize       [2]int        // groups: members per group, at least and at most; default 5–20
 	Quiet           bool          // no progress line
 	Reconnect       bool          // reconnect dropped connections and resume; default true
 	ReconnectBase   time.Duration // reconnect backoff: first pause up to this; default 100ms
@@ -60,6 +61,10 @@ scenarios:
             ack) and chat.delivery (send → recipient) latencies; chat.missing, chat.duplicates
             and chat.inversions check that every acked message is shown once and in seq order,
             across reconnects; chat.replayed counts those that came by resume, not live.
+  groups    the users form disjoint group chats of --group-size members (each creator and
+            their friends; created over REST at the end of the ramp, as groups.created), and
+            every member sends to their group at --rate messages/s in total: the same chat.*
+            latencies and checks, for every member (a message reaches size − 1 of them).
   presence  users go offline and come back, --rate events/s: presence.online is the time from
             the user starting to connect until each online friend gets the presence frame.
   rest      N users read friends' walls (4 of 5) and post on their own (1 of 5) at --rate
@@ -103,13 +108,13 @@ func parseOptions(args []string, out io.Writer) (*Options, error) {
 	fs.SetOutput(out)
 	fs.Usage = func() { fmt.Fprint(out, usage); fs.PrintDefaults() }
 	var targets, thresholds listFlag
-	var sources, chaos string
+	var sources, chaos, groupSize string
 	fs.Var(&targets, "target", "server base URL, e.g. http://127.0.0.1:8080 (repeat for several nodes)")
 	fs.StringVar(&o.Users, "users", "users.jsonl", "users file from `bunnybook seed`")
-	fs.StringVar(&o.Scenario, "scenario", "connect", "connect, chat, presence, rest or mixed")
+	fs.StringVar(&o.Scenario, "scenario", "connect", "connect, chat, groups, presence, rest or mixed")
 	fs.IntVar(&o.Connections, "connections", 100, "number of simulated users (websocket connections)")
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "length of the measured phase (after the ramp)")
-	fs.Float64Var(&o.Rate, "rate", 0, "connect: connections/s; chat: messages/s; presence: events/s; rest, mixed: requests/s (defaults: connect unlimited, chat 100, presence 5, rest 100)")
+	fs.Float64Var(&o.Rate, "rate", 0, "connect: connections/s; chat, groups: messages/s; presence: events/s; rest, mixed: requests/s (defaults: connect unlimited, chat 100, presence 5, rest 100)")
 	fs.DurationVar(&o.Ramp, "ramp", 0, "spread connection setup over this long (0 = as fast as --dial-concurrency allows)")
 	fs.IntVar(&o.Workers, "workers", 1, "worker processes (1 = everything in this process)")
 	fs.StringVar(&sources, "source-ips", "", "source addresses: a range 127.0.0.1-127.0.0.8 or a comma list (default: any)")
@@ -119,7 +124,8 @@ func parseOptions(args []string, out io.Writer) (*Options, error) {
 	fs.DurationVar(&o.PingEvery, "ping-every", 25*time.Second, "application ping interval per connection (the server closes idle ones after 60 s)")
 	fs.DurationVar(&o.Drain, "drain", 3*time.Second, "keep reading this long after the measured phase")
 	fs.IntVar(&o.DialConcurrency, "dial-concurrency", 64, "connection setups in flight per worker")
-	fs.Uint64Var(&o.Seed, "seed", 1, "random seed (presence schedule)")
+	fs.Uint64Var(&o.Seed, "seed", 1, "random seed (presence schedule, group sizes)")
+	fs.StringVar(&groupSize, "group-size", "5-20", "groups: members per group (creator included), MIN-MAX, 3 ≤ MIN ≤ MAX ≤ 50")
 	fs.BoolVar(&o.Quiet, "quiet", false, "no live progress line on stderr")
 	fs.BoolVar(&o.Reconnect, "reconnect", true, "reconnect dropped connections (backoff, next target first) and resume their chats")
 	fs.DurationVar(&o.ReconnectBase, "reconnect-base", 100*time.Millisecond, "reconnect backoff: the first pause is random up to this, doubling each attempt")
@@ -137,6 +143,9 @@ func parseOptions(args []string, out io.Writer) (*Options, error) {
 	if o.Chaos, err = parseChaos(chaos); err != nil {
 		return nil, err
 	}
+	if _, err := fmt.Sscanf(groupSize, "%d-%d", &o.GroupSize[0], &o.GroupSize[1]); err != nil {
+		return nil, fmt.Errorf("--group-size %q: want MIN-MAX, e.g. 5-20", groupSize)
+	}
 	return o, o.validate()
 }
 
@@ -152,12 +161,15 @@ func (o *Options) validate() error {
 		o.Targets[i] = strings.TrimRight(t, "/")
 	}
 	switch o.Scenario {
-	case "connect", "chat", "presence", "rest", "mixed":
+	case "connect", "chat", "groups", "presence", "rest", "mixed":
 	default:
-		errs = append(errs, fmt.Errorf("--scenario %q: must be connect, chat, presence, rest or mixed", o.Scenario))
+		errs = append(errs, fmt.Errorf("--scenario %q: must be connect, chat, groups, presence, rest or mixed", o.Scenario))
 	}
 	if o.Rate == 0 {
-		o.Rate = map[string]float64{"chat": 100, "presence": 5, "rest": 100, "mixed": 100}[o.Scenario]
+		o.Rate = map[string]float64{"chat": 100, "groups": 100, "presence": 5, "rest": 100, "mixed": 100}[o.Scenario]
+	}
+	if lo, hi := o.GroupSize[0], o.GroupSize[1]; lo < 3 || lo > hi || hi > 50 {
+		errs = append(errs, fmt.Errorf("--group-size %d-%d: want 3 ≤ MIN ≤ MAX ≤ 50 (a group has its creator and 2 to 49 others)", lo, hi))
 	}
 	if o.Connections < 1 || o.Duration <= 0 || o.Rate < 0 || o.Ramp < 0 || o.Workers < 1 || o.PingEvery <= 0 || o.Drain < 0 || o.DialConcurrency < 1 ||
 		o.ReconnectBase <= 0 || o.ReconnectCap < o.ReconnectBase {

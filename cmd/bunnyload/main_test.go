@@ -259,6 +259,25 @@ func TestChatScenario(t *testing.T) {
 	}
 }
 
+func TestGroupsScenario(t *testing.T) {
+	s := MustServer(t)
+	// Two workers: members learn groups created by the other process.
+	code, r, _ := load(t, s, "--scenario", "groups", "--connections", "200", "--workers", "2", "--duration", "3s",
+		"--rate", "100", "--group-size", "4-8",
+		"--threshold", "groups.failed<1", "--threshold", "chat.missing==0", "--threshold", "chat.duplicates<1", "--threshold", "chat.inversions<=0")
+	if code != 0 {
+		t.Errorf("exit status %d, want 0 (thresholds %+v)", code, r.Thresholds)
+	}
+	created, acked, received := r.Metrics["groups.created"].Count, r.Metrics["chat.acked"].Count, r.Metrics["chat.received"].Count
+	// Every message reaches 3 to 7 other members.
+	if created < 20 || acked < 200 || received < 3*acked || received > 7*acked {
+		t.Errorf("%d groups created, %d messages acked, %d received; want ≥ 20, ≥ 200, and 3 to 7 receipts each", created, acked, received)
+	}
+	if d := r.Metrics["chat.delivery"]; d.Count == 0 || d.P99 < d.P50 {
+		t.Errorf("chat.delivery = %+v", d)
+	}
+}
+
 func TestOtherScenarios(t *testing.T) {
 	s := MustServer(t)
 	for _, tc := range []struct {

@@ -42,21 +42,139 @@ func (w *Worker) chat(p Phases, rate float64) {
 	pace(share, p.End, func(i int) {
 		s := mine[i%len(mine)]
 		s.n++
-		vc := w.conns[s.from]
-		now := time.Now()
-		id := fmt.Sprintf("%s-%d-%d", w.runID, s.from, s.n)
-		frame := fmt.Sprintf(`{"type":"chat.send","id":%q,"chatGroupId":%q,"content":"bl|%s|%d|%d|%d"}`,
-			id, s.group, w.runID, s.from, s.n, now.UnixNano())
-		// In flight before it is sent: the ack can come back at once.
-		vc.mu.Lock()
-		vc.sending[id] = &inflight{frame: []byte(frame), n: s.n}
-		vc.mu.Unlock()
-		w.rec.Add(vc.target, "chat.sent", 1)
-		if err := vc.send([]byte(frame)); err != nil {
-			// Offline, as a user can be: it is sent after reconnecting.
-			w.rec.Add(vc.target, "chat.queued", 1)
-		}
+		w.send(w.conns[s.from], s.group, s.n)
 	})
+}
+
+// send sends message number n of vc's user to group and keeps it in flight
+// until its ack.
+func (w *Worker) send(vc *vconn, group string, n int64) {
+	id := fmt.Sprintf("%s-%d-%d", w.runID, vc.idx, n)
+	frame := fmt.Sprintf(`{"type":"chat.send","id":%q,"chatGroupId":%q,"content":"bl|%s|%d|%d|%d"}`,
+		id, group, w.runID, vc.idx, n, time.Now().UnixNano())
+	// In flight before it is sent: the ack can come back at once.
+	vc.mu.Lock()
+	vc.sending[id] = &inflight{frame: []byte(frame), n: n}
+	vc.mu.Unlock()
+	w.rec.Add(vc.target, "chat.sent", 1)
+	if err := vc.send([]byte(frame)); err != nil {
+		// Offline, as a user can be: it is sent after reconnecting.
+		w.rec.Add(vc.target, "chat.queued", 1)
+	}
+}
+
+// groupChat makes the planned groups' members chat at rate messages per
+// second in total (this worker sends its members' share), each member in
+// their group once they know its id.
+func (w *Worker) groupChat(p Phases, rate float64) {
+	var mine []*vconn
+	total := 0
+	for _, g := range w.groups {
+		total += len(g.Members)
+		for _, m := range g.Members {
+			if vc := w.conns[m]; vc != nil {
+				mine = append(mine, vc)
+			}
+		}
+	}
+	if len(mine) == 0 {
+		time.Sleep(time.Until(p.End))
+		return
+	}
+	sent := make([]int64, len(mine))
+	pace(rate*float64(len(mine))/float64(total), p.End, func(i int) {
+		k := i % len(mine)
+		vc := mine[k]
+		vc.mu.Lock()
+		group := vc.groupID
+		vc.mu.Unlock()
+		if group == "" {
+			w.rec.Add(vc.target, "chat.skipped", 1) // the group's id has not reached this member yet
+			return
+		}
+		sent[k]++
+		w.send(vc, group, sent[k])
+	})
+}
+
+// createGroups creates the planned groups whose creator this worker holds
+// (POST /web/chat/groups); members learn their ids from group.added, or
+// from hello when they connect later.
+func (w *Worker) createGroups() {
+	sem := make(chan struct{}, 16)
+	var wg sync.WaitGroup
+	for _, g := range w.groups {
+		vc := w.conns[g.Members[0]]
+		if vc == nil {
+			continue
+		}
+		ids := make([]string, 0, len(g.Members)-1)
+		for _, m := range g.Members[1:] {
+			ids = append(ids, w.users[m].ID)
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			var out struct {
+				ChatGroupID string `json:"chatGroupId"`
+				Name        string `json:"name"`
+			}
+			err := vc.http.Do(w.ctx, "POST", "/web/chat/groups", map[string]any{"name": g.Name, "memberIds": ids}, &out)
+			if err != nil {
+				w.rec.Add(vc.target, "groups.failed", 1)
+				w.rec.Add(vc.target, "errors."+errKind(err), 1)
+				return
+			}
+			w.rec.Add(vc.target, "groups.created", 1)
+			w.learnGroup(vc, out.ChatGroupID, out.Name)
+		}()
+	}
+	wg.Wait()
+}
+
+// groupFrame is a group as hello's groupChats and group.added carry it.
+type groupFrame struct {
+	ChatGroupID string `json:"chatGroupId"`
+	Name        string `json:"name"`
+}
+
+// onHello learns the user's planned group from hello, if it exists yet.
+func (w *Worker) onHello(vc *vconn, f client.Frame) {
+	if vc.group < 0 {
+		return
+	}
+	var h struct {
+		GroupChats []groupFrame `json:"groupChats"`
+	}
+	if f.Decode(&h) != nil {
+		return
+	}
+	for _, g := range h.GroupChats {
+		w.learnGroup(vc, g.ChatGroupID, g.Name)
+	}
+}
+
+// onGroupAdded learns the user's planned group when it is created.
+func (w *Worker) onGroupAdded(vc *vconn, f client.Frame) {
+	var g groupFrame
+	if vc.group >= 0 && f.Decode(&g) == nil {
+		w.learnGroup(vc, g.ChatGroupID, g.Name)
+	}
+}
+
+// learnGroup records id as vc's group if name is the one planned for it.
+func (w *Worker) learnGroup(vc *vconn, id, name string) {
+	if k, ok := w.byName[name]; !ok || k != vc.group || id == "" {
+		return
+	}
+	vc.mu.Lock()
+	defer vc.mu.Unlock()
+	if vc.groupID == "" {
+		vc.groupID = id
+		vc.chats[id] = &chatView{}
+	}
 }
 
 // inflight is a chat.send frame waiting for its ack.
@@ -202,21 +320,26 @@ func (w *Worker) show(vc *vconn, m bunnybook.ChatMessage, live bool, now time.Ti
 	}
 }
 
-// ledger returns what this worker's users were acked and shown of the
-// chat scenario.
+// ledger returns what this worker's users were acked and shown of a chat
+// scenario.
 func (w *Worker) ledger() *Ledger {
-	l := &Ledger{Acked: map[int]numSet{}, Shown: map[int]numSet{}}
+	l := &Ledger{Acked: map[int]numSet{}, Shown: map[int]map[int]numSet{}, Expect: map[int][]int{}}
 	for _, vc := range w.mine() {
-		if vc.friend < 0 {
+		if len(vc.peers) == 0 {
 			continue
 		}
 		vc.mu.Lock()
 		if len(vc.acked) > 0 {
-			l.Acked[vc.friend] = slices.Clone(vc.acked)
+			l.Acked[vc.idx] = slices.Clone(vc.acked)
 		}
-		if nums := vc.numbers[vc.friend]; nums != nil {
-			l.Shown[vc.idx] = slices.Clone(*nums)
+		l.Expect[vc.idx] = vc.peers
+		shown := map[int]numSet{}
+		for _, s := range vc.peers {
+			if nums := vc.numbers[s]; nums != nil {
+				shown[s] = slices.Clone(*nums)
+			}
 		}
+		l.Shown[vc.idx] = shown
 		vc.mu.Unlock()
 	}
 	return l

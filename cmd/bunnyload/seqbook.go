@@ -1,6 +1,9 @@
 package main
 
-import "sort"
+import (
+	"maps"
+	"sort"
+)
 
 // numSet is a set of integers as sorted, disjoint, non-adjacent ranges
 // [lo, hi]. It holds message numbers (one sender's, mostly one range) and
@@ -96,38 +99,37 @@ func (v *chatView) show(seq int64, live bool) (fresh, inverted bool) {
 	return true, inverted
 }
 
-// Ledger is what a worker's users saw of the chat scenario, for the
-// coordinator to count acked messages never shown to their recipient
-// (which may be held by another worker). Both maps are keyed by the
-// recipient's connection index (chat pairs are disjoint, so a recipient
-// has one sender) and hold the sender's message numbers.
+// Ledger is what a worker's users saw of a chat scenario, for the
+// coordinator to count acked messages never shown to a recipient (who may
+// be held by another worker). Messages are named by their sender's
+// connection index and number.
 type Ledger struct {
-	Acked map[int]numSet `json:"acked,omitempty"` // acked to the sender
-	Shown map[int]numSet `json:"shown,omitempty"` // shown to the recipient
+	Acked  map[int]numSet         `json:"acked,omitempty"`  // by sender: the numbers acked to them
+	Shown  map[int]map[int]numSet `json:"shown,omitempty"`  // by recipient, then sender: the numbers shown
+	Expect map[int][]int          `json:"expect,omitempty"` // by recipient: the senders they must show
 }
 
-// merge adds o's entries to l.
+// merge adds o's entries to l (each user is held by one worker).
 func (l *Ledger) merge(o *Ledger) {
 	if o == nil {
 		return
 	}
 	if l.Acked == nil {
-		l.Acked, l.Shown = map[int]numSet{}, map[int]numSet{}
+		l.Acked, l.Shown, l.Expect = map[int]numSet{}, map[int]map[int]numSet{}, map[int][]int{}
 	}
-	for k, v := range o.Acked {
-		l.Acked[k] = v // each sender is held by one worker
-	}
-	for k, v := range o.Shown {
-		l.Shown[k] = v
-	}
+	maps.Copy(l.Acked, o.Acked)
+	maps.Copy(l.Shown, o.Shown)
+	maps.Copy(l.Expect, o.Expect)
 }
 
 // missing returns, by recipient, how many acked messages it never showed.
 func (l *Ledger) missing() map[int]int64 {
 	out := map[int]int64{}
-	for to, acked := range l.Acked {
-		if n := acked.missingFrom(l.Shown[to]); n > 0 {
-			out[to] = n
+	for to, from := range l.Expect {
+		for _, s := range from {
+			if n := l.Acked[s].missingFrom(l.Shown[to][s]); n > 0 {
+				out[to] += n
+			}
 		}
 	}
 	return out

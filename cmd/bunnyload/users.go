@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 )
 
@@ -94,6 +95,52 @@ func friendsIndex(users []User, n int) [][]int {
 				out[i] = append(out[i], j)
 			}
 		}
+	}
+	return out
+}
+
+// chatGroup is a group chat of the groups scenario: its creator and
+// members (creator first), connection indexes, and its name in this run.
+type chatGroup struct {
+	Members []int
+	Name    string
+}
+
+// groupName names plan group k of run: how members recognise it in hello
+// and group.added.
+func groupName(run string, k int) string { return fmt.Sprintf("bunnyload %s #%d", run, k) }
+
+// chatGroups plans disjoint group chats among the first n users, greedily
+// in file order: each user not yet in a group creates one with up to
+// size−1 of their friends not yet in one (size drawn between lo and hi
+// from seed), if at least two are left (a group has 2 to 49 others).
+// Every worker computes the same plan.
+func chatGroups(users []User, n, lo, hi int, seed uint64, run string) []chatGroup {
+	friends := friendsIndex(users, n)
+	rng := rand.New(rand.NewPCG(seed, 14))
+	taken := make([]bool, n)
+	var out []chatGroup
+	for a := range n {
+		if taken[a] {
+			continue
+		}
+		size := lo + rng.IntN(hi-lo+1)
+		members := []int{a}
+		for _, f := range friends[a] {
+			if len(members) == size {
+				break
+			}
+			if !taken[f] && f != a {
+				members = append(members, f)
+			}
+		}
+		if len(members) < 3 {
+			continue
+		}
+		for _, m := range members {
+			taken[m] = true
+		}
+		out = append(out, chatGroup{Members: members, Name: groupName(run, len(out))})
 	}
 	return out
 }

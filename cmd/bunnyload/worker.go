@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +37,8 @@ type Worker struct {
 	conns   []*vconn // by connection index; nil when not this worker's
 	byID    map[string]int
 	friends [][]int
+	groups  []chatGroup // the groups scenario's plan
+	byName  map[string]int // groups by name
 	ctx     context.Context
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup // reader and pinger goroutines
@@ -55,7 +58,8 @@ type vconn struct {
 	home     int    // index in Options.Targets of the user's own target (idx mod targets)
 	target   string // Targets[home]: the scenario's metrics are counted under it, wherever the user reconnects
 	local    string // source IP, "" = any
-	friend   int    // the other member of the user's chat pair, -1 if none
+	peers    []int  // the users whose chat messages this user must show: its chat pair or its group's other members
+	group    int    // the user's group in Worker.groups (groups scenario), -1 if none
 	mu       sync.Mutex
 	c        *client.Conn         // guarded by mu; nil when not connected
 	closing  bool                 // guarded by mu; set before a deliberate close
@@ -64,6 +68,7 @@ type vconn struct {
 	numbers  map[int]*numSet      // guarded by mu; message numbers shown, by sender connection index
 	acked    numSet               // guarded by mu; numbers of this user's messages acked
 	sending  map[string]*inflight // guarded by mu; chat.send frames not acked yet, by id
+	groupID  string               // guarded by mu; the id of group, once learned (groups scenario)
 	http     *client.Client
 }
 
@@ -80,7 +85,7 @@ func NewWorker(o *Options, users []User, index, count int) *Worker {
 		if i%count != index {
 			continue
 		}
-		vc := &vconn{idx: i, user: &users[i], home: i % len(o.Targets), target: o.Targets[i%len(o.Targets)], friend: -1,
+		vc := &vconn{idx: i, user: &users[i], home: i % len(o.Targets), target: o.Targets[i%len(o.Targets)], group: -1,
 			chats: map[string]*chatView{}, numbers: map[int]*numSet{}, sending: map[string]*inflight{}}
 		if len(o.SourceIPs) > 0 {
 			vc.local = o.SourceIPs[i%len(o.SourceIPs)]
@@ -97,7 +102,19 @@ func NewWorker(o *Options, users []User, index, count int) *Worker {
 		for _, p := range chatPairs(users, n) {
 			for _, m := range [][2]int{{p.A, p.B}, {p.B, p.A}} {
 				if vc := w.conns[m[0]]; vc != nil {
-					vc.friend, vc.chats[p.Group] = m[1], &chatView{}
+					vc.peers, vc.chats[p.Group] = []int{m[1]}, &chatView{}
+				}
+			}
+		}
+	}
+	if o.Scenario == "groups" {
+		w.groups = chatGroups(users, n, o.GroupSize[0], o.GroupSize[1], o.Seed, o.RunID)
+		w.byName = map[string]int{}
+		for k, g := range w.groups {
+			w.byName[g.Name] = k
+			for _, m := range g.Members {
+				if vc := w.conns[m]; vc != nil {
+					vc.group, vc.peers = k, slices.DeleteFunc(slices.Clone(g.Members), func(x int) bool { return x == m })
 				}
 			}
 		}
@@ -153,6 +170,9 @@ func (w *Worker) Ramp() {
 		}()
 	}
 	wg.Wait()
+	if w.o.Scenario == "groups" {
+		w.createGroups()
+	}
 }
 
 // dialAttempts is how often connect tries to set up one connection that
@@ -226,7 +246,7 @@ func (w *Worker) open(vc *vconn, node int) (*client.Conn, error) {
 	}
 	// The end of the run (or the timeout) interrupts the wait for hello.
 	stop := context.AfterFunc(ctx, func() { c.NetConn().Close() })
-	_, err = c.AwaitType(15*time.Second, "hello")
+	hello, err := c.AwaitType(15*time.Second, "hello")
 	if !stop() && err == nil {
 		err = ctx.Err()
 	}
@@ -234,6 +254,7 @@ func (w *Worker) open(vc *vconn, node int) (*client.Conn, error) {
 		c.Close()
 		return nil, err
 	}
+	w.onHello(vc, hello)
 	return c, nil
 }
 
@@ -318,6 +339,8 @@ func (w *Worker) onFrame(vc *vconn, f client.Frame, now time.Time) {
 		w.onChatAck(vc, f, now)
 	case "presence":
 		w.onPresence(vc, f, now)
+	case "group.added":
+		w.onGroupAdded(vc, f)
 	case "resume.done":
 		vc.mu.Lock()
 		vc.resuming = false
@@ -376,6 +399,8 @@ func (w *Worker) Measure(p Phases) {
 		run(w.churn, w.o.Rate)
 	case "rest":
 		run(w.rest, w.o.Rate)
+	case "groups":
+		run(w.groupChat, w.o.Rate)
 	case "mixed":
 		run(w.chat, 0.8*w.o.Rate)
 		run(w.rest, 0.2*w.o.Rate)
