@@ -184,7 +184,7 @@ func (s *Service) RenameGroupChat(ctx context.Context, me, id, name string) (*Gr
 // of, and tells the members.
 func (s *Service) AddGroupMember(ctx context.Context, me, id, profileID string) (*GroupChat, error) {
 	if profileID == me {
-		return nil, Errorf(EConflict, "you are a member of this group chat already")
+		return nil, ErrAlreadyGroupMember(me)
 	}
 	g, err := s.Store.AddGroupMember(ctx, id, me, profileID)
 	if err != nil {
@@ -220,6 +220,12 @@ func (s *Service) groupHistory(ctx context.Context, me string, g *ChatGroup, pag
 		return nil, err
 	}
 	return s.Store.ChatMessagesUpTo(ctx, g.ID, seq, page)
+}
+
+// ErrAlreadyGroupMember is the conflict of adding a member of a group chat
+// again. Its code is part of the API.
+func ErrAlreadyGroupMember(profileID string) *Error {
+	return &Error{Kind: EConflict, Code: "AlreadyGroupMember", Message: "profile " + profileID + " is a member of this group chat already"}
 }
 
 func badRequest(format string, args ...any) error {

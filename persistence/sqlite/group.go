@@ -145,7 +145,7 @@ func (db *DB) AddGroupMember(ctx context.Context, id, by, profileID string) (*bu
 	return db.changeGroup(ctx, "add group member", id, by, func(tx *sql.Tx, g *bunnybook.GroupChat) error {
 		switch {
 		case isGroupMember(g, profileID):
-			return bunnybook.Errorf(bunnybook.EConflict, "profile %s is a member of this group chat already", profileID)
+			return bunnybook.ErrAlreadyGroupMember(profileID)
 		case len(g.Members) >= bunnybook.GroupMembersMax:
 			return bunnybook.Errorf(bunnybook.EBadRequest, "a group chat has at most %d members", bunnybook.GroupMembersMax)
 		}
