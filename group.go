@@ -55,6 +55,7 @@ type GroupChatInfo struct {
 // who left or was removed.
 type GroupChange struct {
 	Group   GroupChat
+	Created bool // the group is new: no conversation can hold a copy of it
 	Added   []string
 	Removed []string
 }
@@ -147,7 +148,7 @@ func (s *Service) CreateGroupChat(ctx context.Context, me, name string, memberID
 	if err := s.Store.CreateGroupChat(ctx, g); err != nil {
 		return nil, err
 	}
-	s.Notifier.GroupChanged(ctx, GroupChange{Group: *g, Added: g.MemberIDs()})
+	s.Notifier.GroupChanged(ctx, GroupChange{Group: *g, Created: true, Added: g.MemberIDs()})
 	return g, nil
 }
 
