@@ -42,6 +42,16 @@ func (g *GroupChat) MemberIDs() []string {
 	return ids
 }
 
+// IsMember reports whether profileID is a member of g.
+func (g *GroupChat) IsMember(profileID string) bool {
+	for _, m := range g.Members {
+		if m.ProfileID == profileID {
+			return true
+		}
+	}
+	return false
+}
+
 // GroupChatInfo is one of a profile's group chats as the websocket hello
 // lists them.
 type GroupChatInfo struct {
@@ -159,12 +169,10 @@ func (s *Service) GroupChat(ctx context.Context, me, id string) (*GroupChat, err
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range g.Members {
-		if m.ProfileID == me {
-			return g, nil
-		}
+	if !g.IsMember(me) {
+		return nil, forbidden("only members may see this group chat")
 	}
-	return nil, forbidden("only members may see this group chat")
+	return g, nil
 }
 
 // RenameGroupChat renames a group chat (any member may) and tells its members.

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"slices"
 
 	"github.com/bunnybook/bunnybook"
 )
@@ -31,7 +32,7 @@ func (h *Hub) GroupChanged(ctx context.Context, c bunnybook.GroupChange) {
 	}
 	var updated []string
 	for _, id := range c.Group.MemberIDs() {
-		if !contains(c.Added, id) {
+		if !slices.Contains(c.Added, id) {
 			updated = append(updated, id)
 		}
 	}
@@ -44,15 +45,6 @@ func (h *Hub) GroupChanged(ctx context.Context, c bunnybook.GroupChange) {
 			h.tell(ctx, ids, event(kind))
 		}
 	}
-}
-
-func contains(ids []string, id string) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 // groupChatsOf converts a profile's group chats for hello.

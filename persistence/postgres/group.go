@@ -103,7 +103,7 @@ func (db *DB) changeGroup(ctx context.Context, op, id, by string, change func(tx
 		if err != nil {
 			return err
 		}
-		if !isGroupMember(g, by) {
+		if !g.IsMember(by) {
 			return bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of this group chat")
 		}
 		if err := change(tx, g); err != nil {
@@ -113,15 +113,6 @@ func (db *DB) changeGroup(ctx context.Context, op, id, by string, change func(tx
 		return err
 	})
 	return out, fail(op, err)
-}
-
-func isGroupMember(g *bunnybook.GroupChat, profileID string) bool {
-	for _, m := range g.Members {
-		if m.ProfileID == profileID {
-			return true
-		}
-	}
-	return false
 }
 
 // RenameGroupChat renames a group chat; by must be a member.
@@ -137,7 +128,7 @@ func (db *DB) RenameGroupChat(ctx context.Context, id, by, name string) (*bunnyb
 func (db *DB) AddGroupMember(ctx context.Context, id, by, profileID string) (*bunnybook.GroupChat, error) {
 	return db.changeGroup(ctx, "add group member", id, by, func(tx pgx.Tx, g *bunnybook.GroupChat) error {
 		switch {
-		case isGroupMember(g, profileID):
+		case g.IsMember(profileID):
 			return bunnybook.ErrAlreadyGroupMember(profileID)
 		case len(g.Members) >= bunnybook.GroupMembersMax:
 			return bunnybook.Errorf(bunnybook.EBadRequest, "a group chat has at most %d members", bunnybook.GroupMembersMax)
@@ -165,7 +156,7 @@ func (db *DB) RemoveGroupMember(ctx context.Context, id, by, profileID string) (
 		switch {
 		case by != profileID && by != g.CreatedBy:
 			return bunnybook.Errorf(bunnybook.EForbidden, "only the group chat's creator may remove others")
-		case !isGroupMember(g, profileID):
+		case !g.IsMember(profileID):
 			return bunnybook.Errorf(bunnybook.ENotFound, "profile %s is not a member of this group chat", profileID)
 		}
 		var b pgx.Batch
