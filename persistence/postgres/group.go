@@ -12,7 +12,10 @@ import (
 // transaction that every other member is the creator's friend.
 func (db *DB) CreateGroupChat(ctx context.Context, g *bunnybook.GroupChat) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		for _, m := range g.Members[1:] {
+		for _, m := range g.Members {
+			if m.ProfileID == g.CreatedBy {
+				continue
+			}
 			if err := mustBeFriends(ctx, tx, g.CreatedBy, m.ProfileID); err != nil {
 				return err
 			}

@@ -20,7 +20,10 @@ type querier interface {
 // transaction that every other member is the creator's friend.
 func (db *DB) CreateGroupChat(ctx context.Context, g *bunnybook.GroupChat) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		for _, m := range g.Members[1:] {
+		for _, m := range g.Members {
+			if m.ProfileID == g.CreatedBy {
+				continue
+			}
 			if err := mustBeFriends(ctx, tx, g.CreatedBy, m.ProfileID); err != nil {
 				return err
 			}
