@@ -6,11 +6,7 @@ import (
 )
 
 // groupChat is one of the profile's group chats in hello.
-type groupChat struct {
-	ChatGroupID string   `json:"chatGroupId"`
-	Name        string   `json:"name"`
-	MemberIDs   []string `json:"memberIds"`
-}
+type groupChat = bunnybook.GroupChatInfo
 
 func groupChats(in []*actors.GroupChatInfo) []groupChat {
 	out := make([]groupChat, len(in))
