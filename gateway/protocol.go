@@ -161,6 +161,7 @@ type helloFrame struct {
 	Type                     string                  `json:"type"` // "hello"
 	ProfileID                string                  `json:"profileId"`
 	PrivateChats             []bunnybook.PrivateChat `json:"privateChats"`
+	GroupChats               []groupChat             `json:"groupChats"`
 	OnlineFriends            []string                `json:"onlineFriends"`
 	UnreadConversationIDs    []string                `json:"unreadConversationIds"`
 	UnreadNotificationsCount int64                   `json:"unreadNotificationsCount"`
@@ -221,6 +222,8 @@ type outPush struct {
 	origins []string
 	ack     bool // a chat.ack: written even when its seq is known (a resend's)
 	filled  bool // the gap below it was filled already (or could not be)
+
+	forget string // a chat the profile left (group.removed): not to catch up on
 }
 
 // encodePush writes a grain's event as its frame; false for an event this
@@ -243,6 +246,8 @@ func encodePush(p *actors.Push) (outPush, bool) {
 		return outPush{frame: mustJSON(friendAddedFrame{"friend.added", f.GetChatGroupId(), f.GetProfileId(), f.GetUsername()})}, true
 	case *actors.Push_FriendRemoved:
 		return outPush{frame: mustJSON(friendRemovedFrame{"friend.removed", e.FriendRemoved.GetProfileId()})}, true
+	case *actors.Push_Group:
+		return encodeGroupEvent(e.Group)
 	}
 	return outPush{}, false
 }

@@ -100,6 +100,8 @@ export function ConversationsPage() {
       const c: Conversation = {
         chatGroupId: m.chatGroupId, chatGroupName: friend?.username ?? old?.chatGroupName ?? '', content: m.content,
         createdAt: m.createdAt, fromProfileId: m.fromProfileId, fromProfileUsername: fromName, readAt: null, seq: m.seq,
+        kind: old?.kind ?? 'private', readSeqs: old?.readSeqs ?? [],
+        unreadCount: m.fromProfileId === me?.id ? 0 : (old?.unreadCount ?? 0) + 1,
       };
       return [c, ...xs.filter((x) => x.chatGroupId !== m.chatGroupId)];
     });
