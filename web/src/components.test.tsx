@@ -3,6 +3,7 @@ import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatDock, ChatPanel, sortFriends } from './components/Chat';
 import { Badge } from './components/Common';
+import { ConversationList } from './components/Conversations';
 import { PostCard } from './components/Posts';
 import { RegisterPage, validate } from './pages/Auth';
 import { notificationView } from './pages/Inbox';
@@ -126,6 +127,36 @@ describe('ChatDock', () => {
     // The friend's profile is still one click away, from the avatar in the header.
     expect(within(box).getByRole('link', { name: 'zed’s profile' }).getAttribute('href')).toBe('/profile/p1');
     expect(screen.getByRole('textbox', { name: 'Message to zed' })).toBeTruthy();
+  });
+});
+
+describe('ConversationList', () => {
+  it('shows previews, moves a conversation with a new message to the top and counts it unread', async () => {
+    const at = (min: number) => new Date(Date.now() - min * 60_000).toISOString();
+    serve({
+      'GET /web/profiles/me/conversations': [
+        { chatGroupId: 'g1', chatGroupName: 'zed', content: 'See you', createdAt: at(5), fromProfileId: 'me', fromProfileUsername: 'me', readAt: null, seq: 4 },
+        { chatGroupId: 'g2', chatGroupName: 'amy', content: 'Hi!', createdAt: at(9), fromProfileId: 'p2', fromProfileUsername: 'amy', readAt: null, seq: 1 },
+      ],
+    });
+    render(<MemoryRouter><ConversationList me={ME} /></MemoryRouter>);
+    act(() => realtime.handle({
+      type: 'hello', profileId: 'me', connId: 'c',
+      privateChats: [{ chatGroupId: 'g1', profileId: 'p1', username: 'zed' }, { chatGroupId: 'g2', profileId: 'p2', username: 'amy' }],
+      onlineFriends: ['p2'], unreadConversationIds: ['g2'], unreadNotificationsCount: 0,
+    }));
+    const rows = () => screen.getAllByRole('button', { name: /^Conversation/ }).map((b) => b.getAttribute('aria-label')!.replace(/, [^,]*$/, ''));
+    await screen.findByText('You: See you');
+    expect(rows()).toEqual(['Conversation with zed: You: See you', 'Conversation with amy, unread: amy: Hi!']);
+    for (const seq of [2, 3]) {
+      act(() => realtime.handle({ type: 'chat.message', message: { id: `m${seq}`, seq, chatGroupId: 'g2', fromProfileId: 'p2', content: `news ${seq}`, createdAt: at(0) } }));
+    }
+    expect(rows()).toEqual(['Conversation with amy, 2 unread messages: amy: news 3', 'Conversation with zed: You: See you']);
+    // An older message (history the list loaded after it) does not replace the preview.
+    act(() => realtime.handle({ type: 'chat.message', message: { id: 'm1', seq: 1, chatGroupId: 'g2', fromProfileId: 'p2', content: 'Hi!', createdAt: at(9) } }));
+    expect(rows()[0]).toMatch(/: amy: news 3$/);
+    act(() => realtime.markConversationRead('g2'));
+    expect(rows()[0]).toBe('Conversation with amy: amy: news 3');
   });
 });
 

@@ -1,12 +1,14 @@
 // Chat UI: the friends list with online dots and the dock of chat boxes.
 import { useLayoutEffect, useRef, useState } from 'react';
-import { Link } from 'react-router-dom';
-import { useValue } from '../hooks';
+import { Link, useLocation } from 'react-router-dom';
+import { PHONE, useMedia, useValue } from '../hooks';
 import { realtime } from '../session';
-import type { Box, ChatState } from '../realtime/store';
+import type { Box, ChatState, Pending } from '../realtime/store';
 import type { PrivateChat } from '../realtime/protocol';
+import type { ChatMessage } from '../types';
 import { Avatar, Badge, formatTime } from './Common';
-import { IconChevron, IconClose, IconSend } from './Icons';
+import { IconBack, IconChevron, IconClose, IconSend } from './Icons';
+import { clockTime, timeline, type Entry, type TimelineItem } from './timeline';
 
 /** sortFriends puts online friends first, then by username. */
 export function sortFriends(friends: PrivateChat[], online: ReadonlySet<string>): PrivateChat[] {
@@ -72,13 +74,20 @@ function reserveSpace(el: HTMLElement | null) {
   };
 }
 
-/** ChatDock shows the open chat boxes, fixed at the bottom. */
+/**
+ * ChatDock shows the open chat boxes, fixed at the bottom. On a phone's
+ * chat page the conversation list already shows what the collapsed bars
+ * would, so only an open box is shown there.
+ */
 export function ChatDock() {
   const rt = useValue(realtime.state$);
-  if (rt.boxes.length === 0) return null;
+  const phone = useMedia(PHONE);
+  const { pathname } = useLocation();
+  const boxes = phone && pathname === '/chat' ? rt.boxes.filter((b) => !b.collapsed) : rt.boxes;
+  if (boxes.length === 0) return null;
   return (
     <div className="dock" aria-label="Open chats" role="region" ref={reserveSpace}>
-      {rt.boxes.map((b) => {
+      {boxes.map((b) => {
         const friend = rt.friends.find((f) => f.chatGroupId === b.groupId);
         return (
           <ChatBox key={b.groupId} box={b} friend={friend} chat={rt.chats[b.groupId]} me={rt.me}
@@ -97,6 +106,11 @@ function ChatBox({ box, friend, chat, me, online }: BoxProps) {
   return (
     <section className={`chat-box ${box.collapsed ? 'collapsed' : 'open'}`} aria-labelledby={`${id}-title`} data-chat={name}>
       <div className="chat-bar">
+        {!box.collapsed && (
+          <button type="button" className="icon-btn only-mobile" onClick={() => realtime.closeBox(box.groupId)} aria-label={`Back from chat with ${name}`}>
+            <IconBack />
+          </button>
+        )}
         {friend && !box.collapsed && (
           <Link to={`/profile/${friend.profileId}`} className="chat-bar-avatar" aria-label={`${name}’s profile`} title={`${name}’s profile`}>
             <Avatar username={name} size={26} />
@@ -109,7 +123,7 @@ function ChatBox({ box, friend, chat, me, online }: BoxProps) {
           <IconChevron up={box.collapsed} />
           <span className="sr-only">{box.collapsed ? 'Open' : 'Minimize'} chat with {name}</span>
         </button>
-        <button type="button" className="icon-btn" onClick={() => realtime.closeBox(box.groupId)} aria-label={`Close chat with ${name}`}>
+        <button type="button" className="icon-btn chat-close" onClick={() => realtime.closeBox(box.groupId)} aria-label={`Close chat with ${name}`}>
           <IconClose />
         </button>
       </div>
@@ -161,23 +175,46 @@ function Messages({ groupId, chat, me, name }: { groupId: string; chat?: ChatSta
         <button type="button" className="link-btn center" onClick={() => void realtime.loadOlder(groupId)}>Load older messages</button>
       )}
       {chat?.loaded && msgs.length === 0 && pending === 0 && <p className="muted center">Say hello to {name}!</p>}
-      {msgs.map((m) => (
-        <div key={m.seq} className={`msg ${m.fromProfileId === me ? 'mine' : 'theirs'}`} title={formatTime(m.createdAt)}>
-          <span className="sr-only">{m.fromProfileId === me ? 'You' : name}: </span>{m.content}
-        </div>
-      ))}
-      {chat?.pending.map((p) => (
-        <div key={p.id} className={`msg mine pending ${p.error ? 'failed' : ''}`}>
-          {p.content}
-          {p.error && (
-            <span className="msg-error">
-              Not sent: {p.error}{' '}
-              <button type="button" className="link-btn" onClick={() => realtime.retry(groupId, p.id)}>Retry</button>{' '}
-              <button type="button" className="link-btn" onClick={() => realtime.discard(groupId, p.id)}>Discard</button>
-            </span>
-          )}
-        </div>
-      ))}
+      {timeline(entries(msgs, chat?.pending ?? [], me), new Date()).map((item) => item.kind === 'day'
+        ? <div key={item.key} className="day-sep"><span>{item.label}</span></div>
+        : <Bubble key={item.key} item={item} mine={item.entry.from === me} name={name} groupId={groupId} />)}
+    </div>
+  );
+}
+
+/** A loaded message, or one of ours the server has not acknowledged yet. */
+type Shown = { message: ChatMessage } | { pending: Pending };
+
+function entries(msgs: ChatMessage[], pending: Pending[], me = ''): Entry<Shown>[] {
+  return [
+    ...msgs.map((m) => ({ key: `m${m.seq}`, from: m.fromProfileId, at: m.createdAt, value: { message: m } })),
+    ...pending.map((p) => ({ key: `p${p.id}`, from: me, at: p.at, value: { pending: p } })),
+  ];
+}
+
+function Bubble({ item, mine, name, groupId }: { item: Extract<TimelineItem<Shown>, { kind: 'message' }>; mine: boolean; name: string; groupId: string }) {
+  const v = item.entry.value;
+  const run = `${item.first ? ' first' : ''}${item.last ? ' last' : ''}`;
+  if ('message' in v) {
+    const m = v.message;
+    return (
+      <div className={`msg ${mine ? 'mine' : 'theirs'}${run}`} title={formatTime(m.createdAt, true)}>
+        <span className="sr-only">{mine ? 'You' : name}: </span><span className="msg-text">{m.content}</span>
+        <time className="msg-time" dateTime={m.createdAt}>{clockTime(m.createdAt)}</time>
+      </div>
+    );
+  }
+  const p = v.pending;
+  return (
+    <div className={`msg mine pending${run}${p.error ? ' failed' : ''}`}>
+      <span className="msg-text">{p.content}</span>
+      {p.error ? (
+        <span className="msg-error">
+          Not sent: {p.error}{' '}
+          <button type="button" className="link-btn" onClick={() => realtime.retry(groupId, p.id)}>Retry</button>{' '}
+          <button type="button" className="link-btn" onClick={() => realtime.discard(groupId, p.id)}>Discard</button>
+        </span>
+      ) : <span className="msg-time">Sending…</span>}
     </div>
   );
 }

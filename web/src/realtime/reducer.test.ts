@@ -67,7 +67,7 @@ describe('reduce', () => {
     expect(s.chats[G_BOB].pending.map((p) => p.id)).toEqual(['x2']);
     expect(s.chats[G_BOB].messages.map((m) => m.content)).toEqual(['hello 1']);
     s = reduce(s, { type: 'error', id: 'x2', code: 'forbidden', message: 'not friends' }, 0);
-    expect(s.chats[G_BOB].pending[0]).toEqual({ id: 'x2', content: 'again', error: 'not friends' });
+    expect(s.chats[G_BOB].pending[0]).toEqual({ id: 'x2', content: 'again', at: new Date(0).toISOString(), error: 'not friends' });
     expect(s.error).toBeUndefined();
     s = reduce(s, { type: 'local.retry', chatGroupId: G_BOB, id: 'x2' }, 0);
     expect(s.chats[G_BOB].pending[0].error).toBeUndefined();
@@ -129,5 +129,21 @@ describe('reduce', () => {
   it('forgets a conversation’s unread marker when it is read', () => {
     const s = run([hello, { type: 'local.read', chatGroupId: G_CAT }]);
     expect(s.unreadConversations.size).toBe(0);
+  });
+
+  it('counts the messages that arrive unread until the conversation is read or we answer', () => {
+    let s = run([hello, { type: 'chat.message', message: msg(1) }, { type: 'chat.message', message: msg(2) }, { type: 'chat.message', message: msg(2) }]);
+    expect(s.unreadCounts).toEqual({ [G_BOB]: 2 });
+    s = reduce(s, { type: 'local.read', chatGroupId: G_BOB }, 0);
+    expect(s.unreadCounts).toEqual({});
+    s = run([{ type: 'chat.message', message: msg(3) }], 0, s);
+    expect(s.unreadCounts).toEqual({ [G_BOB]: 1 });
+    s = reduce(s, { type: 'chat.message', message: msg(4, ME) }, 0);
+    expect(s.unreadCounts).toEqual({});
+    // After a reconnect, hello says what is still unread: other counts go.
+    s = run([{ type: 'chat.message', message: msg(5) }, hello], 0, s);
+    expect(s.unreadCounts).toEqual({});
+    s = run([{ type: 'chat.message', message: msg(1, BOB, G_CAT) }, hello], 0, s);
+    expect(s.unreadCounts).toEqual({ [G_CAT]: 1 });
   });
 });

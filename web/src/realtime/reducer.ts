@@ -9,7 +9,7 @@ import type { ChatMessage } from '../types';
 import type { PrivateChat, ServerFrame } from './protocol';
 
 /** A message the user sent that the server has not acknowledged yet. */
-export interface Pending { id: string; content: string; error?: string }
+export interface Pending { id: string; content: string; at: string; error?: string }
 
 /** One conversation as far as it is loaded. */
 export interface ChatState {
@@ -28,6 +28,8 @@ export interface RealtimeData {
   friends: PrivateChat[];
   online: ReadonlySet<string>;
   unreadConversations: ReadonlySet<string>;
+  /** How many messages arrived unread, per unread conversation, as far as this tab counted (absent: unknown, at least one). */
+  unreadCounts: Readonly<Record<string, number>>;
   unreadNotifications: number;
   chats: Readonly<Record<string, ChatState>>;
   error?: string; // the last error frame that answered nothing we track
@@ -55,7 +57,7 @@ export const TYPING_SHOW_MS = 4000;
 export const emptyChat = (): ChatState => ({ messages: [], pending: [], hasMore: true, loaded: false, loading: false });
 
 export const initialData = (): RealtimeData => ({
-  friends: [], online: new Set(), unreadConversations: new Set(), unreadNotifications: 0, chats: {},
+  friends: [], online: new Set(), unreadConversations: new Set(), unreadCounts: {}, unreadNotifications: 0, chats: {},
 });
 
 /** mergeMessages adds msgs to a seq-ordered list, dropping duplicates by seq. */
@@ -84,6 +86,15 @@ export const withSet = <T>(s: ReadonlySet<T>, v: T, on: boolean): ReadonlySet<T>
 /** hasMessage tells whether a chat already holds the message with this seq. */
 export const hasMessage = (s: RealtimeData, m: ChatMessage) => !!s.chats[m.chatGroupId]?.messages.some((x) => x.seq === m.seq);
 
+/** withCount sets a conversation's unread count (n > 0) or forgets it. */
+function withCount(counts: Readonly<Record<string, number>>, groupId: string, n: number): Readonly<Record<string, number>> {
+  if ((counts[groupId] ?? 0) === n) return counts;
+  const next = { ...counts };
+  if (n > 0) next[groupId] = n;
+  else delete next[groupId];
+  return next;
+}
+
 function chat<S extends RealtimeData>(s: S, groupId: string, fn: (c: ChatState) => ChatState): S {
   return { ...s, chats: { ...s.chats, [groupId]: fn(s.chats[groupId] ?? emptyChat()) } };
 }
@@ -101,7 +112,12 @@ function onMessage<S extends RealtimeData>(s: S, m: ChatMessage, mine: boolean):
     messages: mergeMessages(c.messages, [m]),
     typing: !fromMe && c.typing ? undefined : c.typing,
   }));
-  return { ...next, unreadConversations: withSet(s.unreadConversations, m.chatGroupId, !fromMe) };
+  const count = fromMe ? 0 : (s.unreadCounts[m.chatGroupId] ?? 0) + 1;
+  return {
+    ...next,
+    unreadConversations: withSet(s.unreadConversations, m.chatGroupId, !fromMe),
+    unreadCounts: withCount(s.unreadCounts, m.chatGroupId, count),
+  };
 }
 
 /** reduce applies one event. It is pure: the same inputs give the same state. */
@@ -115,6 +131,8 @@ export function reduce<S extends RealtimeData>(s: S, e: RealtimeEvent, now: numb
         friends: e.privateChats ?? [],
         online: new Set(e.onlineFriends ?? []),
         unreadConversations: new Set(e.unreadConversationIds ?? []),
+        // What this tab counted still holds for what is still unread.
+        unreadCounts: Object.fromEntries(Object.entries(s.unreadCounts).filter(([g]) => e.unreadConversationIds?.includes(g))),
         unreadNotifications: e.unreadNotificationsCount ?? 0,
       };
     case 'chat.message':
@@ -152,7 +170,7 @@ export function reduce<S extends RealtimeData>(s: S, e: RealtimeEvent, now: numb
       return s;
 
     case 'local.send':
-      return chat(s, e.chatGroupId, (c) => ({ ...c, pending: [...c.pending, { id: e.id, content: e.content }] }));
+      return chat(s, e.chatGroupId, (c) => ({ ...c, pending: [...c.pending, { id: e.id, content: e.content, at: new Date(now).toISOString() }] }));
     case 'local.retry':
       return chat(s, e.chatGroupId, (c) => ({ ...c, pending: c.pending.map((p) => (p.id === e.id ? { ...p, error: undefined } : p)) }));
     case 'local.discard':
@@ -175,7 +193,11 @@ export function reduce<S extends RealtimeData>(s: S, e: RealtimeEvent, now: numb
       return t && t.until <= now ? chat(s, e.chatGroupId, (c) => ({ ...c, typing: undefined })) : s;
     }
     case 'local.read':
-      return { ...s, unreadConversations: withSet(s.unreadConversations, e.chatGroupId, false) };
+      return {
+        ...s,
+        unreadConversations: withSet(s.unreadConversations, e.chatGroupId, false),
+        unreadCounts: withCount(s.unreadCounts, e.chatGroupId, 0),
+      };
     case 'local.notifications.read':
       return { ...s, unreadNotifications: Math.max(0, s.unreadNotifications - e.count) };
     default:
