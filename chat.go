@@ -1,9 +1,16 @@
 package bunnybook
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
 
-// ChatGroup is a conversation. Today every group is private: two members,
-// created when they become friends, inactive while they are not.
+// ChatGroup is a conversation: a private chat (two members, created when
+// they become friends, inactive while they are not) or a group chat
+// (Private false, always active; see GroupChat).
 type ChatGroup struct {
 	ID      string
 	Private bool
@@ -41,10 +48,29 @@ type Conversation struct {
 	Content             string `json:"content"`
 	CreatedAt           Time   `json:"createdAt"`
 	ChatGroupID         string `json:"chatGroupId"`
-	ChatGroupName       string `json:"chatGroupName"` // the other member's username
+	ChatGroupName       string `json:"chatGroupName"` // the other member's username, or the group chat's name
 	Seq                 int64  `json:"seq"`
 	// ReadAt is when the member read this latest message, nil if unread.
 	ReadAt *Time `json:"readAt"`
+	// Kind is ConversationPrivate or ConversationGroup.
+	Kind string `json:"kind"`
+	// UnreadCount is how many messages are after the member's read pointer.
+	UnreadCount int64 `json:"unreadCount"`
+	// ReadSeqs are the members' read pointers (0 for none yet), by profile id.
+	ReadSeqs []ReadSeq `json:"readSeqs"`
+}
+
+// Conversation kinds.
+const (
+	ConversationPrivate = "private"
+	ConversationGroup   = "group"
+)
+
+// ReadSeq is how far one member has read a conversation: the seq of the
+// newest message they read.
+type ReadSeq struct {
+	ProfileID string `json:"profileId"`
+	Seq       int64  `json:"seq"`
 }
 
 // ChatStore keeps chat groups and messages.
@@ -70,10 +96,31 @@ type ChatStore interface {
 	// MarkChatRead moves the profile's read pointer in the group forward to
 	// seq (never backward) and records at.
 	MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at Time) error
-	// Conversations returns a page of the latest messages of the profile's
-	// active groups that have messages, newest first.
+	// Conversations returns a page of the profile's active conversations
+	// by their latest message, newest first: private chats that have
+	// messages and group chats (one without messages by its creation time,
+	// with empty message fields and seq 0).
 	Conversations(ctx context.Context, profileID string, page TimePage) ([]Conversation, error)
 	// UnreadConversations returns the ids of the profile's active groups whose
 	// latest message is after the profile's read pointer.
 	UnreadConversations(ctx context.Context, profileID string) ([]string, error)
+}
+
+// ConversationKind names the kind of a conversation.
+func ConversationKind(private bool) string {
+	if private {
+		return ConversationPrivate
+	}
+	return ConversationGroup
+}
+
+// ParseReadSeqs decodes a JSON array of read pointers, as the stores
+// aggregate them, sorted by profile id.
+func ParseReadSeqs(b []byte) ([]ReadSeq, error) {
+	out := []ReadSeq{}
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("read seqs: %w", err)
+	}
+	slices.SortFunc(out, func(a, b ReadSeq) int { return strings.Compare(a.ProfileID, b.ProfileID) })
+	return out, nil
 }

@@ -30,14 +30,15 @@ func (s *Service) Conversations(ctx context.Context, me string, page TimePage) (
 }
 
 // ChatMessages returns a page of a chat group's history; only members
-// (including former friends, whose group is inactive) may read it.
+// (including former friends, whose group is inactive) may read it, and
+// former members of a group chat what it held when they left.
 func (s *Service) ChatMessages(ctx context.Context, me, groupID string, page TimePage) ([]ChatMessage, error) {
 	g, err := s.Store.ChatGroup(ctx, groupID)
 	if err != nil {
 		return nil, err
 	}
 	if !g.IsMember(me) {
-		return nil, forbidden("only members may read this conversation")
+		return s.groupHistory(ctx, me, g, page)
 	}
 	return s.Store.ChatMessages(ctx, groupID, page)
 }

@@ -13,6 +13,7 @@ type Store interface {
 	NotificationStore
 	FriendshipStore
 	ChatStore
+	GroupStore
 	// Ping reports whether the store is reachable.
 	Ping(ctx context.Context) error
 }
@@ -40,6 +41,9 @@ type Notifier interface {
 	// SessionEnded closes the profile's connections of a sign-in session
 	// that was logged out.
 	SessionEnded(ctx context.Context, profileID, sessionID string)
+	// GroupChanged tells a group chat's conversation at once, and its
+	// members, those who joined and those who left, of a change.
+	GroupChanged(ctx context.Context, change GroupChange)
 }
 
 // NopNotifier is the Notifier used when nothing is listening.
@@ -49,3 +53,4 @@ func (NopNotifier) NotificationCreated(context.Context, Notification)     {}
 func (NopNotifier) FriendAdded(context.Context, Profile, Profile, string) {}
 func (NopNotifier) FriendRemoved(context.Context, string, string, string) {}
 func (NopNotifier) SessionEnded(context.Context, string, string)          {}
+func (NopNotifier) GroupChanged(context.Context, GroupChange)             {}

@@ -86,6 +86,9 @@ func (g *conversationGrain) Receive(ctx actor.Context) {
 		// idle: stopping now would lose requests queued behind its
 		// PoisonPill, which Proto.Actor drops.)
 		g.group, g.typing = nil, map[string]time.Time{}
+		if ctx.Sender() != nil { // a group chat's change waits for this (Hub.GroupChanged)
+			ctx.Respond(&Ack{})
+		}
 	case *SendMessage:
 		g.send(ctx, m)
 		g.stopIfMissing(ctx)

@@ -25,6 +25,7 @@ const (
 // Store is what the grains read and write.
 type Store interface {
 	bunnybook.ChatStore
+	GroupChats(ctx context.Context, profileID string) ([]bunnybook.GroupChatInfo, error)
 	UnreadNotificationCount(ctx context.Context, profileID string) (int, error)
 }
 

@@ -74,6 +74,59 @@ func (CloseReason) EnumDescriptor() ([]byte, []int) {
 	return file_messages_proto_rawDescGZIP(), []int{0}
 }
 
+// GroupEventKind says how a group chat changed for the member told.
+type GroupEventKind int32
+
+const (
+	GroupEventKind_GROUP_EVENT_KIND_UNSPECIFIED GroupEventKind = 0
+	GroupEventKind_GROUP_ADDED                  GroupEventKind = 1 // group.added: the member joined (or created) it
+	GroupEventKind_GROUP_UPDATED                GroupEventKind = 2 // group.updated: renamed, or someone joined or left
+	GroupEventKind_GROUP_REMOVED                GroupEventKind = 3 // group.removed: the member left or was removed
+)
+
+// Enum value maps for GroupEventKind.
+var (
+	GroupEventKind_name = map[int32]string{
+		0: "GROUP_EVENT_KIND_UNSPECIFIED",
+		1: "GROUP_ADDED",
+		2: "GROUP_UPDATED",
+		3: "GROUP_REMOVED",
+	}
+	GroupEventKind_value = map[string]int32{
+		"GROUP_EVENT_KIND_UNSPECIFIED": 0,
+		"GROUP_ADDED":                  1,
+		"GROUP_UPDATED":                2,
+		"GROUP_REMOVED":                3,
+	}
+)
+
+func (x GroupEventKind) Enum() *GroupEventKind {
+	p := new(GroupEventKind)
+	*p = x
+	return p
+}
+
+func (x GroupEventKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (GroupEventKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_messages_proto_enumTypes[1].Descriptor()
+}
+
+func (GroupEventKind) Type() protoreflect.EnumType {
+	return &file_messages_proto_enumTypes[1]
+}
+
+func (x GroupEventKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use GroupEventKind.Descriptor instead.
+func (GroupEventKind) EnumDescriptor() ([]byte, []int) {
+	return file_messages_proto_rawDescGZIP(), []int{1}
+}
+
 // Connect attaches a websocket connection to its profile grain, activating it.
 type Connect struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -191,7 +244,8 @@ type Hello struct {
 	Grain                    *actor.PID             `protobuf:"bytes,6,opt,name=grain,proto3" json:"grain,omitempty"` // the profile grain, for the gateway to watch
 	// Set when the connection was refused because the profile already holds
 	// the most connections allowed (Config.MaxConnsPerProfile); nothing else is.
-	TooManyConnections bool `protobuf:"varint,7,opt,name=too_many_connections,json=tooManyConnections,proto3" json:"too_many_connections,omitempty"`
+	TooManyConnections bool             `protobuf:"varint,7,opt,name=too_many_connections,json=tooManyConnections,proto3" json:"too_many_connections,omitempty"`
+	GroupChats         []*GroupChatInfo `protobuf:"bytes,20,rep,name=group_chats,json=groupChats,proto3" json:"group_chats,omitempty"`
 	unknownFields      protoimpl.UnknownFields
 	sizeCache          protoimpl.SizeCache
 }
@@ -275,6 +329,13 @@ func (x *Hello) GetTooManyConnections() bool {
 	return false
 }
 
+func (x *Hello) GetGroupChats() []*GroupChatInfo {
+	if x != nil {
+		return x.GroupChats
+	}
+	return nil
+}
+
 type PrivateChat struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ChatGroupId   string                 `protobuf:"bytes,1,opt,name=chat_group_id,json=chatGroupId,proto3" json:"chat_group_id,omitempty"`
@@ -348,6 +409,7 @@ type Push struct {
 	//	*Push_Notification
 	//	*Push_FriendAdded
 	//	*Push_FriendRemoved
+	//	*Push_Group
 	Event         isPush_Event `protobuf_oneof:"event"`
 	OriginConns   []string     `protobuf:"bytes,4,rep,name=origin_conns,json=originConns,proto3" json:"origin_conns,omitempty"` // for a message: the connections that sent it (a resend may come from another), which get an ack instead
 	ConnIds       []string     `protobuf:"bytes,5,rep,name=conn_ids,json=connIds,proto3" json:"conn_ids,omitempty"`             // the connections (on the receiving gateway) to write it to
@@ -446,6 +508,15 @@ func (x *Push) GetFriendRemoved() *FriendRemoved {
 	return nil
 }
 
+func (x *Push) GetGroup() *GroupEvent {
+	if x != nil {
+		if x, ok := x.Event.(*Push_Group); ok {
+			return x.Group
+		}
+	}
+	return nil
+}
+
 func (x *Push) GetOriginConns() []string {
 	if x != nil {
 		return x.OriginConns
@@ -488,6 +559,10 @@ type Push_FriendRemoved struct {
 	FriendRemoved *FriendRemoved `protobuf:"bytes,10,opt,name=friend_removed,json=friendRemoved,proto3,oneof"` // friend.removed
 }
 
+type Push_Group struct {
+	Group *GroupEvent `protobuf:"bytes,20,opt,name=group,proto3,oneof"` // group.added, group.updated, group.removed
+}
+
 func (*Push_Message) isPush_Event() {}
 
 func (*Push_Typing) isPush_Event() {}
@@ -499,6 +574,8 @@ func (*Push_Notification) isPush_Event() {}
 func (*Push_FriendAdded) isPush_Event() {}
 
 func (*Push_FriendRemoved) isPush_Event() {}
+
+func (*Push_Group) isPush_Event() {}
 
 // TypingEvent says a member of a chat is typing.
 type TypingEvent struct {
@@ -1358,6 +1435,190 @@ func (x *Ack) GetErrorMessage() string {
 	return ""
 }
 
+// GroupChatInfo is one of a profile's group chats, as hello lists them.
+type GroupChatInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ChatGroupId   string                 `protobuf:"bytes,1,opt,name=chat_group_id,json=chatGroupId,proto3" json:"chat_group_id,omitempty"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	MemberIds     []string               `protobuf:"bytes,3,rep,name=member_ids,json=memberIds,proto3" json:"member_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GroupChatInfo) Reset() {
+	*x = GroupChatInfo{}
+	mi := &file_messages_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GroupChatInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GroupChatInfo) ProtoMessage() {}
+
+func (x *GroupChatInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_messages_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GroupChatInfo.ProtoReflect.Descriptor instead.
+func (*GroupChatInfo) Descriptor() ([]byte, []int) {
+	return file_messages_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *GroupChatInfo) GetChatGroupId() string {
+	if x != nil {
+		return x.ChatGroupId
+	}
+	return ""
+}
+
+func (x *GroupChatInfo) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *GroupChatInfo) GetMemberIds() []string {
+	if x != nil {
+		return x.MemberIds
+	}
+	return nil
+}
+
+// GroupMember is a member of a group chat.
+type GroupMember struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ProfileId     string                 `protobuf:"bytes,1,opt,name=profile_id,json=profileId,proto3" json:"profile_id,omitempty"`
+	Username      string                 `protobuf:"bytes,2,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GroupMember) Reset() {
+	*x = GroupMember{}
+	mi := &file_messages_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GroupMember) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GroupMember) ProtoMessage() {}
+
+func (x *GroupMember) ProtoReflect() protoreflect.Message {
+	mi := &file_messages_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GroupMember.ProtoReflect.Descriptor instead.
+func (*GroupMember) Descriptor() ([]byte, []int) {
+	return file_messages_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *GroupMember) GetProfileId() string {
+	if x != nil {
+		return x.ProfileId
+	}
+	return ""
+}
+
+func (x *GroupMember) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+// GroupEvent is a change of a group chat pushed to one member (for
+// GROUP_REMOVED, name and members are empty).
+type GroupEvent struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kind          GroupEventKind         `protobuf:"varint,1,opt,name=kind,proto3,enum=actors.GroupEventKind" json:"kind,omitempty"`
+	ChatGroupId   string                 `protobuf:"bytes,2,opt,name=chat_group_id,json=chatGroupId,proto3" json:"chat_group_id,omitempty"`
+	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	Members       []*GroupMember         `protobuf:"bytes,4,rep,name=members,proto3" json:"members,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GroupEvent) Reset() {
+	*x = GroupEvent{}
+	mi := &file_messages_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GroupEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GroupEvent) ProtoMessage() {}
+
+func (x *GroupEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_messages_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GroupEvent.ProtoReflect.Descriptor instead.
+func (*GroupEvent) Descriptor() ([]byte, []int) {
+	return file_messages_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *GroupEvent) GetKind() GroupEventKind {
+	if x != nil {
+		return x.Kind
+	}
+	return GroupEventKind_GROUP_EVENT_KIND_UNSPECIFIED
+}
+
+func (x *GroupEvent) GetChatGroupId() string {
+	if x != nil {
+		return x.ChatGroupId
+	}
+	return ""
+}
+
+func (x *GroupEvent) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *GroupEvent) GetMembers() []*GroupMember {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
 var File_messages_proto protoreflect.FileDescriptor
 
 const file_messages_proto_rawDesc = "" +
@@ -1371,7 +1632,7 @@ const file_messages_proto_rawDesc = "" +
 	"session_id\x18\x03 \x01(\tR\tsessionId\"%\n" +
 	"\n" +
 	"Disconnect\x12\x17\n" +
-	"\aconn_id\x18\x01 \x01(\tR\x06connId\"\xc8\x02\n" +
+	"\aconn_id\x18\x01 \x01(\tR\x06connId\"\x80\x03\n" +
 	"\x05Hello\x128\n" +
 	"\rprivate_chats\x18\x01 \x03(\v2\x13.actors.PrivateChatR\fprivateChats\x12%\n" +
 	"\x0eonline_friends\x18\x02 \x03(\tR\ronlineFriends\x126\n" +
@@ -1380,12 +1641,14 @@ const file_messages_proto_rawDesc = "" +
 	"\x05error\x18\x05 \x01(\tR\x05error\x12 \n" +
 	"\x05grain\x18\x06 \x01(\v2\n" +
 	".actor.PIDR\x05grain\x120\n" +
-	"\x14too_many_connections\x18\a \x01(\bR\x12tooManyConnections\"l\n" +
+	"\x14too_many_connections\x18\a \x01(\bR\x12tooManyConnections\x126\n" +
+	"\vgroup_chats\x18\x14 \x03(\v2\x15.actors.GroupChatInfoR\n" +
+	"groupChats\"l\n" +
 	"\vPrivateChat\x12\"\n" +
 	"\rchat_group_id\x18\x01 \x01(\tR\vchatGroupId\x12\x1d\n" +
 	"\n" +
 	"profile_id\x18\x02 \x01(\tR\tprofileId\x12\x1a\n" +
-	"\busername\x18\x03 \x01(\tR\busername\"\x9e\x03\n" +
+	"\busername\x18\x03 \x01(\tR\busername\"\xca\x03\n" +
 	"\x04Push\x12/\n" +
 	"\amessage\x18\x01 \x01(\v2\x13.actors.ChatMessageH\x00R\amessage\x12-\n" +
 	"\x06typing\x18\x06 \x01(\v2\x13.actors.TypingEventH\x00R\x06typing\x125\n" +
@@ -1393,7 +1656,8 @@ const file_messages_proto_rawDesc = "" +
 	"\fnotification\x18\b \x01(\v2\x18.actors.NotificationPushH\x00R\fnotification\x128\n" +
 	"\ffriend_added\x18\t \x01(\v2\x13.actors.PrivateChatH\x00R\vfriendAdded\x12>\n" +
 	"\x0efriend_removed\x18\n" +
-	" \x01(\v2\x15.actors.FriendRemovedH\x00R\rfriendRemoved\x12!\n" +
+	" \x01(\v2\x15.actors.FriendRemovedH\x00R\rfriendRemoved\x12*\n" +
+	"\x05group\x18\x14 \x01(\v2\x12.actors.GroupEventH\x00R\x05group\x12!\n" +
 	"\forigin_conns\x18\x04 \x03(\tR\voriginConns\x12\x19\n" +
 	"\bconn_ids\x18\x05 \x03(\tR\aconnIdsB\a\n" +
 	"\x05event\"l\n" +
@@ -1456,11 +1720,31 @@ const file_messages_proto_rawDesc = "" +
 	"\x03Ack\x12\x1d\n" +
 	"\n" +
 	"error_kind\x18\x01 \x01(\tR\terrorKind\x12#\n" +
-	"\rerror_message\x18\x02 \x01(\tR\ferrorMessage*;\n" +
+	"\rerror_message\x18\x02 \x01(\tR\ferrorMessage\"f\n" +
+	"\rGroupChatInfo\x12\"\n" +
+	"\rchat_group_id\x18\x01 \x01(\tR\vchatGroupId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1d\n" +
+	"\n" +
+	"member_ids\x18\x03 \x03(\tR\tmemberIds\"H\n" +
+	"\vGroupMember\x12\x1d\n" +
+	"\n" +
+	"profile_id\x18\x01 \x01(\tR\tprofileId\x12\x1a\n" +
+	"\busername\x18\x02 \x01(\tR\busername\"\x9f\x01\n" +
+	"\n" +
+	"GroupEvent\x12*\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x16.actors.GroupEventKindR\x04kind\x12\"\n" +
+	"\rchat_group_id\x18\x02 \x01(\tR\vchatGroupId\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12-\n" +
+	"\amembers\x18\x04 \x03(\v2\x13.actors.GroupMemberR\amembers*;\n" +
 	"\vCloseReason\x12\x1c\n" +
 	"\x18CLOSE_REASON_UNSPECIFIED\x10\x00\x12\x0e\n" +
 	"\n" +
-	"LOGGED_OUT\x10\x01B'Z%github.com/bunnybook/bunnybook/actorsb\x06proto3"
+	"LOGGED_OUT\x10\x01*i\n" +
+	"\x0eGroupEventKind\x12 \n" +
+	"\x1cGROUP_EVENT_KIND_UNSPECIFIED\x10\x00\x12\x0f\n" +
+	"\vGROUP_ADDED\x10\x01\x12\x11\n" +
+	"\rGROUP_UPDATED\x10\x02\x12\x11\n" +
+	"\rGROUP_REMOVED\x10\x03B'Z%github.com/bunnybook/bunnybook/actorsb\x06proto3"
 
 var (
 	file_messages_proto_rawDescOnce sync.Once
@@ -1474,52 +1758,60 @@ func file_messages_proto_rawDescGZIP() []byte {
 	return file_messages_proto_rawDescData
 }
 
-var file_messages_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_messages_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_messages_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_messages_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_messages_proto_goTypes = []any{
 	(CloseReason)(0),            // 0: actors.CloseReason
-	(*Connect)(nil),             // 1: actors.Connect
-	(*Disconnect)(nil),          // 2: actors.Disconnect
-	(*Hello)(nil),               // 3: actors.Hello
-	(*PrivateChat)(nil),         // 4: actors.PrivateChat
-	(*Push)(nil),                // 5: actors.Push
-	(*TypingEvent)(nil),         // 6: actors.TypingEvent
-	(*NotificationPush)(nil),    // 7: actors.NotificationPush
-	(*Deliver)(nil),             // 8: actors.Deliver
-	(*PresenceChanged)(nil),     // 9: actors.PresenceChanged
-	(*NotificationCreated)(nil), // 10: actors.NotificationCreated
-	(*EndSession)(nil),          // 11: actors.EndSession
-	(*CloseConnection)(nil),     // 12: actors.CloseConnection
-	(*FriendAdded)(nil),         // 13: actors.FriendAdded
-	(*FriendRemoved)(nil),       // 14: actors.FriendRemoved
-	(*GroupChanged)(nil),        // 15: actors.GroupChanged
-	(*SendMessage)(nil),         // 16: actors.SendMessage
-	(*MessageAck)(nil),          // 17: actors.MessageAck
-	(*ChatMessage)(nil),         // 18: actors.ChatMessage
-	(*Typing)(nil),              // 19: actors.Typing
-	(*MarkRead)(nil),            // 20: actors.MarkRead
-	(*Ack)(nil),                 // 21: actors.Ack
-	(*actor.PID)(nil),           // 22: actor.PID
+	(GroupEventKind)(0),         // 1: actors.GroupEventKind
+	(*Connect)(nil),             // 2: actors.Connect
+	(*Disconnect)(nil),          // 3: actors.Disconnect
+	(*Hello)(nil),               // 4: actors.Hello
+	(*PrivateChat)(nil),         // 5: actors.PrivateChat
+	(*Push)(nil),                // 6: actors.Push
+	(*TypingEvent)(nil),         // 7: actors.TypingEvent
+	(*NotificationPush)(nil),    // 8: actors.NotificationPush
+	(*Deliver)(nil),             // 9: actors.Deliver
+	(*PresenceChanged)(nil),     // 10: actors.PresenceChanged
+	(*NotificationCreated)(nil), // 11: actors.NotificationCreated
+	(*EndSession)(nil),          // 12: actors.EndSession
+	(*CloseConnection)(nil),     // 13: actors.CloseConnection
+	(*FriendAdded)(nil),         // 14: actors.FriendAdded
+	(*FriendRemoved)(nil),       // 15: actors.FriendRemoved
+	(*GroupChanged)(nil),        // 16: actors.GroupChanged
+	(*SendMessage)(nil),         // 17: actors.SendMessage
+	(*MessageAck)(nil),          // 18: actors.MessageAck
+	(*ChatMessage)(nil),         // 19: actors.ChatMessage
+	(*Typing)(nil),              // 20: actors.Typing
+	(*MarkRead)(nil),            // 21: actors.MarkRead
+	(*Ack)(nil),                 // 22: actors.Ack
+	(*GroupChatInfo)(nil),       // 23: actors.GroupChatInfo
+	(*GroupMember)(nil),         // 24: actors.GroupMember
+	(*GroupEvent)(nil),          // 25: actors.GroupEvent
+	(*actor.PID)(nil),           // 26: actor.PID
 }
 var file_messages_proto_depIdxs = []int32{
-	22, // 0: actors.Connect.gateway:type_name -> actor.PID
-	4,  // 1: actors.Hello.private_chats:type_name -> actors.PrivateChat
-	22, // 2: actors.Hello.grain:type_name -> actor.PID
-	18, // 3: actors.Push.message:type_name -> actors.ChatMessage
-	6,  // 4: actors.Push.typing:type_name -> actors.TypingEvent
-	9,  // 5: actors.Push.presence:type_name -> actors.PresenceChanged
-	7,  // 6: actors.Push.notification:type_name -> actors.NotificationPush
-	4,  // 7: actors.Push.friend_added:type_name -> actors.PrivateChat
-	14, // 8: actors.Push.friend_removed:type_name -> actors.FriendRemoved
-	5,  // 9: actors.Deliver.push:type_name -> actors.Push
-	0,  // 10: actors.CloseConnection.reason:type_name -> actors.CloseReason
-	4,  // 11: actors.FriendAdded.chat:type_name -> actors.PrivateChat
-	18, // 12: actors.MessageAck.message:type_name -> actors.ChatMessage
-	13, // [13:13] is the sub-list for method output_type
-	13, // [13:13] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	26, // 0: actors.Connect.gateway:type_name -> actor.PID
+	5,  // 1: actors.Hello.private_chats:type_name -> actors.PrivateChat
+	26, // 2: actors.Hello.grain:type_name -> actor.PID
+	23, // 3: actors.Hello.group_chats:type_name -> actors.GroupChatInfo
+	19, // 4: actors.Push.message:type_name -> actors.ChatMessage
+	7,  // 5: actors.Push.typing:type_name -> actors.TypingEvent
+	10, // 6: actors.Push.presence:type_name -> actors.PresenceChanged
+	8,  // 7: actors.Push.notification:type_name -> actors.NotificationPush
+	5,  // 8: actors.Push.friend_added:type_name -> actors.PrivateChat
+	15, // 9: actors.Push.friend_removed:type_name -> actors.FriendRemoved
+	25, // 10: actors.Push.group:type_name -> actors.GroupEvent
+	6,  // 11: actors.Deliver.push:type_name -> actors.Push
+	0,  // 12: actors.CloseConnection.reason:type_name -> actors.CloseReason
+	5,  // 13: actors.FriendAdded.chat:type_name -> actors.PrivateChat
+	19, // 14: actors.MessageAck.message:type_name -> actors.ChatMessage
+	1,  // 15: actors.GroupEvent.kind:type_name -> actors.GroupEventKind
+	24, // 16: actors.GroupEvent.members:type_name -> actors.GroupMember
+	17, // [17:17] is the sub-list for method output_type
+	17, // [17:17] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_messages_proto_init() }
@@ -1534,14 +1826,15 @@ func file_messages_proto_init() {
 		(*Push_Notification)(nil),
 		(*Push_FriendAdded)(nil),
 		(*Push_FriendRemoved)(nil),
+		(*Push_Group)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_messages_proto_rawDesc), len(file_messages_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   21,
+			NumEnums:      2,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

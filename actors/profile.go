@@ -76,6 +76,10 @@ func (g *profileGrain) connect(ctx actor.Context, m *Connect) *Hello {
 	c, cancel := g.ctx()
 	defer cancel()
 	chats, err := g.cfg.Store.PrivateChats(c, g.id)
+	var groups []bunnybook.GroupChatInfo
+	if err == nil {
+		groups, err = g.cfg.Store.GroupChats(c, g.id)
+	}
 	if err == nil && !g.loaded {
 		err = g.load(ctx, chats)
 	}
@@ -98,6 +102,7 @@ func (g *profileGrain) connect(ctx actor.Context, m *Connect) *Hello {
 			hello.OnlineFriends = append(hello.OnlineFriends, f.id.String())
 		}
 	}
+	hello.GroupChats = groupChatsOf(groups)
 	if hello.UnreadConversationIds, err = g.cfg.Store.UnreadConversations(c, g.id); err != nil {
 		g.cfg.Logger.Warn("unread conversations", "profile_id", g.id, "error", err)
 	}

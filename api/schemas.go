@@ -104,12 +104,28 @@ func schemas() map[string]*oaSchema {
 			"read":    boolean("Seen in the list."),
 			"visited": boolean("Its link was followed."),
 		}),
-		"Conversation": object("The latest message of one of the caller's chats.",
-			[]string{"fromProfileId", "fromProfileUsername", "content", "createdAt", "chatGroupId", "chatGroupName", "seq", "readAt"}, map[string]*oaSchema{
-				"fromProfileId": uuid(""), "fromProfileUsername": str(""), "content": str(""), "createdAt": timestamp(""),
-				"chatGroupId": uuid(""), "chatGroupName": str("The other member's username."), "seq": integer("The message's number in its chat."),
-				"readAt": nullable(timestamp("When the caller read it; null if unread.")),
+		"Conversation": object("One of the caller's chats and its latest message. A group chat without messages has empty message fields, seq 0 and its creation time as createdAt.",
+			[]string{"fromProfileId", "fromProfileUsername", "content", "createdAt", "chatGroupId", "chatGroupName", "seq", "readAt", "kind", "unreadCount", "readSeqs"}, map[string]*oaSchema{
+				"fromProfileId": str("The sender (a UUID; empty when the chat has no message)."), "fromProfileUsername": str(""), "content": str(""), "createdAt": timestamp(""),
+				"chatGroupId": uuid(""), "chatGroupName": str("The other member's username, or the group chat's name."), "seq": integer("The message's number in its chat."),
+				"readAt":      nullable(timestamp("When the caller read it; null if unread.")),
+				"kind":        enum("", bunnybook.ConversationPrivate, bunnybook.ConversationGroup),
+				"unreadCount": integer("Messages after the caller's read pointer."),
+				"readSeqs": {Type: "array", Description: "Each member's read pointer: the seq of the newest message they read (0 for none), by profile id.",
+					Items: object("", []string{"profileId", "seq"}, map[string]*oaSchema{"profileId": uuid(""), "seq": integer("")})},
 			}),
+		"GroupMember": object("", []string{"profileId", "username"}, map[string]*oaSchema{"profileId": uuid(""), "username": str("")}),
+		"GroupChat": object("A group chat.", []string{"chatGroupId", "name", "createdBy", "createdAt", "members"}, map[string]*oaSchema{
+			"chatGroupId": uuid(""), "name": str(""), "createdBy": uuid("The creator, who may remove members."), "createdAt": timestamp(""),
+			"members": {Type: "array", Description: "By username.", Items: ref("GroupMember")},
+		}),
+		"NewGroupChat": object("", []string{"name", "memberIds"}, map[string]*oaSchema{
+			"name": groupName(),
+			"memberIds": {Type: "array", Description: "The caller's friends to add besides the caller.", Items: &oaSchema{Type: "string", Format: "uuid"},
+				MinItems: intp(bunnybook.GroupOthersMin), MaxItems: intp(bunnybook.GroupOthersMax)},
+		}),
+		"GroupChatName":  object("", []string{"name"}, map[string]*oaSchema{"name": groupName()}),
+		"NewGroupMember": object("", []string{"profileId"}, map[string]*oaSchema{"profileId": uuid("One of the caller's friends.")}),
 		"ChatMessage": object("", []string{"id", "seq", "createdAt", "fromProfileId", "chatGroupId", "content"}, map[string]*oaSchema{
 			"id": uuid(""), "seq": integer("1, 2, 3… in the order the chat accepted them."), "createdAt": timestamp(""),
 			"fromProfileId": uuid(""), "chatGroupId": uuid(""), "content": str(""),
@@ -138,4 +154,8 @@ func schemas() map[string]*oaSchema {
 			"checks": {Type: "object", AdditionalProperties: &oaSchema{Type: "string", Description: `"up" or "down: <reason>"`}},
 		}),
 	}
+}
+
+func groupName() *oaSchema {
+	return &oaSchema{Type: "string", MinLength: intp(1), MaxLength: intp(bunnybook.GroupNameMax), Description: "Trimmed of spaces."}
 }

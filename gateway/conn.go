@@ -180,6 +180,7 @@ func (c *conn) attach() (*actors.Hello, error) {
 		Type:                     "hello",
 		ProfileID:                c.profile.ID,
 		PrivateChats:             []bunnybook.PrivateChat{},
+		GroupChats:               groupChats(hello.GetGroupChats()),
 		OnlineFriends:            orEmpty(hello.GetOnlineFriends()),
 		UnreadConversationIDs:    orEmpty(hello.GetUnreadConversationIds()),
 		UnreadNotificationsCount: hello.GetUnreadNotificationsCount(),

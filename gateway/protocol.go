@@ -161,6 +161,7 @@ type helloFrame struct {
 	Type                     string                  `json:"type"` // "hello"
 	ProfileID                string                  `json:"profileId"`
 	PrivateChats             []bunnybook.PrivateChat `json:"privateChats"`
+	GroupChats               []groupChat             `json:"groupChats"`
 	OnlineFriends            []string                `json:"onlineFriends"`
 	UnreadConversationIDs    []string                `json:"unreadConversationIds"`
 	UnreadNotificationsCount int64                   `json:"unreadNotificationsCount"`
@@ -243,6 +244,8 @@ func encodePush(p *actors.Push) (outPush, bool) {
 		return outPush{frame: mustJSON(friendAddedFrame{"friend.added", f.GetChatGroupId(), f.GetProfileId(), f.GetUsername()})}, true
 	case *actors.Push_FriendRemoved:
 		return outPush{frame: mustJSON(friendRemovedFrame{"friend.removed", e.FriendRemoved.GetProfileId()})}, true
+	case *actors.Push_Group:
+		return encodeGroupEvent(e.Group)
 	}
 	return outPush{}, false
 }

@@ -93,11 +93,12 @@ func MustDial(tb testing.TB, baseURL string, c *client.Client) (*client.Conn, he
 }
 
 type hello struct {
-	ProfileID                string                  `json:"profileId"`
-	PrivateChats             []bunnybook.PrivateChat `json:"privateChats"`
-	OnlineFriends            []string                `json:"onlineFriends"`
-	UnreadConversationIDs    []string                `json:"unreadConversationIds"`
-	UnreadNotificationsCount int                     `json:"unreadNotificationsCount"`
+	ProfileID                string                    `json:"profileId"`
+	PrivateChats             []bunnybook.PrivateChat   `json:"privateChats"`
+	GroupChats               []bunnybook.GroupChatInfo `json:"groupChats"`
+	OnlineFriends            []string                  `json:"onlineFriends"`
+	UnreadConversationIDs    []string                  `json:"unreadConversationIds"`
+	UnreadNotificationsCount int                       `json:"unreadNotificationsCount"`
 }
 
 type messageFrame struct {

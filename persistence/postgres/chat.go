@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"math"
 	"slices"
 	"time"
 
@@ -52,17 +53,7 @@ func scanMessage(row pgx.CollectableRow) (bunnybook.ChatMessage, error) {
 
 // ChatMessages returns a page of a group's messages, newest first.
 func (db *DB) ChatMessages(ctx context.Context, groupID string, page bunnybook.TimePage) ([]bunnybook.ChatMessage, error) {
-	before, beforeID := keyset(page)
-	rows, err := db.pool.Query(ctx, `
-		SELECT `+messageColumns+` FROM chat_message
-		WHERE chat_group_id = $1 AND (created_at, id) < ($2, $3)
-		ORDER BY created_at DESC, id DESC
-		LIMIT $4`, groupID, before, beforeID, limit(page.Limit))
-	if err != nil {
-		return nil, fail("chat messages", err)
-	}
-	msgs, err := pgx.CollectRows(rows, scanMessage)
-	return msgs, fail("chat messages", err)
+	return db.ChatMessagesUpTo(ctx, groupID, math.MaxInt64, page)
 }
 
 // MessagesAfter returns up to n messages with seq > after, oldest first.
@@ -241,37 +232,52 @@ const syncUnread = `
 	INSERT INTO chat_unread (profile_id, chat_group_id) SELECT profile_id, chat_group_id FROM unread
 	ON CONFLICT DO NOTHING`
 
-// Conversations returns a page of the latest messages of the profile's
-// active groups that have messages, newest first. The latest message is
-// found by the group's last_seq, through the (chat_group_id, seq) key. A
-// Conversation carries no message id, so the page cursor's id (and the
-// tie-break among messages of one millisecond) is the chat group id.
+// Conversations returns a page of the profile's active conversations by
+// their latest message, newest first (a group chat without messages by its
+// creation time). The latest message is found by the group's last_seq,
+// through the (chat_group_id, seq) key. A Conversation carries no message
+// id, so the page cursor's id (and the tie-break among messages of one
+// millisecond) is the chat group id. The unread count is the distance from
+// the read pointer to the last seq, since a group's seqs have no holes.
 func (db *DB) Conversations(ctx context.Context, profileID string, page bunnybook.TimePage) ([]bunnybook.Conversation, error) {
 	before, beforeID := keyset(page)
 	rows, err := db.pool.Query(ctx, `
-		SELECT m.from_profile_id, sender.username, m.content, m.created_at, g.id,
-		       coalesce(other.username, ''), m.seq,
-		       CASE WHEN r.seq >= g.last_seq THEN r.read_at END
+		SELECT coalesce(m.from_profile_id::text, ''), coalesce(sender.username, ''), coalesce(m.content, ''),
+		       coalesce(m.created_at, g.created_at), g.id,
+		       CASE WHEN g.private THEN coalesce(other.username, '') ELSE g.name END, g.last_seq,
+		       CASE WHEN g.last_seq > 0 AND r.seq >= g.last_seq THEN r.read_at END,
+		       g.private, greatest(0, g.last_seq - coalesce(r.seq, 0)),
+		       (SELECT coalesce(json_agg(json_build_object('profileId', o.profile_id, 'seq', coalesce(oread.seq, 0))), '[]')
+		        FROM chat_member o
+		        LEFT JOIN chat_read oread ON oread.profile_id = o.profile_id AND oread.chat_group_id = o.chat_group_id
+		        WHERE o.chat_group_id = g.id)::text
 		FROM chat_member me
-		JOIN chat_group g ON g.id = me.chat_group_id AND g.active AND g.last_seq > 0
-		JOIN chat_message m ON m.chat_group_id = g.id AND m.seq = g.last_seq
-		JOIN profile sender ON sender.id = m.from_profile_id
+		JOIN chat_group g ON g.id = me.chat_group_id AND g.active AND (g.last_seq > 0 OR NOT g.private)
+		LEFT JOIN chat_message m ON m.chat_group_id = g.id AND m.seq = g.last_seq
+		LEFT JOIN profile sender ON sender.id = m.from_profile_id
 		LEFT JOIN LATERAL (
 			SELECT p.username FROM chat_member o JOIN profile p ON p.id = o.profile_id
-			WHERE o.chat_group_id = g.id AND o.profile_id <> me.profile_id
+			WHERE g.private AND o.chat_group_id = g.id AND o.profile_id <> me.profile_id
 			ORDER BY p.username LIMIT 1
 		) other ON true
 		LEFT JOIN chat_read r ON r.profile_id = me.profile_id AND r.chat_group_id = g.id
-		WHERE me.profile_id = $1 AND (m.created_at, g.id) < ($2, $3)
-		ORDER BY m.created_at DESC, g.id DESC
+		WHERE me.profile_id = $1 AND (coalesce(m.created_at, g.created_at), g.id) < ($2, $3)
+		ORDER BY coalesce(m.created_at, g.created_at) DESC, g.id DESC
 		LIMIT $4`, profileID, before, beforeID, limit(page.Limit))
 	if err != nil {
 		return nil, fail("conversations", err)
 	}
 	convs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bunnybook.Conversation, error) {
 		var c bunnybook.Conversation
+		var private bool
+		var readSeqs string
 		err := r.Scan(&c.FromProfileID, &c.FromProfileUsername, &c.Content, timeDst{&c.CreatedAt},
-			&c.ChatGroupID, &c.ChatGroupName, &c.Seq, nullTimeDst{&c.ReadAt})
+			&c.ChatGroupID, &c.ChatGroupName, &c.Seq, nullTimeDst{&c.ReadAt}, &private, &c.UnreadCount, &readSeqs)
+		if err != nil {
+			return c, err
+		}
+		c.Kind = bunnybook.ConversationKind(private)
+		c.ReadSeqs, err = bunnybook.ParseReadSeqs([]byte(readSeqs))
 		return c, err
 	})
 	return convs, fail("conversations", err)

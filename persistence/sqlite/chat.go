@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 
 	"github.com/bunnybook/bunnybook"
 )
@@ -81,16 +82,7 @@ func (db *DB) queryMessages(ctx context.Context, query string, args ...any) ([]b
 
 // ChatMessages returns a page of a group's messages, newest first.
 func (db *DB) ChatMessages(ctx context.Context, groupID string, page bunnybook.TimePage) ([]bunnybook.ChatMessage, error) {
-	cond, args := keyset(page, "created_at", "id")
-	ms, err := db.queryMessages(ctx, `
-		SELECT `+messageColumns+` FROM chat_message
-		WHERE chat_group_id = ?`+cond+`
-		ORDER BY created_at DESC, id DESC LIMIT ?`,
-		append(append([]any{groupID}, args...), limit(page.Limit))...)
-	if err != nil {
-		return nil, fmt.Errorf("chat messages: %w", err)
-	}
-	return ms, nil
+	return db.ChatMessagesUpTo(ctx, groupID, math.MaxInt64, page)
 }
 
 // MessagesAfter returns up to n messages with seq > after, oldest first.
@@ -274,24 +266,34 @@ func (db *DB) syncUnread(ctx context.Context, tx *sql.Tx, group string) error {
 	return err
 }
 
-// Conversations returns a page of the latest messages of the profile's
-// active groups that have messages, newest first. The cursor's id is the
-// chat group id (a conversation's only id).
+// Conversations returns a page of the profile's active conversations by
+// their latest message, newest first (a group chat without messages by
+// its creation time). The cursor's id is the chat group id (a
+// conversation's only id). The unread count is the distance from the read
+// pointer to the last seq, since a group's seqs have no holes.
 func (db *DB) Conversations(ctx context.Context, profileID string, page bunnybook.TimePage) ([]bunnybook.Conversation, error) {
-	cond, args := keyset(page, "msg.created_at", "g.id")
+	cond, args := keyset(page, "coalesce(msg.created_at, g.created_at)", "g.id")
 	rows, err := db.query(ctx, `
-		SELECT msg.from_profile_id, sender.username, msg.content, msg.created_at, g.id,
-		       coalesce(other.username, ''), msg.seq,
-		       CASE WHEN r.seq >= g.last_seq THEN r.read_at END
+		SELECT coalesce(msg.from_profile_id, ''), coalesce(sender.username, ''), coalesce(msg.content, ''),
+		       coalesce(msg.created_at, g.created_at), g.id,
+		       CASE WHEN g.private = 1 THEN coalesce((
+		           SELECT p.username FROM chat_member om JOIN profile p ON p.id = om.profile_id
+		           WHERE om.chat_group_id = g.id AND om.profile_id <> m.profile_id), '')
+		       ELSE g.name END,
+		       g.last_seq,
+		       CASE WHEN g.last_seq > 0 AND r.seq >= g.last_seq THEN r.read_at END,
+		       g.private, max(0, g.last_seq - coalesce(r.seq, 0)),
+		       (SELECT json_group_array(json_object('profileId', o.profile_id, 'seq', coalesce(oread.seq, 0)))
+		        FROM chat_member o
+		        LEFT JOIN chat_read oread ON oread.profile_id = o.profile_id AND oread.chat_group_id = o.chat_group_id
+		        WHERE o.chat_group_id = g.id)
 		FROM chat_member m
-		JOIN chat_group g ON g.id = m.chat_group_id AND g.active = 1 AND g.last_seq > 0
-		JOIN chat_message msg ON msg.chat_group_id = g.id AND msg.seq = g.last_seq
-		JOIN profile sender ON sender.id = msg.from_profile_id
-		LEFT JOIN chat_member om ON om.chat_group_id = g.id AND om.profile_id <> m.profile_id
-		LEFT JOIN profile other ON other.id = om.profile_id
+		JOIN chat_group g ON g.id = m.chat_group_id AND g.active = 1 AND (g.last_seq > 0 OR g.private = 0)
+		LEFT JOIN chat_message msg ON msg.chat_group_id = g.id AND msg.seq = g.last_seq
+		LEFT JOIN profile sender ON sender.id = msg.from_profile_id
 		LEFT JOIN chat_read r ON r.profile_id = m.profile_id AND r.chat_group_id = g.id
 		WHERE m.profile_id = ?`+cond+`
-		ORDER BY msg.created_at DESC, g.id DESC LIMIT ?`,
+		ORDER BY coalesce(msg.created_at, g.created_at) DESC, g.id DESC LIMIT ?`,
 		append(append([]any{profileID}, args...), limit(page.Limit))...)
 	if err != nil {
 		return nil, fmt.Errorf("conversations: %w", translate(err))
@@ -302,11 +304,17 @@ func (db *DB) Conversations(ctx context.Context, profileID string, page bunnyboo
 		var c bunnybook.Conversation
 		var created int64
 		var readAt sql.NullInt64
+		var private bool
+		var readSeqs string
 		if err := rows.Scan(&c.FromProfileID, &c.FromProfileUsername, &c.Content, &created, &c.ChatGroupID,
-			&c.ChatGroupName, &c.Seq, &readAt); err != nil {
+			&c.ChatGroupName, &c.Seq, &readAt, &private, &c.UnreadCount, &readSeqs); err != nil {
 			return nil, fmt.Errorf("conversations: %w", translate(err))
 		}
 		c.CreatedAt, c.ReadAt = bunnybook.UnixMilli(created), timePtr(readAt)
+		c.Kind = bunnybook.ConversationKind(private)
+		if c.ReadSeqs, err = bunnybook.ParseReadSeqs([]byte(readSeqs)); err != nil {
+			return nil, fmt.Errorf("conversations: %w", err)
+		}
 		out = append(out, c)
 	}
 	return out, translate(rows.Err())

@@ -32,6 +32,7 @@ func groups() []group {
 		{"Friendships", friendshipTests},
 		{"Graph", graphTests},
 		{"Chat", chatTests},
+		{"GroupChats", groupTests},
 		{"Paging", pagingTests},
 		{"Ping", []test{{"Ping", testPing}}},
 	}

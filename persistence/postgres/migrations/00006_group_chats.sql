@@ -1,0 +1,20 @@
+-- Group chats (issue 14): a chat_group with private = false has a name and
+-- a creator (who may remove members) and any number of chat_member rows up
+-- to the limit the store checks.
+-- chat_former_member keeps, for each profile that left a group chat (or
+-- was removed), the seq of the group's newest message at that moment:
+-- the history they may still read. Rejoining deletes the row.
+-- +goose Up
+ALTER TABLE chat_group ADD COLUMN name text; -- NULL for private chats
+ALTER TABLE chat_group ADD COLUMN created_by uuid REFERENCES profile ON DELETE SET NULL;
+CREATE TABLE chat_former_member (
+    chat_group_id uuid NOT NULL REFERENCES chat_group ON DELETE CASCADE,
+    profile_id    uuid NOT NULL REFERENCES profile ON DELETE CASCADE,
+    left_seq      bigint NOT NULL,
+    PRIMARY KEY (chat_group_id, profile_id)
+);
+CREATE INDEX chat_former_member_profile_idx ON chat_former_member (profile_id);
+-- +goose Down
+DROP TABLE chat_former_member;
+ALTER TABLE chat_group DROP COLUMN created_by;
+ALTER TABLE chat_group DROP COLUMN name;
