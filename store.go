@@ -13,6 +13,7 @@ type Store interface {
 	NotificationStore
 	FriendshipStore
 	ChatStore
+	ReactionStore
 	// Ping reports whether the store is reachable.
 	Ping(ctx context.Context) error
 }

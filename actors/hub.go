@@ -25,6 +25,7 @@ const (
 // Store is what the grains read and write.
 type Store interface {
 	bunnybook.ChatStore
+	bunnybook.ReactionStore
 	UnreadNotificationCount(ctx context.Context, profileID string) (int, error)
 }
 

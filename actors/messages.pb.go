@@ -348,6 +348,8 @@ type Push struct {
 	//	*Push_Notification
 	//	*Push_FriendAdded
 	//	*Push_FriendRemoved
+	//	*Push_Reaction
+	//	*Push_Seen
 	Event         isPush_Event `protobuf_oneof:"event"`
 	OriginConns   []string     `protobuf:"bytes,4,rep,name=origin_conns,json=originConns,proto3" json:"origin_conns,omitempty"` // for a message: the connections that sent it (a resend may come from another), which get an ack instead
 	ConnIds       []string     `protobuf:"bytes,5,rep,name=conn_ids,json=connIds,proto3" json:"conn_ids,omitempty"`             // the connections (on the receiving gateway) to write it to
@@ -446,6 +448,24 @@ func (x *Push) GetFriendRemoved() *FriendRemoved {
 	return nil
 }
 
+func (x *Push) GetReaction() *ReactionEvent {
+	if x != nil {
+		if x, ok := x.Event.(*Push_Reaction); ok {
+			return x.Reaction
+		}
+	}
+	return nil
+}
+
+func (x *Push) GetSeen() *SeenEvent {
+	if x != nil {
+		if x, ok := x.Event.(*Push_Seen); ok {
+			return x.Seen
+		}
+	}
+	return nil
+}
+
 func (x *Push) GetOriginConns() []string {
 	if x != nil {
 		return x.OriginConns
@@ -488,6 +508,15 @@ type Push_FriendRemoved struct {
 	FriendRemoved *FriendRemoved `protobuf:"bytes,10,opt,name=friend_removed,json=friendRemoved,proto3,oneof"` // friend.removed
 }
 
+type Push_Reaction struct {
+	// Numbered from 40 so as not to meet the frames other changes add.
+	Reaction *ReactionEvent `protobuf:"bytes,40,opt,name=reaction,proto3,oneof"` // chat.reaction
+}
+
+type Push_Seen struct {
+	Seen *SeenEvent `protobuf:"bytes,41,opt,name=seen,proto3,oneof"` // chat.seen
+}
+
 func (*Push_Message) isPush_Event() {}
 
 func (*Push_Typing) isPush_Event() {}
@@ -499,6 +528,10 @@ func (*Push_Notification) isPush_Event() {}
 func (*Push_FriendAdded) isPush_Event() {}
 
 func (*Push_FriendRemoved) isPush_Event() {}
+
+func (*Push_Reaction) isPush_Event() {}
+
+func (*Push_Seen) isPush_Event() {}
 
 // TypingEvent says a member of a chat is typing.
 type TypingEvent struct {
@@ -1358,6 +1391,205 @@ func (x *Ack) GetErrorMessage() string {
 	return ""
 }
 
+// React toggles a member's reaction to a message of the conversation.
+type React struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ProfileId     string                 `protobuf:"bytes,1,opt,name=profile_id,json=profileId,proto3" json:"profile_id,omitempty"`
+	MessageId     string                 `protobuf:"bytes,2,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	Emoji         string                 `protobuf:"bytes,3,opt,name=emoji,proto3" json:"emoji,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *React) Reset() {
+	*x = React{}
+	mi := &file_messages_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *React) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*React) ProtoMessage() {}
+
+func (x *React) ProtoReflect() protoreflect.Message {
+	mi := &file_messages_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use React.ProtoReflect.Descriptor instead.
+func (*React) Descriptor() ([]byte, []int) {
+	return file_messages_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *React) GetProfileId() string {
+	if x != nil {
+		return x.ProfileId
+	}
+	return ""
+}
+
+func (x *React) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
+func (x *React) GetEmoji() string {
+	if x != nil {
+		return x.Emoji
+	}
+	return ""
+}
+
+// ReactionEvent says a member's reaction to a message was added (on) or removed.
+type ReactionEvent struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ChatGroupId   string                 `protobuf:"bytes,1,opt,name=chat_group_id,json=chatGroupId,proto3" json:"chat_group_id,omitempty"`
+	MessageId     string                 `protobuf:"bytes,2,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	ProfileId     string                 `protobuf:"bytes,3,opt,name=profile_id,json=profileId,proto3" json:"profile_id,omitempty"`
+	Emoji         string                 `protobuf:"bytes,4,opt,name=emoji,proto3" json:"emoji,omitempty"`
+	On            bool                   `protobuf:"varint,5,opt,name=on,proto3" json:"on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReactionEvent) Reset() {
+	*x = ReactionEvent{}
+	mi := &file_messages_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReactionEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReactionEvent) ProtoMessage() {}
+
+func (x *ReactionEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_messages_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReactionEvent.ProtoReflect.Descriptor instead.
+func (*ReactionEvent) Descriptor() ([]byte, []int) {
+	return file_messages_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ReactionEvent) GetChatGroupId() string {
+	if x != nil {
+		return x.ChatGroupId
+	}
+	return ""
+}
+
+func (x *ReactionEvent) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
+func (x *ReactionEvent) GetProfileId() string {
+	if x != nil {
+		return x.ProfileId
+	}
+	return ""
+}
+
+func (x *ReactionEvent) GetEmoji() string {
+	if x != nil {
+		return x.Emoji
+	}
+	return ""
+}
+
+func (x *ReactionEvent) GetOn() bool {
+	if x != nil {
+		return x.On
+	}
+	return false
+}
+
+// SeenEvent says a member's read pointer moved forward to seq.
+type SeenEvent struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ChatGroupId   string                 `protobuf:"bytes,1,opt,name=chat_group_id,json=chatGroupId,proto3" json:"chat_group_id,omitempty"`
+	ProfileId     string                 `protobuf:"bytes,2,opt,name=profile_id,json=profileId,proto3" json:"profile_id,omitempty"`
+	Seq           int64                  `protobuf:"varint,3,opt,name=seq,proto3" json:"seq,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SeenEvent) Reset() {
+	*x = SeenEvent{}
+	mi := &file_messages_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SeenEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SeenEvent) ProtoMessage() {}
+
+func (x *SeenEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_messages_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SeenEvent.ProtoReflect.Descriptor instead.
+func (*SeenEvent) Descriptor() ([]byte, []int) {
+	return file_messages_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *SeenEvent) GetChatGroupId() string {
+	if x != nil {
+		return x.ChatGroupId
+	}
+	return ""
+}
+
+func (x *SeenEvent) GetProfileId() string {
+	if x != nil {
+		return x.ProfileId
+	}
+	return ""
+}
+
+func (x *SeenEvent) GetSeq() int64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
 var File_messages_proto protoreflect.FileDescriptor
 
 const file_messages_proto_rawDesc = "" +
@@ -1385,7 +1617,7 @@ const file_messages_proto_rawDesc = "" +
 	"\rchat_group_id\x18\x01 \x01(\tR\vchatGroupId\x12\x1d\n" +
 	"\n" +
 	"profile_id\x18\x02 \x01(\tR\tprofileId\x12\x1a\n" +
-	"\busername\x18\x03 \x01(\tR\busername\"\x9e\x03\n" +
+	"\busername\x18\x03 \x01(\tR\busername\"\xfc\x03\n" +
 	"\x04Push\x12/\n" +
 	"\amessage\x18\x01 \x01(\v2\x13.actors.ChatMessageH\x00R\amessage\x12-\n" +
 	"\x06typing\x18\x06 \x01(\v2\x13.actors.TypingEventH\x00R\x06typing\x125\n" +
@@ -1393,7 +1625,9 @@ const file_messages_proto_rawDesc = "" +
 	"\fnotification\x18\b \x01(\v2\x18.actors.NotificationPushH\x00R\fnotification\x128\n" +
 	"\ffriend_added\x18\t \x01(\v2\x13.actors.PrivateChatH\x00R\vfriendAdded\x12>\n" +
 	"\x0efriend_removed\x18\n" +
-	" \x01(\v2\x15.actors.FriendRemovedH\x00R\rfriendRemoved\x12!\n" +
+	" \x01(\v2\x15.actors.FriendRemovedH\x00R\rfriendRemoved\x123\n" +
+	"\breaction\x18( \x01(\v2\x15.actors.ReactionEventH\x00R\breaction\x12'\n" +
+	"\x04seen\x18) \x01(\v2\x11.actors.SeenEventH\x00R\x04seen\x12!\n" +
 	"\forigin_conns\x18\x04 \x03(\tR\voriginConns\x12\x19\n" +
 	"\bconn_ids\x18\x05 \x03(\tR\aconnIdsB\a\n" +
 	"\x05event\"l\n" +
@@ -1456,7 +1690,26 @@ const file_messages_proto_rawDesc = "" +
 	"\x03Ack\x12\x1d\n" +
 	"\n" +
 	"error_kind\x18\x01 \x01(\tR\terrorKind\x12#\n" +
-	"\rerror_message\x18\x02 \x01(\tR\ferrorMessage*;\n" +
+	"\rerror_message\x18\x02 \x01(\tR\ferrorMessage\"[\n" +
+	"\x05React\x12\x1d\n" +
+	"\n" +
+	"profile_id\x18\x01 \x01(\tR\tprofileId\x12\x1d\n" +
+	"\n" +
+	"message_id\x18\x02 \x01(\tR\tmessageId\x12\x14\n" +
+	"\x05emoji\x18\x03 \x01(\tR\x05emoji\"\x97\x01\n" +
+	"\rReactionEvent\x12\"\n" +
+	"\rchat_group_id\x18\x01 \x01(\tR\vchatGroupId\x12\x1d\n" +
+	"\n" +
+	"message_id\x18\x02 \x01(\tR\tmessageId\x12\x1d\n" +
+	"\n" +
+	"profile_id\x18\x03 \x01(\tR\tprofileId\x12\x14\n" +
+	"\x05emoji\x18\x04 \x01(\tR\x05emoji\x12\x0e\n" +
+	"\x02on\x18\x05 \x01(\bR\x02on\"`\n" +
+	"\tSeenEvent\x12\"\n" +
+	"\rchat_group_id\x18\x01 \x01(\tR\vchatGroupId\x12\x1d\n" +
+	"\n" +
+	"profile_id\x18\x02 \x01(\tR\tprofileId\x12\x10\n" +
+	"\x03seq\x18\x03 \x01(\x03R\x03seq*;\n" +
 	"\vCloseReason\x12\x1c\n" +
 	"\x18CLOSE_REASON_UNSPECIFIED\x10\x00\x12\x0e\n" +
 	"\n" +
@@ -1475,7 +1728,7 @@ func file_messages_proto_rawDescGZIP() []byte {
 }
 
 var file_messages_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_messages_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_messages_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_messages_proto_goTypes = []any{
 	(CloseReason)(0),            // 0: actors.CloseReason
 	(*Connect)(nil),             // 1: actors.Connect
@@ -1499,27 +1752,32 @@ var file_messages_proto_goTypes = []any{
 	(*Typing)(nil),              // 19: actors.Typing
 	(*MarkRead)(nil),            // 20: actors.MarkRead
 	(*Ack)(nil),                 // 21: actors.Ack
-	(*actor.PID)(nil),           // 22: actor.PID
+	(*React)(nil),               // 22: actors.React
+	(*ReactionEvent)(nil),       // 23: actors.ReactionEvent
+	(*SeenEvent)(nil),           // 24: actors.SeenEvent
+	(*actor.PID)(nil),           // 25: actor.PID
 }
 var file_messages_proto_depIdxs = []int32{
-	22, // 0: actors.Connect.gateway:type_name -> actor.PID
+	25, // 0: actors.Connect.gateway:type_name -> actor.PID
 	4,  // 1: actors.Hello.private_chats:type_name -> actors.PrivateChat
-	22, // 2: actors.Hello.grain:type_name -> actor.PID
+	25, // 2: actors.Hello.grain:type_name -> actor.PID
 	18, // 3: actors.Push.message:type_name -> actors.ChatMessage
 	6,  // 4: actors.Push.typing:type_name -> actors.TypingEvent
 	9,  // 5: actors.Push.presence:type_name -> actors.PresenceChanged
 	7,  // 6: actors.Push.notification:type_name -> actors.NotificationPush
 	4,  // 7: actors.Push.friend_added:type_name -> actors.PrivateChat
 	14, // 8: actors.Push.friend_removed:type_name -> actors.FriendRemoved
-	5,  // 9: actors.Deliver.push:type_name -> actors.Push
-	0,  // 10: actors.CloseConnection.reason:type_name -> actors.CloseReason
-	4,  // 11: actors.FriendAdded.chat:type_name -> actors.PrivateChat
-	18, // 12: actors.MessageAck.message:type_name -> actors.ChatMessage
-	13, // [13:13] is the sub-list for method output_type
-	13, // [13:13] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	23, // 9: actors.Push.reaction:type_name -> actors.ReactionEvent
+	24, // 10: actors.Push.seen:type_name -> actors.SeenEvent
+	5,  // 11: actors.Deliver.push:type_name -> actors.Push
+	0,  // 12: actors.CloseConnection.reason:type_name -> actors.CloseReason
+	4,  // 13: actors.FriendAdded.chat:type_name -> actors.PrivateChat
+	18, // 14: actors.MessageAck.message:type_name -> actors.ChatMessage
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_messages_proto_init() }
@@ -1534,6 +1792,8 @@ func file_messages_proto_init() {
 		(*Push_Notification)(nil),
 		(*Push_FriendAdded)(nil),
 		(*Push_FriendRemoved)(nil),
+		(*Push_Reaction)(nil),
+		(*Push_Seen)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1541,7 +1801,7 @@ func file_messages_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_messages_proto_rawDesc), len(file_messages_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   21,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
