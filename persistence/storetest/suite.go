@@ -32,6 +32,7 @@ func groups() []group {
 		{"Friendships", friendshipTests},
 		{"Graph", graphTests},
 		{"Chat", chatTests},
+		{"Reactions", reactionTests},
 		{"Paging", pagingTests},
 		{"Ping", []test{{"Ping", testPing}}},
 	}
