@@ -40,7 +40,11 @@ func (s *Service) ChatMessages(ctx context.Context, me, groupID string, page Tim
 	if !g.IsMember(me) {
 		return s.groupHistory(ctx, me, g, page)
 	}
-	return s.Store.ChatMessages(ctx, groupID, page)
+	msgs, err := s.Store.ChatMessages(ctx, groupID, page)
+	if err != nil {
+		return nil, err
+	}
+	return msgs, s.withReactions(ctx, msgs)
 }
 
 // IsMember reports whether profileID is a member of g.

@@ -127,7 +127,7 @@ func RunBenchmarks(b *testing.B, open func(b *testing.B) (bunnybook.Store, bunny
 			if err := s.AppendMessages(ctx, []bunnybook.ChatMessage{m}); err != nil {
 				b.Fatalf("AppendMessages: %v", err)
 			}
-			if err := s.MarkChatRead(ctx, d.hub, d.hubChat, seq, bunnybook.Now()); err != nil {
+			if _, err := s.MarkChatRead(ctx, d.hub, d.hubChat, seq, bunnybook.Now()); err != nil {
 				b.Fatalf("MarkChatRead: %v", err)
 			}
 		}
@@ -199,7 +199,8 @@ func seedHub(b *testing.B, s bunnybook.Store) (hub, pal, chat string) {
 		if i == 1 { // the only writer; parallel waits for it
 			pal, chat = f.ID, group
 		}
-		return s.MarkChatRead(ctx, h.ID, group, 1, at(i+1))
+		_, err = s.MarkChatRead(ctx, h.ID, group, 1, at(i+1))
+		return err
 	})
 	return h.ID, pal, chat
 }

@@ -109,6 +109,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/web/chat/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a group chat
+         * @description The caller and 2 to 49 others, who must all be the caller's friends (else 403; an unknown profile is 404). Duplicate ids count once; listing the caller is 400, as are too few or too many members and a name that is not 1 to 64 characters after trimming spaces. Every member online gets group.added on the websocket.
+         */
+        post: operations["postWebChatGroups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/chat/groups/{chat_group_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A group chat
+         * @description Members only (else 403). An unknown id, or the id of a private chat, is 404.
+         */
+        get: operations["getWebChatGroupsChatGroupId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename a group chat
+         * @description Any member may (else 403). Members online get group.updated.
+         */
+        patch: operations["patchWebChatGroupsChatGroupId"];
+        trace?: never;
+    };
+    "/web/chat/groups/{chat_group_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a member to a group chat
+         * @description A member (else 403) adds one of their own friends (else 403). One who is a member already is 409; a group of 50 members is full (400). The new member can read the history and gets group.added, the others group.updated.
+         */
+        post: operations["postWebChatGroupsChatGroupIdMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/chat/groups/{chat_group_id}/members/{profile_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Leave a group chat, or remove a member
+         * @description profile_id is the caller (leave) or, for the group's creator only, another member (else 403); one who is not a member is 404. The one removed gets group.removed and can still read the messages sent before, nothing after; the others get group.updated.
+         */
+        delete: operations["deleteWebChatGroupsChatGroupIdMembersProfileId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/web/chat/{chat_group_id}/messages": {
         parameters: {
             query?: never;
@@ -118,7 +202,7 @@ export interface paths {
         };
         /**
          * A chat's messages, newest first
-         * @description Members only, including former friends (their chat is inactive but readable).
+         * @description Members only, including former friends (their chat is inactive but readable); a former member of a group chat reads the messages sent before they left.
          */
         get: operations["getWebChatChatGroupIdMessages"];
         put?: never;
@@ -597,25 +681,35 @@ export interface components {
             /** @description e.g. email already taken */
             message: string;
         };
-        /** @description The latest message of one of the caller's chats. */
+        /** @description One of the caller's chats and its latest message. A group chat without messages has empty message fields, seq 0 and its creation time as createdAt. */
         Conversation: {
             /** Format: uuid */
             chatGroupId: string;
-            /** @description The other member's username. */
+            /** @description The other member's username, or the group chat's name. */
             chatGroupName: string;
             content: string;
             /** Format: date-time */
             createdAt: string;
-            /** Format: uuid */
+            /** @description The sender (a UUID; empty when the chat has no message). */
             fromProfileId: string;
             fromProfileUsername: string;
+            /** @enum {string} */
+            kind: "private" | "group";
             /**
              * Format: date-time
              * @description When the caller read it; null if unread.
              */
             readAt: string | null;
+            /** @description Each member's read pointer: the seq of the newest message they read (0 for none), by profile id. */
+            readSeqs: {
+                /** Format: uuid */
+                profileId: string;
+                seq: number;
+            }[];
             /** @description The message's number in its chat. */
             seq: number;
+            /** @description Messages after the caller's read pointer. */
+            unreadCount: number;
         };
         Credentials: {
             /** Format: email */
@@ -629,6 +723,30 @@ export interface components {
             /** @description What went wrong (UnexpectedRelationshipState for relationship changes that do not fit). */
             message: string;
         };
+        /** @description A group chat. */
+        GroupChat: {
+            /** Format: uuid */
+            chatGroupId: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description The creator, who may remove members.
+             */
+            createdBy: string;
+            /** @description By username. */
+            members: components["schemas"]["GroupMember"][];
+            name: string;
+        };
+        GroupChatName: {
+            /** @description Trimmed of spaces. */
+            name: string;
+        };
+        GroupMember: {
+            /** Format: uuid */
+            profileId: string;
+            username: string;
+        };
         Health: {
             /** @enum {string} */
             status: "ok";
@@ -636,6 +754,19 @@ export interface components {
         NewComment: {
             /** @description Not only whitespace. */
             content: string;
+        };
+        NewGroupChat: {
+            /** @description The caller's friends to add besides the caller. */
+            memberIds: string[];
+            /** @description Trimmed of spaces. */
+            name: string;
+        };
+        NewGroupMember: {
+            /**
+             * Format: uuid
+             * @description One of the caller's friends.
+             */
+            profileId: string;
         };
         /** @description A post to publish. Members may also be spelled in snake_case (wall_profile_id). */
         NewPost: {
@@ -1027,6 +1158,495 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postWebChatGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewGroupChat"];
+            };
+        };
+        responses: {
+            /** @description The group chat. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupChat"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebChatGroupsChatGroupId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The group chat. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupChat"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchWebChatGroupsChatGroupId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupChatName"];
+            };
+        };
+        responses: {
+            /** @description The group chat. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupChat"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postWebChatGroupsChatGroupIdMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewGroupMember"];
+            };
+        };
+        responses: {
+            /** @description The group chat. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupChat"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conflict"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteWebChatGroupsChatGroupIdMembersProfileId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_group_id: string;
+                profile_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
                 };
             };
             /** @description Internal Server Error */
