@@ -132,3 +132,150 @@ test('desktop: the conversations page and chat boxes show the same', async () =>
   await h.getByRole('button', { name: `Close chat with ${ivy.username}` }).waitFor();
   await shot(h, 'messenger-desktop-conversations');
 });
+
+// ---- group chats, "Seen" and reactions ----
+
+const CLUB = `Carrot club ${run}`;
+/** groupBox is a group's chat box. */
+const groupBox = (page, name = CLUB) => page.locator(`.chat-box[data-chat="${name}"]`);
+const groupLog = (page, name = CLUB) => page.getByRole('log', { name: `Messages in ${name}` });
+
+test('desktop: hal makes a group of ivy and jon from the friends list; it reaches them live', async () => {
+  const panel = h.locator('aside.side');
+  await panel.getByRole('button', { name: 'New group' }).click();
+  await panel.getByLabel('Group name').fill(CLUB);
+  const create = panel.getByRole('button', { name: 'Create group' });
+  await panel.getByRole('checkbox', { name: ivy.username }).check();
+  assert.equal(await create.isDisabled(), true, 'a group needs two friends besides its creator');
+  await panel.getByRole('checkbox', { name: jon.username }).check();
+  await shot(h, 'messenger-desktop-new-group');
+  await create.click();
+  await groupLog(h).getByText(`Say hello to ${CLUB}!`).waitFor();
+  await panel.getByRole('button', { name: `Group chat ${CLUB} (3 members)` }).waitFor();
+  // Jon learns of it live (group.added), without reloading.
+  await j.locator('aside.side').getByRole('button', { name: `Group chat ${CLUB} (3 members)` }).waitFor();
+
+  const input = h.getByLabel(`Message to ${CLUB}`);
+  await input.fill('Welcome to the club');
+  await input.press('Enter');
+  // Jon's box opens by itself, naming the sender over the message.
+  const jLog = groupLog(j);
+  await jLog.getByText('Welcome to the club').waitFor();
+  await jLog.locator('.msg-sender').getByText(hal.username, { exact: true }).waitFor();
+  // Ivy's phone list shows the group with who wrote.
+  await i.getByRole('tab', { name: 'Chats' }).click();
+  await i.getByRole('button', { name: new RegExp(`^Group conversation ${CLUB}, 1 unread message: ${hal.username}: Welcome to the club`) }).waitFor();
+  await shot(i, 'messenger-phone-list-group');
+
+  // Typing in a group names who types.
+  await j.getByLabel(`Message to ${CLUB}`).pressSequentially('Hi all', { delay: 30 });
+  await groupBox(h).getByText(`${jon.username} is typing`).waitFor();
+  await j.getByLabel(`Message to ${CLUB}`).press('Enter');
+  await groupLog(h).getByText('Hi all').waitFor();
+  await shot(h, 'messenger-desktop-group');
+});
+
+test('seen: "Seen" under the last message the friend read, "Seen by …" in a group, after a reload too', async () => {
+  // Jon's group box is open and he is looking: hal's message is seen by jon.
+  const hLog = groupLog(h);
+  await hLog.locator('.seen').getByText(`Seen by ${jon.username}`).waitFor();
+  // Ivy opens the group on her phone.
+  await i.getByRole('button', { name: new RegExp(`^Group conversation ${CLUB}`) }).click();
+  await groupLog(i).getByText('Hi all').waitFor();
+  await shot(i, 'messenger-phone-group');
+  await i.getByRole('button', { name: `Back from group chat ${CLUB}` }).click();
+  // Ivy read up to jon's "Hi all": her mark sits there; jon's own message does not carry his.
+  await hLog.locator('.msg-row', { hasText: 'Hi all' }).locator('.seen').getByText(`Seen by ${ivy.username}`).waitFor();
+  await hLog.locator('.msg-row', { hasText: 'Welcome to the club' }).locator('.seen').getByText(`Seen by ${jon.username}`).waitFor();
+
+  // Private chat: hal writes, ivy reads it on her phone, hal sees "Seen".
+  await say(h, ivy, 'See you there');
+  const row = h.getByRole('log', { name: `Messages with ${ivy.username}` }).locator('.msg-row', { hasText: 'See you there' });
+  assert.equal(await row.locator('.seen').count(), 0);
+  await conversation(i, hal).click();
+  await i.getByRole('log', { name: `Messages with ${hal.username}` }).getByText('See you there').waitFor();
+  await i.getByRole('button', { name: `Back from chat with ${hal.username}` }).click();
+  await row.locator('.seen').getByText('Seen', { exact: true }).waitFor();
+  await shot(h, 'messenger-desktop-seen');
+
+  // After a reload the marks come back from the conversation list.
+  await h.reload();
+  await h.getByRole('button', { name: new RegExp(`^Chat with ${ivy.username}`) }).click();
+  await h.getByRole('log', { name: `Messages with ${ivy.username}` }).locator('.msg-row', { hasText: 'See you there' })
+    .locator('.seen').getByText('Seen', { exact: true }).waitFor();
+  await h.locator('aside.side').getByRole('button', { name: new RegExp(`^Group chat ${CLUB}`) }).click();
+  await groupLog(h).locator('.seen').getByText(`Seen by ${ivy.username}`).waitFor();
+});
+
+test('reactions: a picker on desktop, a long press on a phone, counts and toggling, kept after a reload', async () => {
+  const welcome = (page) => groupLog(page).locator('.msg-row', { hasText: 'Welcome to the club' });
+  // Jon reacts from the button beside the message.
+  await welcome(j).hover();
+  await welcome(j).getByRole('button', { name: 'React to this message' }).click();
+  await welcome(j).getByRole('button', { name: 'React with 🥕' }).click();
+  await welcome(h).getByRole('button', { name: '🥕 1: add yours' }).waitFor();
+  await welcome(j).getByRole('button', { name: '🥕 1, yours: remove it' }).waitFor();
+  // Hal adds his by pressing the chip.
+  await welcome(h).getByRole('button', { name: '🥕 1: add yours' }).click();
+  await welcome(h).getByRole('button', { name: '🥕 2, yours: remove it' }).waitFor();
+  await welcome(j).getByRole('button', { name: '🥕 2, yours: remove it' }).waitFor();
+  await shot(h, 'messenger-desktop-reactions');
+
+  // Ivy long-presses the message on her phone.
+  await i.getByRole('button', { name: new RegExp(`^Group conversation ${CLUB}`) }).click();
+  const bubble = welcome(i).locator('.msg');
+  await bubble.waitFor();
+  assert.equal(await welcome(i).getByRole('button', { name: 'React to this message' }).isVisible(), false, 'no hover button on a phone');
+  await bubble.dispatchEvent('pointerdown', { pointerType: 'touch', isPrimary: true });
+  await welcome(i).getByRole('group', { name: 'Pick a reaction' }).waitFor();
+  await bubble.dispatchEvent('pointerup', { pointerType: 'touch', isPrimary: true });
+  await shot(i, 'messenger-phone-picker');
+  await welcome(i).getByRole('button', { name: 'React with 👍' }).tap();
+  await welcome(h).getByRole('button', { name: '👍 1: add yours' }).waitFor();
+  await welcome(i).getByRole('button', { name: '👍 1, yours: remove it' }).waitFor();
+  await shot(i, 'messenger-phone-reactions');
+  await i.getByRole('button', { name: `Back from group chat ${CLUB}` }).click();
+
+  // Jon takes his back.
+  await welcome(j).getByRole('button', { name: '🥕 2, yours: remove it' }).click();
+  await welcome(h).getByRole('button', { name: '🥕 1, yours: remove it' }).waitFor();
+
+  // History carries them.
+  await j.reload();
+  await j.locator('aside.side').getByRole('button', { name: new RegExp(`^Group chat ${CLUB}`) }).click();
+  await welcome(j).getByRole('button', { name: '🥕 1: add yours' }).waitFor();
+  await welcome(j).getByRole('button', { name: '👍 1: add yours' }).waitFor();
+});
+
+test('group settings: rename, add a friend, leave — every member follows live', async () => {
+  const kim = user('kim');
+  const k = await browser.newPage('kim', DESKTOP);
+  const kimId = await signUpQuietly(k, kim);
+  await befriend(h, halId, k, kimId);
+  await h.getByRole('button', { name: new RegExp(`^Chat with ${kim.username}`) }).waitFor();
+
+  const renamed = `Carrot council ${run}`;
+  await groupBox(h).getByRole('button', { name: `Settings of group chat ${CLUB}` }).click();
+  const settings = groupBox(h).getByRole('region', { name: `Settings of ${CLUB}` });
+  await settings.getByLabel('Group name').fill(renamed);
+  await settings.getByRole('button', { name: 'Rename' }).click();
+  await groupLog(j, renamed).waitFor(); // jon's open box follows group.updated
+  await j.locator('aside.side').getByRole('button', { name: `Group chat ${renamed} (3 members)` }).waitFor();
+
+  const renamedSettings = groupBox(h, renamed).getByRole('region', { name: `Settings of ${renamed}` });
+  await renamedSettings.getByLabel('Friend to add').selectOption({ label: kim.username });
+  await renamedSettings.getByRole('button', { name: 'Add' }).click();
+  await k.locator('aside.side').getByRole('button', { name: `Group chat ${renamed} (4 members)` }).waitFor();
+  await renamedSettings.getByText(new RegExp(`Members: .*${kim.username}`)).waitFor();
+  await shot(h, 'messenger-desktop-group-settings');
+
+  // Jon leaves: his box and list entry go; the others see three members.
+  await groupBox(j, renamed).getByRole('button', { name: `Settings of group chat ${renamed}` }).click();
+  j.once('dialog', (d) => d.accept());
+  await groupBox(j, renamed).getByRole('button', { name: 'Leave group' }).click();
+  await groupBox(j, renamed).waitFor({ state: 'detached' });
+  assert.equal(await j.getByRole('button', { name: new RegExp(`^Group chat ${renamed}`) }).count(), 0);
+  await h.locator('aside.side').getByRole('button', { name: `Group chat ${renamed} (3 members)` }).waitFor();
+  assert.doesNotMatch(await renamedSettings.locator('.members').innerText(), new RegExp(jon.username));
+  await browser.contexts.kim.close();
+});

@@ -95,7 +95,7 @@ describe('ChatPanel', () => {
       ],
       onlineFriends: ['p1'], unreadConversationIds: ['g3'], unreadNotificationsCount: 0,
     }));
-    const names = () => screen.getAllByRole('button').map((b) => b.getAttribute('aria-label'));
+    const names = () => screen.getAllByRole('button', { name: /^Chat with/ }).map((b) => b.getAttribute('aria-label'));
     expect(names()).toEqual([
       'Chat with zed (online)', 'Chat with amy (offline)', 'Chat with bob (offline, unread messages)',
     ]);

@@ -7,17 +7,18 @@ import { api } from '../api';
 import { useEvents, useInfinite, usePaged, useValue } from '../hooks';
 import { realtime } from '../session';
 import type { Account, ChatMessage, Conversation } from '../types';
-import { Dot, openAndFocus } from './Chat';
+import { Dot, GroupAvatars, openAndFocus } from './Chat';
 import { Avatar, Empty, ErrorBox, Spinner } from './Common';
 import { listTime } from './timeline';
 
 /** withMessage puts a new message at the top of the list as its conversation's latest (unless the list has a newer one). */
-export function withMessage(list: Conversation[], m: ChatMessage, names: { chat: string; from: string }): Conversation[] {
+export function withMessage(list: Conversation[], m: ChatMessage, names: { chat: string; from: string; group: boolean }): Conversation[] {
   const old = list.find((x) => x.chatGroupId === m.chatGroupId);
   if (old && old.seq >= m.seq) return list;
   const c: Conversation = {
     chatGroupId: m.chatGroupId, chatGroupName: names.chat || (old?.chatGroupName ?? ''), content: m.content, createdAt: m.createdAt,
     fromProfileId: m.fromProfileId, fromProfileUsername: names.from, readAt: null, seq: m.seq,
+    kind: old?.kind ?? (names.group ? 'group' : 'private'), readSeqs: old?.readSeqs ?? [], unreadCount: 0,
   };
   return [c, ...list.filter((x) => x.chatGroupId !== m.chatGroupId)];
 }
@@ -27,12 +28,18 @@ const unreadLabel = (n: number) => (n > 0 ? `${n} unread message${n === 1 ? '' :
 
 export function ConversationList({ me, onEmpty }: { me: Account; onEmpty?: React.ReactNode }) {
   const rt = useValue(realtime.state$);
-  const list = usePaged<Conversation>(`c/${me.id}`, (last) => api.conversations(me.id, last, 10), 10);
+  const list = usePaged<Conversation>(`c/${me.id}`, async (last) => {
+    const page = await api.conversations(me.id, last, 10);
+    realtime.conversationsLoaded(page);
+    return page;
+  }, 10);
   const sentinel = useInfinite(list.more, !list.done && !list.loading && !list.error);
   useEvents(realtime.messages$, (m) => {
     const friend = realtime.friendByGroup(m.chatGroupId);
-    const from = m.fromProfileId === me.id ? me.username : friend?.profileId === m.fromProfileId ? friend.username : '';
-    list.setItems((xs) => withMessage(xs, m, { chat: friend?.username ?? '', from }));
+    const group = realtime.groupById(m.chatGroupId);
+    const from = m.fromProfileId === me.id ? me.username
+      : friend?.profileId === m.fromProfileId ? friend.username : group?.members.find((x) => x.profileId === m.fromProfileId)?.username ?? '';
+    list.setItems((xs) => withMessage(xs, m, { chat: friend?.username ?? group?.name ?? '', from, group: !!group }));
   });
   const now = new Date();
   return (
@@ -42,23 +49,29 @@ export function ConversationList({ me, onEmpty }: { me: Account; onEmpty?: React
           const unread = rt.unreadConversations.has(c.chatGroupId);
           const count = rt.unreadCounts[c.chatGroupId] ?? 0;
           const friend = realtime.friendByGroup(c.chatGroupId);
+          const group = rt.groups.find((g) => g.chatGroupId === c.chatGroupId);
+          const name = group?.name ?? c.chatGroupName;
           const mine = c.fromProfileId === me.id;
+          const empty = c.seq === 0;
+          const prefix = mine ? 'You: ' : c.kind === 'group' && !empty ? `${c.fromProfileUsername}: ` : '';
+          const preview = empty ? 'No messages yet' : `${prefix}${c.content}`;
           const when = listTime(c.createdAt, now);
           return (
             <li key={c.chatGroupId}>
               <button type="button" className={`conv ${unread ? 'unread' : ''}`} onClick={() => openAndFocus(c.chatGroupId)}
-                aria-label={`Conversation with ${c.chatGroupName}${unread ? `, ${unreadLabel(count)}` : ''}: ${mine ? 'You' : c.fromProfileUsername}: ${c.content}, ${when}`}>
+                aria-label={`${c.kind === 'group' ? 'Group conversation' : 'Conversation with'} ${name}${unread ? `, ${unreadLabel(count)}` : ''}: ${
+                  empty ? preview : `${mine ? 'You' : c.fromProfileUsername}: ${c.content}`}, ${when}`}>
                 <span className="conv-avatar">
-                  <Avatar username={c.chatGroupName} size={48} />
+                  {group ? <GroupAvatars group={group} me={me.id} size={34} /> : <Avatar username={c.chatGroupName} size={48} />}
                   {friend && <Dot on={rt.online.has(friend.profileId)} />}
                 </span>
                 <span className="grow conv-text">
                   <span className="conv-top">
-                    <span className="strong ellipsis grow">{c.chatGroupName}</span>
+                    <span className="strong ellipsis grow">{name}</span>
                     <time className="conv-time" dateTime={c.createdAt}>{when}</time>
                   </span>
                   <span className="conv-bottom">
-                    <span className="ellipsis grow conv-preview">{mine ? 'You: ' : ''}{c.content}</span>
+                    <span className={`ellipsis grow conv-preview${empty ? ' muted' : ''}`}>{preview}</span>
                     {unread && (count > 0 ? <span className="count" aria-hidden="true">{count > 99 ? '99+' : count}</span>
                       : <span className="unread-dot" aria-hidden="true" />)}
                   </span>

@@ -82,7 +82,7 @@ describe('reduce', () => {
   it('shows typing until 4 s after the last chat.typing, or until that member’s message', () => {
     const typing: ServerFrame = { type: 'chat.typing', chatGroupId: G_BOB, profileId: BOB, username: 'bob' };
     let s = reduce(run([hello]), typing, 1000);
-    expect(s.chats[G_BOB].typing).toEqual({ username: 'bob', until: 1000 + TYPING_SHOW_MS });
+    expect(s.chats[G_BOB].typing).toEqual([{ profileId: BOB, username: 'bob', until: 1000 + TYPING_SHOW_MS }]);
     expect(reduce(s, { type: 'local.typing.expired', chatGroupId: G_BOB }, 1000 + TYPING_SHOW_MS - 1)).toBe(s);
     expect(reduce(s, { type: 'local.typing.expired', chatGroupId: G_BOB }, 1000 + TYPING_SHOW_MS).chats[G_BOB].typing).toBeUndefined();
     s = reduce(s, { type: 'chat.message', message: msg(1) }, 1500);

@@ -5,8 +5,14 @@
 // (store.ts) feeds it local events and decides what to do next; the dock
 // (dock.ts) keeps the chat boxes.
 
-import type { ChatMessage } from '../types';
-import type { PrivateChat, ServerFrame } from './protocol';
+import type { ChatMessage, Conversation, Reactions } from '../types';
+import type { Member, PrivateChat, ServerFrame } from './protocol';
+
+/** A group chat and its members (a username is '' until a frame or GET /web/chat/groups/{id} names them). */
+export interface Group { chatGroupId: string; name: string; members: Member[] }
+
+/** A member typing in a chat, shown until `until` or their next message. */
+export interface Typist { profileId: string; username: string; until: number }
 
 /** A message the user sent that the server has not acknowledged yet. */
 export interface Pending { id: string; content: string; at: string; error?: string }
@@ -15,7 +21,7 @@ export interface Pending { id: string; content: string; at: string; error?: stri
 export interface ChatState {
   messages: ChatMessage[]; // ascending seq, no duplicates
   pending: Pending[];
-  typing?: { username: string; until: number };
+  typing?: Typist[]; // never empty
   hasMore: boolean; // older messages may exist on the server
   loaded: boolean; // the latest page was fetched
   loading: boolean;
@@ -26,6 +32,9 @@ export interface ChatState {
 export interface RealtimeData {
   me?: string;
   friends: PrivateChat[];
+  groups: Group[];
+  /** The members' read pointers per chat (chat.seen, the conversation list): chat id → profile id → seq. */
+  readSeqs: Readonly<Record<string, Readonly<Record<string, number>>>>;
   online: ReadonlySet<string>;
   unreadConversations: ReadonlySet<string>;
   /** How many messages arrived unread, per unread conversation, as far as this tab counted (absent: unknown, at least one). */
@@ -45,7 +54,9 @@ export type LocalEvent =
   | { type: 'local.history.failed'; chatGroupId: string; error: string }
   | { type: 'local.typing.expired'; chatGroupId: string }
   | { type: 'local.read'; chatGroupId: string }
-  | { type: 'local.notifications.read'; count: number };
+  | { type: 'local.notifications.read'; count: number }
+  | { type: 'local.conversations'; items: Conversation[] }
+  | { type: 'local.group'; group: Group };
 
 export type RealtimeEvent = ServerFrame | LocalEvent;
 
@@ -57,7 +68,7 @@ export const TYPING_SHOW_MS = 4000;
 export const emptyChat = (): ChatState => ({ messages: [], pending: [], hasMore: true, loaded: false, loading: false });
 
 export const initialData = (): RealtimeData => ({
-  friends: [], online: new Set(), unreadConversations: new Set(), unreadCounts: {}, unreadNotifications: 0, chats: {},
+  friends: [], groups: [], readSeqs: {}, online: new Set(), unreadConversations: new Set(), unreadCounts: {}, unreadNotifications: 0, chats: {},
 });
 
 /** mergeMessages adds msgs to a seq-ordered list, dropping duplicates by seq. */
@@ -95,6 +106,51 @@ function withCount(counts: Readonly<Record<string, number>>, groupId: string, n:
   return next;
 }
 
+/** withoutTypist drops a member from a chat's typists (undefined when none is left). */
+function withoutTypist(typing: Typist[] | undefined, profileId: string): Typist[] | undefined {
+  if (!typing?.some((t) => t.profileId === profileId)) return typing;
+  const rest = typing.filter((t) => t.profileId !== profileId);
+  return rest.length > 0 ? rest : undefined;
+}
+
+/** withReadSeq moves a member's read pointer forward (never back). */
+function withReadSeq<S extends RealtimeData>(s: S, groupId: string, profileId: string, seq: number): S {
+  const chatSeqs = s.readSeqs[groupId] ?? {};
+  if ((chatSeqs[profileId] ?? 0) >= seq) return s;
+  return { ...s, readSeqs: { ...s.readSeqs, [groupId]: { ...chatSeqs, [profileId]: seq } } };
+}
+
+/** toggled turns a member's reaction on or off in a message's reactions. */
+export function toggled(r: Reactions | undefined, emoji: string, profileId: string, on: boolean): Reactions {
+  const who = r?.[emoji] ?? [];
+  if (who.includes(profileId) === on) return r ?? {};
+  const next = { ...r, [emoji]: on ? [...who, profileId] : who.filter((p) => p !== profileId) };
+  if (next[emoji].length === 0) delete next[emoji];
+  return next;
+}
+
+/** withGroup adds or replaces a group chat, keeping usernames it knew for members a frame leaves unnamed. */
+function withGroup<S extends RealtimeData>(s: S, g: Group): S {
+  const old = s.groups.find((x) => x.chatGroupId === g.chatGroupId);
+  const known = new Map([...(old?.members ?? []), ...s.friends].map((m) => [m.profileId, m.username]));
+  const members = g.members.map((m) => (m.username ? m : { ...m, username: known.get(m.profileId) ?? '' }));
+  return { ...s, groups: [...s.groups.filter((x) => x.chatGroupId !== g.chatGroupId), { ...g, members }] };
+}
+
+/** onConversations takes the members' read pointers and unread counts of a conversation list page. */
+function onConversations<S extends RealtimeData>(s: S, items: Conversation[]): S {
+  let next = s;
+  for (const c of items) {
+    for (const r of c.readSeqs ?? []) next = withReadSeq(next, c.chatGroupId, r.profileId, r.seq);
+    // Messages may have arrived since the server counted: the higher count holds.
+    if (c.unreadCount > 0 && next.unreadConversations.has(c.chatGroupId)) {
+      const n = Math.max(c.unreadCount, next.unreadCounts[c.chatGroupId] ?? 0);
+      next = { ...next, unreadCounts: withCount(next.unreadCounts, c.chatGroupId, n) };
+    }
+  }
+  return next;
+}
+
 function chat<S extends RealtimeData>(s: S, groupId: string, fn: (c: ChatState) => ChatState): S {
   return { ...s, chats: { ...s.chats, [groupId]: fn(s.chats[groupId] ?? emptyChat()) } };
 }
@@ -110,7 +166,7 @@ function onMessage<S extends RealtimeData>(s: S, m: ChatMessage, mine: boolean):
   const next = chat(s, m.chatGroupId, (c) => ({
     ...c,
     messages: mergeMessages(c.messages, [m]),
-    typing: !fromMe && c.typing ? undefined : c.typing,
+    typing: withoutTypist(c.typing, m.fromProfileId),
   }));
   const count = fromMe ? 0 : (s.unreadCounts[m.chatGroupId] ?? 0) + 1;
   return {
@@ -129,6 +185,11 @@ export function reduce<S extends RealtimeData>(s: S, e: RealtimeEvent, now: numb
         ...s,
         me: e.profileId,
         friends: e.privateChats ?? [],
+        groups: (e.groupChats ?? []).map((g) => {
+          const known = new Map([...(s.groups.find((x) => x.chatGroupId === g.chatGroupId)?.members ?? []), ...(e.privateChats ?? [])]
+            .map((m) => [m.profileId, m.username]));
+          return { chatGroupId: g.chatGroupId, name: g.name, members: g.memberIds.map((id) => ({ profileId: id, username: known.get(id) ?? '' })) };
+        }),
         online: new Set(e.onlineFriends ?? []),
         unreadConversations: new Set(e.unreadConversationIds ?? []),
         // What this tab counted still holds for what is still unread.
@@ -143,7 +204,10 @@ export function reduce<S extends RealtimeData>(s: S, e: RealtimeEvent, now: numb
     }
     case 'chat.typing':
       if (e.profileId === s.me) return s;
-      return chat(s, e.chatGroupId, (c) => ({ ...c, typing: { username: e.username, until: now + TYPING_SHOW_MS } }));
+      return chat(s, e.chatGroupId, (c) => ({
+        ...c,
+        typing: [...(withoutTypist(c.typing, e.profileId) ?? []), { profileId: e.profileId, username: e.username, until: now + TYPING_SHOW_MS }],
+      }));
     case 'presence':
       return { ...s, online: withSet(s.online, e.profileId, e.online) };
     case 'notification':
@@ -154,6 +218,24 @@ export function reduce<S extends RealtimeData>(s: S, e: RealtimeEvent, now: numb
     }
     case 'friend.removed':
       return { ...s, friends: s.friends.filter((c) => c.profileId !== e.profileId), online: withSet(s.online, e.profileId, false) };
+    case 'group.added':
+    case 'group.updated':
+      return withGroup(s, { chatGroupId: e.chatGroupId, name: e.name, members: e.members });
+    case 'group.removed':
+      return { ...s, groups: s.groups.filter((g) => g.chatGroupId !== e.chatGroupId) };
+    case 'chat.seen': {
+      const next = withReadSeq(s, e.chatGroupId, e.profileId, e.seq);
+      // Our own pointer moved (another tab of ours read it): read here too, if nothing newer came.
+      const msgs = s.chats[e.chatGroupId]?.messages ?? [];
+      const newest = msgs[msgs.length - 1]?.seq ?? 0;
+      return e.profileId === s.me && e.seq >= newest ? reduce(next, { type: 'local.read', chatGroupId: e.chatGroupId }, now) : next;
+    }
+    case 'chat.reaction':
+      if (!s.chats[e.chatGroupId]?.messages.some((m) => m.id === e.messageId)) return s;
+      return chat(s, e.chatGroupId, (c) => ({
+        ...c,
+        messages: c.messages.map((m) => (m.id === e.messageId ? { ...m, reactions: toggled(m.reactions, e.emoji, e.profileId, e.on) } : m)),
+      }));
     case 'error': {
       const id = e.id;
       if (id !== undefined) {
@@ -190,7 +272,9 @@ export function reduce<S extends RealtimeData>(s: S, e: RealtimeEvent, now: numb
       return chat(s, e.chatGroupId, (c) => ({ ...c, loading: false, error: e.error }));
     case 'local.typing.expired': {
       const t = s.chats[e.chatGroupId]?.typing;
-      return t && t.until <= now ? chat(s, e.chatGroupId, (c) => ({ ...c, typing: undefined })) : s;
+      if (!t?.some((x) => x.until <= now)) return s;
+      const rest = t.filter((x) => x.until > now);
+      return chat(s, e.chatGroupId, (c) => ({ ...c, typing: rest.length > 0 ? rest : undefined }));
     }
     case 'local.read':
       return {
@@ -200,6 +284,10 @@ export function reduce<S extends RealtimeData>(s: S, e: RealtimeEvent, now: numb
       };
     case 'local.notifications.read':
       return { ...s, unreadNotifications: Math.max(0, s.unreadNotifications - e.count) };
+    case 'local.conversations':
+      return onConversations(s, e.items);
+    case 'local.group':
+      return withGroup(s, e.group);
     default:
       return s;
   }

@@ -181,7 +181,7 @@ describe('Realtime', () => {
     sock().server(hello());
     rt.openChat(G_BOB);
     sock().server({ type: 'chat.typing', chatGroupId: G_BOB, profileId: BOB, username: 'bob' });
-    expect(rt.state.chats[G_BOB].typing?.username).toBe('bob');
+    expect(rt.state.chats[G_BOB].typing?.map((t) => t.username)).toEqual(['bob']);
     vi.advanceTimersByTime(3000);
     sock().server({ type: 'chat.typing', chatGroupId: G_BOB, profileId: BOB, username: 'bob' });
     vi.advanceTimersByTime(3000);
