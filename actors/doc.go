@@ -15,7 +15,13 @@
 //   - The conversation grain (kind "Conversation", identity = chat group id)
 //     checks membership, numbers messages (seq), hands them to the node's
 //     committer in batches, acknowledges senders only after the commit,
-//     fans out to the online members, and relays typing.
+//     fans out to the online members, and relays typing. It serves private
+//     chats and group chats alike; a group's change of members reaches it
+//     at once (GroupChanged, which the Hub waits for), and the Hub then
+//     pushes group.added, group.updated and group.removed to the members
+//     concerned. Profile grains read their group chats (for hello) when a
+//     connection attaches, so a group joined while online is listed on the
+//     next hello and announced live meanwhile.
 //   - The committer (one per node, not an actor) writes the waiting batches
 //     of all the node's conversations in one transaction per round: group
 //     commit across conversations.

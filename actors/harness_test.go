@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -94,15 +95,21 @@ func (h *harness) send(group, profile, conn, clientID string) *bunnybook.ChatMes
 // skipped), failing after wait.
 func (h *harness) nextPush(frameType string) *actors.Push {
 	h.t.Helper()
+	return h.nextPushOf(frameType)
+}
+
+// nextPushOf returns the next push of one of the given frame types.
+func (h *harness) nextPushOf(types ...string) *actors.Push {
+	h.t.Helper()
 	timeout := time.After(wait)
 	for {
 		select {
 		case p := <-h.pushes:
-			if pushType(p) == frameType {
+			if slices.Contains(types, pushType(p)) {
 				return p
 			}
 		case <-timeout:
-			h.t.Fatalf("no %s push within %v", frameType, wait)
+			h.t.Fatalf("no %v push within %v", types, wait)
 			return nil
 		}
 	}
@@ -133,6 +140,12 @@ func pushType(p *actors.Push) string {
 		return "chat.typing"
 	case *actors.Push_Presence:
 		return "presence"
+	case *actors.Push_Group:
+		return map[actors.GroupEventKind]string{
+			actors.GroupEventKind_GROUP_ADDED:   "group.added",
+			actors.GroupEventKind_GROUP_UPDATED: "group.updated",
+			actors.GroupEventKind_GROUP_REMOVED: "group.removed",
+		}[p.GetGroup().GetKind()]
 	}
 	return fmt.Sprintf("%T", p.GetEvent())
 }

@@ -636,6 +636,9 @@ func (c *conn) release(first []byte) error {
 // the first message of a chat on the connection, the gap is what was
 // created since the connection opened (the client had the rest before).
 func (c *conn) pushLocked(p outPush) {
+	if p.forget != "" {
+		delete(c.seen, p.forget)
+	}
 	if p.gid != "" && p.seq > 0 {
 		known := c.seen[p.gid]
 		if known.has(p.seq) && !p.ack {

@@ -47,7 +47,7 @@ func encodeGroupEvent(e *actors.GroupEvent) (outPush, bool) {
 		return outPush{}, false
 	}
 	if e.GetKind() == actors.GroupEventKind_GROUP_REMOVED {
-		return outPush{frame: mustJSON(groupRemovedFrame{typ, e.GetChatGroupId()})}, true
+		return outPush{frame: mustJSON(groupRemovedFrame{typ, e.GetChatGroupId()}), forget: e.GetChatGroupId()}, true
 	}
 	members := make([]bunnybook.GroupMember, len(e.GetMembers()))
 	for i, m := range e.GetMembers() {

@@ -4,10 +4,16 @@ import (
 	"bytes"
 	"context"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/client"
+	"github.com/bunnybook/bunnybook/persistence/postgres/postgrestest"
+	"github.com/bunnybook/bunnybook/persistence/redis/redistest"
 )
 
 // groupFrame is group.added and group.updated.
@@ -28,23 +34,17 @@ func mustGroupFrame(t *testing.T, c *client.Conn, typ, group, name string, membe
 	}
 }
 
-// testGroupChat runs a group chat of four friends of a, connected
-// alternately to the servers at urls (one server, or cluster members):
+// testGroupChat runs a group chat of a and three friends, connected and
+// with their profile grains placed alternately on the servers at urls (one
+// server, or cluster members):
 // creation, messages, typing, read marks, joining, renaming and leaving,
 // each seen live by every member it concerns.
 func testGroupChat(t *testing.T, urls ...string) {
 	ctx := context.Background()
 	url := func(i int) string { return urls[i%len(urls)] }
-	users := make([]*client.Client, 4)
-	conns := make([]*client.Conn, 4)
-	for i := range users {
-		users[i] = MustUser(t, url(i))
-		if i > 0 {
-			MustBefriend(t, users[0], users[i])
-		}
-	}
-	for i := range users {
-		conns[i], _ = MustDial(t, url(i), users[i])
+	users, conns := spreadUsers(t, 4, urls)
+	for _, u := range users[1:] {
+		MustBefriend(t, users[0], u)
 	}
 	a, b, c, d := users[0], users[1], users[2], users[3]
 	ca, cb, cc, cd := conns[0], conns[1], conns[2], conns[3]
@@ -149,4 +149,66 @@ func TestGroupChatOneNode(t *testing.T) {
 func TestGroupChatTwoNodes(t *testing.T) {
 	n1, n2 := twoNodes(t)
 	testGroupChat(t, n1.URL(), n2.URL())
+}
+
+// TestGroupChatTwoNodesPostgres runs the group chat on two nodes sharing
+// PostgreSQL and Redis (presence, cache), as deployed.
+func TestGroupChatTwoNodesPostgres(t *testing.T) {
+	srv, db, agent := redistest.StartServer(t), postgrestest.MustOpen(t), test.NewInMemAgent()
+	shared := func(m *Main) { m.Config.RedisURL, m.Store, m.clusterAgent = srv.URL(), db, agent }
+	n1, n2 := MustRunMain(t, shared), MustRunMain(t, shared)
+	testGroupChat(t, n1.URL(), n2.URL())
+}
+
+// spreadUsers returns n connected users, the i-th with its profile grain
+// on node i mod len(urls) (each connected to some node): users whose grain
+// the cluster placed on a node that has its share are left aside,
+// connected, and others made.
+func spreadUsers(t *testing.T, n int, urls []string) ([]*client.Client, []*client.Conn) {
+	t.Helper()
+	users, conns := make([]*client.Client, n), make([]*client.Conn, n)
+	for filled, made := 0, 0; filled < n; made++ {
+		if made > 10*n {
+			t.Fatalf("no profile grains placed on every node after %d users", made)
+		}
+		before := profileGrains(t, urls)
+		u := MustUser(t, urls[0])
+		conn, _ := MustDial(t, urls[made%len(urls)], u)
+		after := profileGrains(t, urls)
+		node := -1
+		for i := range after {
+			if after[i] > before[i] {
+				node = i
+			}
+		}
+		if node < 0 {
+			t.Fatalf("no node counted the profile grain of %s", u.Profile.Username)
+		}
+		for i := node; i < n; i += len(urls) {
+			if users[i] == nil {
+				users[i], conns[i] = u, conn
+				filled++
+				break
+			}
+		}
+	}
+	return users, conns
+}
+
+// profileGrains reads each node's count of active profile grains.
+func profileGrains(t *testing.T, urls []string) []float64 {
+	t.Helper()
+	out := make([]float64, len(urls))
+	for i, u := range urls {
+		body, err := get(u + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(body, "\n") {
+			if v, ok := strings.CutPrefix(line, "bunnybook_profile_grains_active "); ok {
+				out[i], _ = strconv.ParseFloat(v, 64)
+			}
+		}
+	}
+	return out
 }
