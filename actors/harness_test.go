@@ -133,6 +133,10 @@ func pushType(p *actors.Push) string {
 		return "chat.typing"
 	case *actors.Push_Presence:
 		return "presence"
+	case *actors.Push_Seen:
+		return "chat.seen"
+	case *actors.Push_Reaction:
+		return "chat.reaction"
 	}
 	return fmt.Sprintf("%T", p.GetEvent())
 }
