@@ -15,7 +15,9 @@
 //   - The conversation grain (kind "Conversation", identity = chat group id)
 //     checks membership, numbers messages (seq), hands them to the node's
 //     committer in batches, acknowledges senders only after the commit,
-//     fans out to the online members, and relays typing.
+//     fans out to the online members, relays typing, and tells the members
+//     when a read pointer moved (chat.seen) and applies reaction toggles
+//     one at a time (chat.reaction).
 //   - The committer (one per node, not an actor) writes the waiting batches
 //     of all the node's conversations in one transaction per round: group
 //     commit across conversations.
