@@ -44,7 +44,10 @@ func (s *Service) ChatMessages(ctx context.Context, me, groupID string, page Tim
 	if err != nil {
 		return nil, err
 	}
-	return msgs, s.withReactions(ctx, msgs)
+	if err := s.withReactions(ctx, msgs); err != nil {
+		return nil, err
+	}
+	return msgs, nil
 }
 
 // IsMember reports whether profileID is a member of g.

@@ -255,9 +255,11 @@ func encodePush(p *actors.Push) (outPush, bool) {
 	case *actors.Push_Group:
 		return encodeGroupEvent(e.Group)
 	case *actors.Push_Reaction:
-		return outPush{frame: reactionFrame(e.Reaction)}, true
+		r := e.Reaction
+		return outPush{frame: mustJSON(reactionFrame{"chat.reaction", r.GetChatGroupId(), r.GetMessageId(), r.GetProfileId(), r.GetEmoji(), r.GetOn()})}, true
 	case *actors.Push_Seen:
-		return outPush{frame: seenFrame(e.Seen)}, true
+		s := e.Seen
+		return outPush{frame: mustJSON(seenFrame{"chat.seen", s.GetChatGroupId(), s.GetProfileId(), s.GetSeq()})}, true
 	}
 	return outPush{}, false
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/rivo/uniseg"
 
 	"github.com/bunnybook/bunnybook"
-	"github.com/bunnybook/bunnybook/actors"
 )
 
 // decodeReact checks a chat.react frame's fields and lower-cases its ids.
@@ -42,7 +41,7 @@ func checkEmoji(s string) error {
 	return nil
 }
 
-type reactionFrameJSON struct {
+type reactionFrame struct {
 	Type        string `json:"type"` // "chat.reaction"
 	ChatGroupID string `json:"chatGroupId"`
 	MessageID   string `json:"messageId"`
@@ -51,17 +50,9 @@ type reactionFrameJSON struct {
 	On          bool   `json:"on"`
 }
 
-func reactionFrame(r *actors.ReactionEvent) []byte {
-	return mustJSON(reactionFrameJSON{"chat.reaction", r.GetChatGroupId(), r.GetMessageId(), r.GetProfileId(), r.GetEmoji(), r.GetOn()})
-}
-
-type seenFrameJSON struct {
+type seenFrame struct {
 	Type        string `json:"type"` // "chat.seen"
 	ChatGroupID string `json:"chatGroupId"`
 	ProfileID   string `json:"profileId"`
 	Seq         int64  `json:"seq"`
-}
-
-func seenFrame(s *actors.SeenEvent) []byte {
-	return mustJSON(seenFrameJSON{"chat.seen", s.GetChatGroupId(), s.GetProfileId(), s.GetSeq()})
 }

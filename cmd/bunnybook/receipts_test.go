@@ -7,9 +7,27 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
+
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/client"
+	"github.com/bunnybook/bunnybook/persistence/postgres/postgrestest"
+	"github.com/bunnybook/bunnybook/persistence/redis/redistest"
 )
+
+// onTwoNodes runs test on two cluster members sharing embedded SQLite and
+// in-memory presence, then sharing PostgreSQL and Redis.
+func onTwoNodes(t *testing.T, fn func(t *testing.T, m1, m2 *Main)) {
+	t.Run("sqlite", func(t *testing.T) {
+		m1, m2 := twoNodes(t)
+		fn(t, m1, m2)
+	})
+	t.Run("postgres+redis", func(t *testing.T) {
+		db, srv, agent := postgrestest.MustOpen(t), redistest.StartServer(t), test.NewInMemAgent()
+		shared := func(m *Main) { m.Config.RedisURL, m.Store, m.clusterAgent = srv.URL(), db, agent }
+		fn(t, MustRunMain(t, shared), MustRunMain(t, shared))
+	})
+}
 
 type seenFrame struct {
 	ChatGroupID string `json:"chatGroupId"`
@@ -46,8 +64,9 @@ func wantError(t *testing.T, c *client.Conn, what, code string) {
 // TestReadReceipts: when b's read pointer moves, every connection of the
 // chat's members hears chat.seen, across nodes (b's own other tab too); a
 // read at or below the pointer sends nothing.
-func TestReadReceipts(t *testing.T) {
-	m1, m2 := twoNodes(t)
+func TestReadReceipts(t *testing.T) { onTwoNodes(t, testReadReceipts) }
+
+func testReadReceipts(t *testing.T, m1, m2 *Main) {
 	_, b, ca, cb, group := chatPair(t, m1.URL(), m2.URL())
 	cb2, _ := MustDial(t, m1.URL(), b) // b's second tab, on the other node
 	mustSend(t, ca, group, "1", "one")
@@ -92,8 +111,9 @@ func TestReadReceipts(t *testing.T) {
 // TestReactions: a toggle reaches every member's connections (the
 // reacter's own as its confirmation), across nodes, and history carries
 // the reactions.
-func TestReactions(t *testing.T) {
-	m1, m2 := twoNodes(t)
+func TestReactions(t *testing.T) { onTwoNodes(t, testReactions) }
+
+func testReactions(t *testing.T, m1, m2 *Main) {
 	a, b, ca, cb, group := chatPair(t, m1.URL(), m2.URL())
 	msg := mustSend(t, ca, group, "1", "carrots?")
 	react := func(c *client.Conn, emoji string) {

@@ -19,13 +19,9 @@ export type Comment = Schemas['Comment'];
 export type Notification = Schemas['Notification'];
 export type NotificationEvent = Notification['data']['event'];
 export type Conversation = Schemas['Conversation'];
-/**
- * A chat message. `reactions` (emoji → the profile ids that reacted) comes
- * with REST history; the server sends it but its OpenAPI schema does not
- * describe it yet, hence the one hand-written field.
- */
-export type ChatMessage = Schemas['ChatMessage'] & { reactions?: Reactions };
-export type Reactions = Record<string, string[]>;
+export type ChatMessage = Schemas['ChatMessage'];
+/** Reactions are a message's emoji → the profile ids that reacted with it. */
+export type Reactions = NonNullable<ChatMessage['reactions']>;
 export type GroupChat = Schemas['GroupChat'];
 export type Registration = Schemas['Registration'];
 export type Tokens = Schemas['Tokens'];
