@@ -1,4 +1,4 @@
-// Chat UI: the friends list with online dots and the dock of chat boxes.
+// Chat UI: the chat panel (group chats, friends with online dots, "New group") and the dock of chat boxes.
 import { useState } from 'react';
 import { Link, useLocation } from 'react-router-dom';
 import { PHONE, useMedia, useValue } from '../hooks';

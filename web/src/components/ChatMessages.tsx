@@ -152,7 +152,7 @@ function MessageRow({ item, m, mine, sender, group, me, picking, onPick, seen }:
         </button>
       </div>
       {picking && (
-        <div className="picker" role="group" aria-label="Pick a reaction">
+        <div className="picker" role="group" aria-label="Pick a reaction" onKeyDown={(e) => e.key === 'Escape' && onPick(false)}>
           {EMOJI.map((e) => (
             <button key={e} type="button" aria-label={`React with ${e}`} onClick={() => react(e)}>{e}</button>
           ))}

@@ -23,6 +23,16 @@ export function withMessage(list: Conversation[], m: ChatMessage, names: { chat:
   return [c, ...list.filter((x) => x.chatGroupId !== m.chatGroupId)];
 }
 
+/** withGroup lists a group chat just joined, without messages yet, at the top (unless it is listed). */
+export function withGroup(list: Conversation[], chatGroupId: string, name: string, at: string): Conversation[] {
+  if (list.some((x) => x.chatGroupId === chatGroupId)) return list;
+  const c: Conversation = {
+    chatGroupId, chatGroupName: name, content: '', createdAt: at, fromProfileId: '', fromProfileUsername: '', readAt: null, seq: 0,
+    kind: 'group', readSeqs: [], unreadCount: 0,
+  };
+  return [c, ...list];
+}
+
 /** unreadLabel says how many messages are unread: a count when known, else just "unread". */
 const unreadLabel = (n: number) => (n > 0 ? `${n} unread message${n === 1 ? '' : 's'}` : 'unread');
 
@@ -40,6 +50,11 @@ export function ConversationList({ me, onEmpty }: { me: Account; onEmpty?: React
     const from = m.fromProfileId === me.id ? me.username
       : friend?.profileId === m.fromProfileId ? friend.username : group?.members.find((x) => x.profileId === m.fromProfileId)?.username ?? '';
     list.setItems((xs) => withMessage(xs, m, { chat: friend?.username ?? group?.name ?? '', from, group: !!group }));
+  });
+  useEvents(realtime.memberships$, (c) => {
+    const group = realtime.groupById(c.chatGroupId);
+    list.setItems((xs) => (c.member && group ? withGroup(xs, c.chatGroupId, group.name, new Date().toISOString())
+      : xs.filter((x) => c.member || x.chatGroupId !== c.chatGroupId)));
   });
   const now = new Date();
   return (

@@ -134,7 +134,8 @@ function withGroup<S extends RealtimeData>(s: S, g: Group): S {
   const old = s.groups.find((x) => x.chatGroupId === g.chatGroupId);
   const known = new Map([...(old?.members ?? []), ...s.friends].map((m) => [m.profileId, m.username]));
   const members = g.members.map((m) => (m.username ? m : { ...m, username: known.get(m.profileId) ?? '' }));
-  return { ...s, groups: [...s.groups.filter((x) => x.chatGroupId !== g.chatGroupId), { ...g, members }] };
+  const next = { ...g, members };
+  return { ...s, groups: old ? s.groups.map((x) => (x === old ? next : x)) : [...s.groups, next] };
 }
 
 /** onConversations takes the members' read pointers and unread counts of a conversation list page. */

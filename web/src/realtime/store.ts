@@ -16,7 +16,8 @@
 // Public API (the `Realtime` class):
 //   state$, state                  the current RealtimeState
 //   notifications$, messages$,     live events: each notification, each
-//   friendships$                   chat message, each friendship begun/ended
+//   friendships$, memberships$     chat message, each friendship begun/ended,
+//                                  each group chat joined/left
 //   start(), stop(), reconnect()   session lifecycle (session.ts calls them)
 //   compact                        phone layout for the dock (App sets it)
 //   openChat, toggleBox, closeBox  the dock
@@ -66,6 +67,9 @@ export interface RealtimeDeps extends Omit<ConnectionDeps, 'resumeFrames'> {
 /** A friendship that began (friend.added) or ended (friend.removed). */
 export interface FriendshipChange { profileId: string; friend: boolean }
 
+/** A group chat we joined (group.added) or left (group.removed). */
+export interface MembershipChange { chatGroupId: string; member: boolean }
+
 export const TYPING_SEND_EVERY_MS = 3000;
 
 const initial = (): RealtimeState => ({ ...initialData(), status: 'idle', boxes: [] });
@@ -82,6 +86,8 @@ export class Realtime {
   readonly messages$ = new Subject<ChatMessage>();
   /** Every friendship that begins or ends while we are connected. */
   readonly friendships$ = new Subject<FriendshipChange>();
+  /** Every group chat we join or leave while we are connected. */
+  readonly memberships$ = new Subject<MembershipChange>();
 
   /** compact: phone layout; one open box at a time, new boxes start collapsed. */
   compact = false;
@@ -187,8 +193,13 @@ export class Realtime {
         this.commit(next);
         void this.loadConversations();
         return;
+      case 'group.added':
+        this.commit(next);
+        this.memberships$.next({ chatGroupId: f.chatGroupId, member: true });
+        return;
       case 'group.removed':
         this.commit({ ...next, boxes: closeBoxes(next.boxes, [f.chatGroupId]) });
+        this.memberships$.next({ chatGroupId: f.chatGroupId, member: false });
         return;
       case 'friend.removed': {
         const gone = prev.friends.filter((c) => c.profileId === f.profileId).map((c) => c.chatGroupId);
