@@ -66,7 +66,7 @@ export function NewGroup({ friends, onDone }: { friends: PrivateChat[]; onDone: 
         </ul>
       </fieldset>
       {action.error && <p className="form-error" role="alert">{action.error}</p>}
-      <div className="row">
+      <div className="row wrap">
         <button type="submit" className="btn btn-primary btn-small" disabled={!ok || action.busy}>Create group</button>
         <button type="button" className="btn btn-light btn-small" onClick={onDone}>Cancel</button>
       </div>
@@ -125,7 +125,7 @@ export function GroupSettings({ group, rt, onClose }: { group: Group; rt: Realti
         </form>
       )}
       {action.error && <p className="form-error" role="alert">{action.error}</p>}
-      <div className="row">
+      <div className="row wrap">
         <button type="button" className="btn btn-light btn-small danger" onClick={leave} disabled={action.busy}>Leave group</button>
         <button type="button" className="link-btn" onClick={onClose}>Done</button>
       </div>
