@@ -42,6 +42,16 @@ func (g *GroupChat) MemberIDs() []string {
 	return ids
 }
 
+// IsMember reports whether profileID is a member of g.
+func (g *GroupChat) IsMember(profileID string) bool {
+	for _, m := range g.Members {
+		if m.ProfileID == profileID {
+			return true
+		}
+	}
+	return false
+}
+
 // GroupChatInfo is one of a profile's group chats as the websocket hello
 // lists them.
 type GroupChatInfo struct {
@@ -55,6 +65,7 @@ type GroupChatInfo struct {
 // who left or was removed.
 type GroupChange struct {
 	Group   GroupChat
+	Created bool // the group is new: no conversation can hold a copy of it
 	Added   []string
 	Removed []string
 }
@@ -147,7 +158,7 @@ func (s *Service) CreateGroupChat(ctx context.Context, me, name string, memberID
 	if err := s.Store.CreateGroupChat(ctx, g); err != nil {
 		return nil, err
 	}
-	s.Notifier.GroupChanged(ctx, GroupChange{Group: *g, Added: g.MemberIDs()})
+	s.Notifier.GroupChanged(ctx, GroupChange{Group: *g, Created: true, Added: g.MemberIDs()})
 	return g, nil
 }
 
@@ -158,12 +169,10 @@ func (s *Service) GroupChat(ctx context.Context, me, id string) (*GroupChat, err
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range g.Members {
-		if m.ProfileID == me {
-			return g, nil
-		}
+	if !g.IsMember(me) {
+		return nil, forbidden("only members may see this group chat")
 	}
-	return nil, forbidden("only members may see this group chat")
+	return g, nil
 }
 
 // RenameGroupChat renames a group chat (any member may) and tells its members.
@@ -184,7 +193,7 @@ func (s *Service) RenameGroupChat(ctx context.Context, me, id, name string) (*Gr
 // of, and tells the members.
 func (s *Service) AddGroupMember(ctx context.Context, me, id, profileID string) (*GroupChat, error) {
 	if profileID == me {
-		return nil, Errorf(EConflict, "you are a member of this group chat already")
+		return nil, ErrAlreadyGroupMember(me)
 	}
 	g, err := s.Store.AddGroupMember(ctx, id, me, profileID)
 	if err != nil {
@@ -220,6 +229,12 @@ func (s *Service) groupHistory(ctx context.Context, me string, g *ChatGroup, pag
 		return nil, err
 	}
 	return s.Store.ChatMessagesUpTo(ctx, g.ID, seq, page)
+}
+
+// ErrAlreadyGroupMember is the conflict of adding a member of a group chat
+// again. Its code is part of the API.
+func ErrAlreadyGroupMember(profileID string) *Error {
+	return &Error{Kind: EConflict, Code: "AlreadyGroupMember", Message: "profile " + profileID + " is a member of this group chat already"}
 }
 
 func badRequest(format string, args ...any) error {

@@ -48,7 +48,7 @@ func TestServiceTellsGroupChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := rec.last(t); c.Group.ID != g.ID || !sameIDs(c.Added, []string{zoe, amy, bob}) || len(c.Removed) != 0 {
+	if c := rec.last(t); c.Group.ID != g.ID || !c.Created || !sameIDs(c.Added, []string{zoe, amy, bob}) || len(c.Removed) != 0 {
 		t.Errorf("create told %+v, want all three added", c)
 	}
 	if _, err := svc.RenameGroupChat(ctx, amy, g.ID, " Warren "); err != nil {

@@ -152,7 +152,9 @@ func (g *conversationGrain) load() error {
 // that the group is active. Membership of a private chat never changes;
 // whether it is active does, and typing and read marks trust the copy the
 // grain holds (GroupChanged keeps it current), while sends do not need to:
-// the store refuses a closed group in the appending transaction.
+// the store refuses a closed group in the appending transaction. A group
+// chat's members change, and everything trusts the copy here: the Hub
+// waits for GroupChanged to reach the grain before it answers the change.
 func (g *conversationGrain) member(profileID string, open bool) error {
 	if err := g.load(); err != nil {
 		return err

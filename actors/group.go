@@ -2,19 +2,22 @@ package actors
 
 import (
 	"context"
+	"slices"
 
 	"github.com/bunnybook/bunnybook"
 )
 
-// GroupChanged tells a group chat's conversation grain to re-read its
-// members before it answers anything else (so that a former member's next
+// GroupChanged tells a group chat's conversation grain (unless the group
+// is new) to re-read its members before it answers anything else (so that a former member's next
 // send, typing or read mark is refused), then pushes the change to the
 // members online: group.added to those who joined, group.updated to the
 // others, group.removed to those who left.
 func (h *Hub) GroupChanged(ctx context.Context, c bunnybook.GroupChange) {
-	if _, err := request[*Ack](h, c.Group.ID, ConversationKind, &GroupChanged{}); err != nil {
-		// The grain re-reads its group within groupMaxAge anyway.
-		h.logger.Warn("tell conversation of a group change", "chat_group_id", c.Group.ID, "error", err)
+	if !c.Created {
+		if _, err := request[*Ack](h, c.Group.ID, ConversationKind, &GroupChanged{}); err != nil {
+			// The grain re-reads its group within groupMaxAge anyway.
+			h.logger.Warn("tell conversation of a group change", "chat_group_id", c.Group.ID, "error", err)
+		}
 	}
 	members := make([]*GroupMember, len(c.Group.Members))
 	for i, m := range c.Group.Members {
@@ -29,7 +32,7 @@ func (h *Hub) GroupChanged(ctx context.Context, c bunnybook.GroupChange) {
 	}
 	var updated []string
 	for _, id := range c.Group.MemberIDs() {
-		if !contains(c.Added, id) {
+		if !slices.Contains(c.Added, id) {
 			updated = append(updated, id)
 		}
 	}
@@ -42,15 +45,6 @@ func (h *Hub) GroupChanged(ctx context.Context, c bunnybook.GroupChange) {
 			h.tell(ctx, ids, event(kind))
 		}
 	}
-}
-
-func contains(ids []string, id string) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 // groupChatsOf converts a profile's group chats for hello.

@@ -94,7 +94,12 @@ func TestGroupChats(t *testing.T) {
 		if len(got.Members) != 4 {
 			t.Fatalf("after adding eve: %+v", got)
 		}
-		ben.post(groupPath(g.ChatGroupID, "/members"), map[string]any{"profileId": eve.ID}).want(http.StatusConflict)
+		var conflict struct{ Code string }
+		ben.post(groupPath(g.ChatGroupID, "/members"), map[string]any{"profileId": eve.ID}).want(http.StatusConflict).decode(&conflict)
+		if conflict.Code != "AlreadyGroupMember" {
+			t.Errorf("conflict code %q, want AlreadyGroupMember", conflict.Code)
+		}
+		ben.post(groupPath(g.ChatGroupID, "/members"), map[string]any{"profileId": ben.ID}).want(http.StatusConflict)
 		sumba.post(groupPath(g.ChatGroupID, "/members"), map[string]any{"profileId": kim.ID}).wantDetail(http.StatusForbidden) // ben's friend, not sumba's
 		kim.post(groupPath(g.ChatGroupID, "/members"), map[string]any{"profileId": ben.ID}).wantDetail(http.StatusForbidden)   // not a member
 		ben.post(groupPath(newID(), "/members"), map[string]any{"profileId": kim.ID}).wantDetail(http.StatusNotFound)

@@ -136,10 +136,10 @@ func schemas() map[string]*oaSchema {
 			"detail":  str("The status's reason phrase."),
 			"message": str("What went wrong (UnexpectedRelationshipState for relationship changes that do not fit)."),
 		}),
-		"Conflict": object("A registration conflict.", []string{"message", "code", "error"}, map[string]*oaSchema{
+		"Conflict": object("A registration conflict, or adding a member of a group chat again.", []string{"message", "code", "error"}, map[string]*oaSchema{
 			"message": str("e.g. email already taken"),
-			"code":    enum("", "EmailAlreadyTaken", "UsernameAlreadyTaken"),
-			"error":   object("", []string{"field"}, map[string]*oaSchema{"field": enum("", "email", "username")}),
+			"code":    enum("", "EmailAlreadyTaken", "UsernameAlreadyTaken", "AlreadyGroupMember"),
+			"error":   object("", []string{"field"}, map[string]*oaSchema{"field": enum("Empty for AlreadyGroupMember.", "email", "username", "")}),
 		}),
 		"ValidationError": object("Invalid input: one entry per problem.", []string{"detail", "message"}, map[string]*oaSchema{
 			"detail": {Type: "array", Items: object("", []string{"loc", "msg", "type"}, map[string]*oaSchema{

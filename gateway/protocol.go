@@ -227,9 +227,10 @@ type outPush struct {
 	gid     string
 	seq     int64
 	origins []string
-	ack     bool   // a chat.ack: written even when its seq is known (a resend's)
-	filled  bool   // the gap below it was filled already (or could not be)
-	forget  string // a chat the profile left (group.removed): not to catch up on
+	ack     bool // a chat.ack: written even when its seq is known (a resend's)
+	filled  bool // the gap below it was filled already (or could not be)
+
+	forget string // a chat the profile left (group.removed): not to catch up on
 }
 
 // encodePush writes a grain's event as its frame; false for an event this

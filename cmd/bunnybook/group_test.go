@@ -127,11 +127,23 @@ func testGroupChat(t *testing.T, urls ...string) {
 		t.Fatalf("former member's history = %+v, %v; want message 1 only", history, err)
 	}
 
-	// A new connection's hello lists the group, unread for c (who read 1 of 2).
-	_, h := MustDial(t, url(2), c)
+	// A new connection's hello lists the group, unread for c (who read 1 of
+	// 2), and it resumes the group like any chat.
+	cc2, h := MustDial(t, url(2), c)
 	if len(h.GroupChats) != 1 || h.GroupChats[0].ChatGroupID != g.ID || len(h.GroupChats[0].MemberIDs) != 3 ||
 		!slices.Contains(h.UnreadConversationIDs, g.ID) {
 		t.Fatalf("hello = %+v, want group %s, unread", h, g.ID)
+	}
+	cc2.Send(map[string]any{"type": "resume", "chats": map[string]int64{g.ID: 0}})
+	for want := int64(1); want <= 2; want++ {
+		var got messageFrame
+		mustFrame(t, cc2, "chat.message", &got)
+		if got.Message.Seq != want || got.Message.ChatGroupID != g.ID {
+			t.Fatalf("resume sent %+v, want seq %d", got.Message, want)
+		}
+	}
+	if _, err := cc2.AwaitType(wait, "resume.done"); err != nil {
+		t.Fatal(err)
 	}
 	convs, err := c.Conversations(ctx)
 	i := slices.IndexFunc(convs, func(cv bunnybook.Conversation) bool { return cv.ChatGroupID == g.ID })

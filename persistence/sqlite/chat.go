@@ -276,30 +276,37 @@ func (db *DB) syncUnread(ctx context.Context, tx *sql.Tx, group string) error {
 // their latest message, newest first (a group chat without messages by
 // its creation time). The cursor's id is the chat group id (a
 // conversation's only id). The unread count is the distance from the read
-// pointer to the last seq, since a group's seqs have no holes.
+// pointer to the last seq, since a group's seqs have no holes. The page is
+// chosen first, so that the look-ups of names and members' read pointers
+// are made for its items only (SQLite would compute them for every
+// conversation before sorting).
 func (db *DB) Conversations(ctx context.Context, profileID string, page bunnybook.TimePage) ([]bunnybook.Conversation, error) {
 	cond, args := keyset(page, "coalesce(msg.created_at, g.created_at)", "g.id")
 	rows, err := db.query(ctx, `
-		SELECT coalesce(msg.from_profile_id, ''), coalesce(sender.username, ''), coalesce(msg.content, ''),
-		       coalesce(msg.created_at, g.created_at), g.id,
-		       CASE WHEN g.private = 1 THEN coalesce((
-		           SELECT p.username FROM chat_member om JOIN profile p ON p.id = om.profile_id
-		           WHERE om.chat_group_id = g.id AND om.profile_id <> m.profile_id), '')
-		       ELSE g.name END,
-		       g.last_seq,
-		       CASE WHEN g.last_seq > 0 AND r.seq >= g.last_seq THEN r.read_at END,
-		       g.private, max(0, g.last_seq - coalesce(r.seq, 0)),
+		WITH page AS (
+			SELECT g.id, g.private, g.name, g.last_seq, m.profile_id AS me, msg.from_profile_id, msg.content,
+			       coalesce(msg.created_at, g.created_at) AS at, r.seq AS read_seq, r.read_at
+			FROM chat_member m
+			JOIN chat_group g ON g.id = m.chat_group_id AND g.active = 1 AND (g.last_seq > 0 OR g.private = 0)
+			LEFT JOIN chat_message msg ON msg.chat_group_id = g.id AND msg.seq = g.last_seq
+			LEFT JOIN chat_read r ON r.profile_id = m.profile_id AND r.chat_group_id = g.id
+			WHERE m.profile_id = ?`+cond+`
+			ORDER BY at DESC, g.id DESC LIMIT ?
+		)
+		SELECT coalesce(p.from_profile_id, ''), coalesce(sender.username, ''), coalesce(p.content, ''), p.at, p.id,
+		       CASE WHEN p.private = 1 THEN coalesce((
+		           SELECT o.username FROM chat_member om JOIN profile o ON o.id = om.profile_id
+		           WHERE om.chat_group_id = p.id AND om.profile_id <> p.me), '')
+		       ELSE p.name END,
+		       p.last_seq, CASE WHEN p.last_seq > 0 AND p.read_seq >= p.last_seq THEN p.read_at END,
+		       p.private, max(0, p.last_seq - coalesce(p.read_seq, 0)),
 		       (SELECT json_group_array(json_object('profileId', o.profile_id, 'seq', coalesce(oread.seq, 0)))
 		        FROM chat_member o
 		        LEFT JOIN chat_read oread ON oread.profile_id = o.profile_id AND oread.chat_group_id = o.chat_group_id
-		        WHERE o.chat_group_id = g.id)
-		FROM chat_member m
-		JOIN chat_group g ON g.id = m.chat_group_id AND g.active = 1 AND (g.last_seq > 0 OR g.private = 0)
-		LEFT JOIN chat_message msg ON msg.chat_group_id = g.id AND msg.seq = g.last_seq
-		LEFT JOIN profile sender ON sender.id = msg.from_profile_id
-		LEFT JOIN chat_read r ON r.profile_id = m.profile_id AND r.chat_group_id = g.id
-		WHERE m.profile_id = ?`+cond+`
-		ORDER BY coalesce(msg.created_at, g.created_at) DESC, g.id DESC LIMIT ?`,
+		        WHERE o.chat_group_id = p.id)
+		FROM page p
+		LEFT JOIN profile sender ON sender.id = p.from_profile_id
+		ORDER BY p.at DESC, p.id DESC`,
 		append(append([]any{profileID}, args...), limit(page.Limit))...)
 	if err != nil {
 		return nil, fmt.Errorf("conversations: %w", translate(err))

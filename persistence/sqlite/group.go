@@ -20,7 +20,10 @@ type querier interface {
 // transaction that every other member is the creator's friend.
 func (db *DB) CreateGroupChat(ctx context.Context, g *bunnybook.GroupChat) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		for _, m := range g.Members[1:] {
+		for _, m := range g.Members {
+			if m.ProfileID == g.CreatedBy {
+				continue
+			}
 			if err := mustBeFriends(ctx, tx, g.CreatedBy, m.ProfileID); err != nil {
 				return err
 			}
@@ -110,7 +113,7 @@ func (db *DB) changeGroup(ctx context.Context, op, id, by string, change func(tx
 		if err != nil {
 			return err
 		}
-		if !isGroupMember(g, by) {
+		if !g.IsMember(by) {
 			return bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of this group chat")
 		}
 		if err := change(tx, g); err != nil {
@@ -120,15 +123,6 @@ func (db *DB) changeGroup(ctx context.Context, op, id, by string, change func(tx
 		return err
 	})
 	return out, wrapGroup(op, err)
-}
-
-func isGroupMember(g *bunnybook.GroupChat, profileID string) bool {
-	for _, m := range g.Members {
-		if m.ProfileID == profileID {
-			return true
-		}
-	}
-	return false
 }
 
 // RenameGroupChat renames a group chat; by must be a member.
@@ -144,8 +138,8 @@ func (db *DB) RenameGroupChat(ctx context.Context, id, by, name string) (*bunnyb
 func (db *DB) AddGroupMember(ctx context.Context, id, by, profileID string) (*bunnybook.GroupChat, error) {
 	return db.changeGroup(ctx, "add group member", id, by, func(tx *sql.Tx, g *bunnybook.GroupChat) error {
 		switch {
-		case isGroupMember(g, profileID):
-			return bunnybook.Errorf(bunnybook.EConflict, "profile %s is a member of this group chat already", profileID)
+		case g.IsMember(profileID):
+			return bunnybook.ErrAlreadyGroupMember(profileID)
 		case len(g.Members) >= bunnybook.GroupMembersMax:
 			return bunnybook.Errorf(bunnybook.EBadRequest, "a group chat has at most %d members", bunnybook.GroupMembersMax)
 		}
@@ -176,7 +170,7 @@ func (db *DB) RemoveGroupMember(ctx context.Context, id, by, profileID string) (
 		switch {
 		case by != profileID && by != g.CreatedBy:
 			return bunnybook.Errorf(bunnybook.EForbidden, "only the group chat's creator may remove others")
-		case !isGroupMember(g, profileID):
+		case !g.IsMember(profileID):
 			return bunnybook.Errorf(bunnybook.ENotFound, "profile %s is not a member of this group chat", profileID)
 		}
 		for _, q := range []string{

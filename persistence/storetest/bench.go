@@ -106,6 +106,15 @@ func RunBenchmarks(b *testing.B, open func(b *testing.B) (bunnybook.Store, bunny
 			}
 		}
 	})
+	// The first page of the conversation list.
+	b.Run("Conversations", func(b *testing.B) {
+		for b.Loop() {
+			cs, err := s.Conversations(ctx, d.hub, bunnybook.TimePage{Limit: 10})
+			if err != nil || len(cs) != 10 {
+				b.Fatalf("Conversations: %d conversations, %v", len(cs), err)
+			}
+		}
+	})
 	b.Run("WallPageParallel", func(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {

@@ -674,13 +674,16 @@ export interface components {
             /** @description The author's username. */
             username: string;
         };
-        /** @description A registration conflict. */
+        /** @description A registration conflict, or adding a member of a group chat again. */
         Conflict: {
             /** @enum {string} */
-            code: "EmailAlreadyTaken" | "UsernameAlreadyTaken";
+            code: "EmailAlreadyTaken" | "UsernameAlreadyTaken" | "AlreadyGroupMember";
             error: {
-                /** @enum {string} */
-                field: "email" | "username";
+                /**
+                 * @description Empty for AlreadyGroupMember.
+                 * @enum {string}
+                 */
+                field: "email" | "username" | "";
             };
             /** @description e.g. email already taken */
             message: string;
