@@ -29,18 +29,10 @@ func (s *Service) Conversations(ctx context.Context, me string, page TimePage) (
 	return s.Store.Conversations(ctx, me, page)
 }
 
-// ChatMessages returns a page of a chat group's history; only members
-// (including former friends, whose group is inactive) may read it, and
-// former members of a group chat what it held when they left.
+// ChatMessages returns a page of a chat group's history, each message with
+// its reactions.
 func (s *Service) ChatMessages(ctx context.Context, me, groupID string, page TimePage) ([]ChatMessage, error) {
-	g, err := s.Store.ChatGroup(ctx, groupID)
-	if err != nil {
-		return nil, err
-	}
-	if !g.IsMember(me) {
-		return s.groupHistory(ctx, me, g, page)
-	}
-	msgs, err := s.Store.ChatMessages(ctx, groupID, page)
+	msgs, err := s.chatHistory(ctx, me, groupID, page)
 	if err != nil {
 		return nil, err
 	}
@@ -48,6 +40,20 @@ func (s *Service) ChatMessages(ctx context.Context, me, groupID string, page Tim
 		return nil, err
 	}
 	return msgs, nil
+}
+
+// chatHistory returns a page of a chat group's messages; only members
+// (including former friends, whose group is inactive) may read it, and
+// former members of a group chat what it held when they left.
+func (s *Service) chatHistory(ctx context.Context, me, groupID string, page TimePage) ([]ChatMessage, error) {
+	g, err := s.Store.ChatGroup(ctx, groupID)
+	if err != nil {
+		return nil, err
+	}
+	if !g.IsMember(me) {
+		return s.groupHistory(ctx, me, g, page)
+	}
+	return s.Store.ChatMessages(ctx, groupID, page)
 }
 
 // IsMember reports whether profileID is a member of g.
