@@ -128,9 +128,11 @@ func testReactions(t *testing.T, m1, m2 *Main) {
 		}
 	}
 
+	cb2, _ := MustDial(t, m1.URL(), b) // b's other tab, on the other node
 	react(cb, "🐰")
 	wantReaction(ca, "a", b, "🐰", true)
 	wantReaction(cb, "b (confirmation)", b, "🐰", true)
+	wantReaction(cb2, "b's other tab", b, "🐰", true)
 	react(ca, "👍🏽")
 	wantReaction(ca, "a", a, "👍🏽", true)
 	wantReaction(cb, "b", a, "👍🏽", true)
