@@ -170,7 +170,7 @@ function ChatBox({ box, rt }: { box: Box; rt: RealtimeState }) {
       {!box.collapsed && (
         <div className="chat-body" id={id}>
           {group && settings && <GroupSettings group={group} rt={rt} onClose={() => setSettings(false)} />}
-          <Messages view={{ groupId: box.groupId, name, members: group?.members }} chat={chat} me={rt.me} readSeqs={rt.readSeqs[box.groupId] ?? {}} />
+          <Messages view={{ groupId: box.groupId, name, members: group?.members, names: rt.names }} chat={chat} me={rt.me} readSeqs={rt.readSeqs[box.groupId] ?? {}} />
           {typing && <p className="typing" aria-live="polite">{typingText(typing)}<span className="ellipsis-anim" /></p>}
           <Composer groupId={box.groupId} name={name} disabled={!friend && !group} />
         </div>

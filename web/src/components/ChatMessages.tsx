@@ -47,6 +47,8 @@ export interface ChatView {
   name: string;
   /** members of a group chat (undefined for a private chat). */
   members?: Member[];
+  /** names are the usernames known by profile id, former members' too. */
+  names: Readonly<Record<string, string>>;
 }
 
 /** A loaded message, or one of ours the server has not acknowledged yet. */
@@ -88,8 +90,7 @@ export function Messages({ view, chat, me, readSeqs }: { view: ChatView; chat?: 
     }
   };
 
-  const names = new Map((view.members ?? []).map((m) => [m.profileId, m.username]));
-  const nameOf = (id: string) => (view.members ? names.get(id) || 'Someone' : name);
+  const nameOf = (id: string) => (view.members ? view.names[id] || 'Someone' : name);
   const seen = seenMarks(msgs, readSeqs, me);
   return (
     <div className="messages" ref={ref} onScroll={onScroll} role="log" aria-label={`Messages ${view.members ? 'in' : 'with'} ${name}`} tabIndex={0}>

@@ -1,7 +1,7 @@
 // Group chats: making one from friends, and a group's settings (rename,
 // add a friend, leave). The REST answers go to the realtime store at once;
 // the group.* frames that follow say the same to every member.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../api';
 import { realtime } from '../session';
 import type { PrivateChat } from '../realtime/protocol';
@@ -74,12 +74,29 @@ export function NewGroup({ friends, onDone }: { friends: PrivateChat[]; onDone: 
   );
 }
 
-/** GroupSettings renames the group, adds one of our friends to it, or leaves it. */
+/**
+ * GroupSettings renames the group, adds one of our friends to it, or
+ * leaves it; its creator may also remove members. It asks the group
+ * (GET) when shown: who created it, and the names of all members.
+ */
 export function GroupSettings({ group, rt, onClose }: { group: Group; rt: RealtimeState; onClose: () => void }) {
   const [name, setName] = useState(group.name);
   const [adding, setAdding] = useState('');
+  const [createdBy, setCreatedBy] = useState<string>();
   const action = useAction();
   const id = group.chatGroupId;
+  useEffect(() => {
+    let live = true;
+    api.group(id).then((g) => {
+      if (!live) return;
+      setCreatedBy(g.createdBy);
+      realtime.groupLoaded(g);
+    }, () => {});
+    return () => {
+      live = false;
+    };
+  }, [id]);
+  const creator = !!rt.me && createdBy === rt.me;
   const members = new Set(group.members.map((m) => m.profileId));
   const addable = rt.friends.filter((f) => !members.has(f.profileId));
   const rename = (e: React.FormEvent) => {
@@ -111,9 +128,22 @@ export function GroupSettings({ group, rt, onClose }: { group: Group; rt: Realti
         <button type="submit" className="btn btn-light btn-small" disabled={action.busy || !name.trim() || name.trim() === group.name}>Rename</button>
       </form>
       <p className="small members">
-        <span className="muted">Members: </span>
-        {group.members.map((m) => (m.profileId === rt.me ? 'you' : m.username || '…')).join(', ')}
+        <span className="muted">Members{creator ? ' (you made this group: you may remove them)' : ''}: </span>
+        {!creator && group.members.map((m) => (m.profileId === rt.me ? 'you' : m.username || '…')).join(', ')}
       </p>
+      {creator && (
+        <ul className="member-list" aria-label="Members">
+          {group.members.filter((m) => m.profileId !== rt.me).map((m) => (
+            <li key={m.profileId} className="row">
+              <span className="grow ellipsis small">{m.username || '…'}</span>
+              <button type="button" className="link-btn small" disabled={action.busy} aria-label={`Remove ${m.username || 'this member'}`}
+                onClick={() => void action.run(async () => api.removeGroupMember(id, m.profileId))}>
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       {addable.length > 0 && (
         <form className="row" onSubmit={add}>
           <label htmlFor={`gadd-${id}`} className="sr-only">Friend to add</label>

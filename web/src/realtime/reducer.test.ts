@@ -167,8 +167,11 @@ describe('reduce', () => {
     // A frame that leaves a name out keeps the one known.
     s = run([{ type: 'group.updated', chatGroupId: 'g1', name: 'Warren', members: [{ profileId: 'x', username: '' }] }], 0, s);
     expect(s.groups).toEqual([{ chatGroupId: 'g1', name: 'Warren', members: [{ profileId: 'x', username: 'xena' }] }]);
+    s = run([{ type: 'group.updated', chatGroupId: 'g1', name: 'Warren', members: [{ profileId: BOB, username: 'bob' }] }], 0, s);
     s = run([{ type: 'group.removed', chatGroupId: 'g1' }], 0, s);
     expect(s.groups).toEqual([]);
+    // Former members keep their names: the history still shows who wrote.
+    expect(s.names).toEqual({ [BOB]: 'bob', [CAT]: 'cat', x: 'xena' });
   });
 
   it('moves read pointers forward only, from chat.seen and conversation pages', () => {

@@ -33,6 +33,12 @@ export interface RealtimeData {
   me?: string;
   friends: PrivateChat[];
   groups: Group[];
+  /**
+   * names holds every username this tab learned, by profile id (friends,
+   * group members, typists), kept after they leave: a group's history
+   * still names its former members.
+   */
+  names: Readonly<Record<string, string>>;
   /** The members' read pointers per chat (chat.seen, the conversation list): chat id → profile id → seq. */
   readSeqs: Readonly<Record<string, Readonly<Record<string, number>>>>;
   online: ReadonlySet<string>;
@@ -68,7 +74,7 @@ export const TYPING_SHOW_MS = 4000;
 export const emptyChat = (): ChatState => ({ messages: [], pending: [], hasMore: true, loaded: false, loading: false });
 
 export const initialData = (): RealtimeData => ({
-  friends: [], groups: [], readSeqs: {}, online: new Set(), unreadConversations: new Set(), unreadCounts: {}, unreadNotifications: 0, chats: {},
+  friends: [], groups: [], names: {}, readSeqs: {}, online: new Set(), unreadConversations: new Set(), unreadCounts: {}, unreadNotifications: 0, chats: {},
 });
 
 /** mergeMessages adds msgs to a seq-ordered list, dropping duplicates by seq. */
@@ -129,13 +135,22 @@ export function toggled(r: Reactions | undefined, emoji: string, profileId: stri
   return next;
 }
 
-/** withGroup adds or replaces a group chat, keeping usernames it knew for members a frame leaves unnamed. */
+/** withNames learns usernames (an empty one teaches nothing). */
+function withNames(names: Readonly<Record<string, string>>, people: readonly Member[]): Readonly<Record<string, string>> {
+  const fresh = people.filter((p) => p.username && names[p.profileId] !== p.username);
+  return fresh.length === 0 ? names : { ...names, ...Object.fromEntries(fresh.map((p) => [p.profileId, p.username])) };
+}
+
+/** named gives each member the username learned for them, if their own is empty. */
+const named = (names: Readonly<Record<string, string>>, members: readonly Member[]): Member[] =>
+  members.map((m) => (m.username ? m : { ...m, username: names[m.profileId] ?? '' }));
+
+/** withGroup adds or replaces a group chat, naming the members a frame leaves unnamed. */
 function withGroup<S extends RealtimeData>(s: S, g: Group): S {
-  const old = s.groups.find((x) => x.chatGroupId === g.chatGroupId);
-  const known = new Map([...(old?.members ?? []), ...s.friends].map((m) => [m.profileId, m.username]));
-  const members = g.members.map((m) => (m.username ? m : { ...m, username: known.get(m.profileId) ?? '' }));
-  const next = { ...g, members };
-  return { ...s, groups: old ? s.groups.map((x) => (x === old ? next : x)) : [...s.groups, next] };
+  const names = withNames(s.names, g.members);
+  const next = { ...g, members: named(names, g.members) };
+  const old = s.groups.some((x) => x.chatGroupId === g.chatGroupId);
+  return { ...s, names, groups: old ? s.groups.map((x) => (x.chatGroupId === g.chatGroupId ? next : x)) : [...s.groups, next] };
 }
 
 /** onConversations takes the members' read pointers and unread counts of a conversation list page. */
@@ -180,23 +195,24 @@ function onMessage<S extends RealtimeData>(s: S, m: ChatMessage, mine: boolean):
 /** reduce applies one event. It is pure: the same inputs give the same state. */
 export function reduce<S extends RealtimeData>(s: S, e: RealtimeEvent, now: number): S {
   switch (e.type) {
-    case 'hello':
+    case 'hello': {
       // Chats stay: their last seqs are what resume asks after.
+      const names = withNames(s.names, e.privateChats ?? []);
       return {
         ...s,
         me: e.profileId,
         friends: e.privateChats ?? [],
-        groups: (e.groupChats ?? []).map((g) => {
-          const known = new Map([...(s.groups.find((x) => x.chatGroupId === g.chatGroupId)?.members ?? []), ...(e.privateChats ?? [])]
-            .map((m) => [m.profileId, m.username]));
-          return { chatGroupId: g.chatGroupId, name: g.name, members: g.memberIds.map((id) => ({ profileId: id, username: known.get(id) ?? '' })) };
-        }),
+        names,
+        groups: (e.groupChats ?? []).map((g) => ({
+          chatGroupId: g.chatGroupId, name: g.name, members: named(names, g.memberIds.map((id) => ({ profileId: id, username: '' }))),
+        })),
         online: new Set(e.onlineFriends ?? []),
         unreadConversations: new Set(e.unreadConversationIds ?? []),
         // What this tab counted still holds for what is still unread.
         unreadCounts: Object.fromEntries(Object.entries(s.unreadCounts).filter(([g]) => e.unreadConversationIds?.includes(g))),
         unreadNotifications: e.unreadNotificationsCount ?? 0,
       };
+    }
     case 'chat.message':
       return onMessage(s, e.message, false);
     case 'chat.ack': {
@@ -205,7 +221,7 @@ export function reduce<S extends RealtimeData>(s: S, e: RealtimeEvent, now: numb
     }
     case 'chat.typing':
       if (e.profileId === s.me) return s;
-      return chat(s, e.chatGroupId, (c) => ({
+      return chat({ ...s, names: withNames(s.names, [e]) }, e.chatGroupId, (c) => ({
         ...c,
         typing: [...(withoutTypist(c.typing, e.profileId) ?? []), { profileId: e.profileId, username: e.username, until: now + TYPING_SHOW_MS }],
       }));
@@ -215,7 +231,7 @@ export function reduce<S extends RealtimeData>(s: S, e: RealtimeEvent, now: numb
       return { ...s, unreadNotifications: e.unreadCount };
     case 'friend.added': {
       const friends = s.friends.filter((c) => c.chatGroupId !== e.chatGroupId);
-      return { ...s, friends: [...friends, { chatGroupId: e.chatGroupId, profileId: e.profileId, username: e.username }] };
+      return { ...s, names: withNames(s.names, [e]), friends: [...friends, { chatGroupId: e.chatGroupId, profileId: e.profileId, username: e.username }] };
     }
     case 'friend.removed':
       return { ...s, friends: s.friends.filter((c) => c.profileId !== e.profileId), online: withSet(s.online, e.profileId, false) };
