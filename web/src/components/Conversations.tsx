@@ -23,8 +23,8 @@ export function withMessage(list: Conversation[], m: ChatMessage, names: { chat:
   return [c, ...list.filter((x) => x.chatGroupId !== m.chatGroupId)];
 }
 
-/** withGroup lists a group chat just joined, without messages yet, at the top (unless it is listed). */
-export function withGroup(list: Conversation[], chatGroupId: string, name: string, at: string): Conversation[] {
+/** withNewGroup lists a group chat just joined, without messages yet, at the top (unless it is listed). */
+export function withNewGroup(list: Conversation[], chatGroupId: string, name: string, at: string): Conversation[] {
   if (list.some((x) => x.chatGroupId === chatGroupId)) return list;
   const c: Conversation = {
     chatGroupId, chatGroupName: name, content: '', createdAt: at, fromProfileId: '', fromProfileUsername: '', readAt: null, seq: 0,
@@ -47,13 +47,12 @@ export function ConversationList({ me, onEmpty }: { me: Account; onEmpty?: React
   useEvents(realtime.messages$, (m) => {
     const friend = realtime.friendByGroup(m.chatGroupId);
     const group = realtime.groupById(m.chatGroupId);
-    const from = m.fromProfileId === me.id ? me.username
-      : friend?.profileId === m.fromProfileId ? friend.username : group?.members.find((x) => x.profileId === m.fromProfileId)?.username ?? '';
+    const from = m.fromProfileId === me.id ? me.username : realtime.state.names[m.fromProfileId] ?? '';
     list.setItems((xs) => withMessage(xs, m, { chat: friend?.username ?? group?.name ?? '', from, group: !!group }));
   });
   useEvents(realtime.memberships$, (c) => {
     const group = realtime.groupById(c.chatGroupId);
-    list.setItems((xs) => (c.member && group ? withGroup(xs, c.chatGroupId, group.name, new Date().toISOString())
+    list.setItems((xs) => (c.member && group ? withNewGroup(xs, c.chatGroupId, group.name, new Date().toISOString())
       : xs.filter((x) => c.member || x.chatGroupId !== c.chatGroupId)));
   });
   const now = new Date();
