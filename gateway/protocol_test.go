@@ -7,6 +7,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/bunnybook/bunnybook/jsoncheck/jsonchecktest"
 )
 
@@ -114,7 +116,7 @@ func FuzzDecodeFrame(f *testing.F) {
 		if fr.ChatGroupID != strings.ToLower(fr.ChatGroupID) {
 			t.Fatalf("accepted chatGroupId %q not lower-cased", fr.ChatGroupID)
 		}
-		if fr.Type == typeReact && (fr.MessageID != strings.ToLower(fr.MessageID) || checkEmoji(fr.Emoji) != nil) {
+		if fr.Type == typeReact && (fr.MessageID != strings.ToLower(fr.MessageID) || checkEmoji(fr.Emoji) != nil || !norm.NFC.IsNormalString(fr.Emoji)) {
 			t.Fatalf("accepted chat.react with messageId %q, emoji %q", fr.MessageID, fr.Emoji)
 		}
 		for gid := range fr.Chats {

@@ -7,11 +7,14 @@ import (
 	"unicode"
 
 	"github.com/rivo/uniseg"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/bunnybook/bunnybook"
 )
 
-// decodeReact checks a chat.react frame's fields and lower-cases its ids.
+// decodeReact checks a chat.react frame's fields, lower-cases its ids and
+// puts its emoji in NFC, so that one character is one reaction however the
+// client composed it (é as one code point or as e and an accent).
 func decodeReact(f *clientFrame) error {
 	var err error
 	if f.ChatGroupID, err = bunnybook.ParseID("chatGroupId", f.ChatGroupID); err != nil {
@@ -20,6 +23,7 @@ func decodeReact(f *clientFrame) error {
 	if f.MessageID, err = bunnybook.ParseID("messageId", f.MessageID); err != nil {
 		return errors.New("messageId must be a UUID")
 	}
+	f.Emoji = norm.NFC.String(f.Emoji)
 	return checkEmoji(f.Emoji)
 }
 

@@ -21,6 +21,7 @@ func TestDecodeReact(t *testing.T) {
 		{"variation selector", react("❤️"), true},
 		{"ZWJ sequence within 16 bytes", react("🏳️‍🌈"), true},
 		{"a letter", react("a"), true},
+		{"a letter and a combining accent", react("e\u0301"), true},
 		{"upper-case ids", `{"type":"chat.react","chatGroupId":"` + strings.ToUpper(gid) + `","messageId":"` + strings.ToUpper(mid) + `","emoji":"🐰"}`, true},
 		{"two emoji", react("🐰🐰"), false},
 		{"two letters", react("ab"), false},
@@ -45,6 +46,9 @@ func TestDecodeReact(t *testing.T) {
 				}
 				if f.ChatGroupID != gid || f.MessageID != mid {
 					t.Fatalf("got ids %q, %q; want them lower-cased", f.ChatGroupID, f.MessageID)
+				}
+				if strings.Contains(tt.in, "\u0301") && f.Emoji != "é" {
+					t.Fatalf("got emoji %q, want it composed (NFC)", f.Emoji)
 				}
 				return
 			}
