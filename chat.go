@@ -31,6 +31,9 @@ type ChatMessage struct {
 	// ClientID is the sender's id for the message; resending the same one is
 	// idempotent. Not shown to other members.
 	ClientID string `json:"-"`
+	// Reactions are set in history (always, {} when none); live frames
+	// carry none (omitted): reactions come as frames of their own.
+	Reactions Reactions `json:"reactions,omitzero"`
 }
 
 // PrivateChat is one of a profile's active private chats: the group and the
@@ -94,8 +97,8 @@ type ChatStore interface {
 	// transaction) EForbidden; either way nothing is stored.
 	AppendMessages(ctx context.Context, msgs []ChatMessage) error
 	// MarkChatRead moves the profile's read pointer in the group forward to
-	// seq (never backward) and records at.
-	MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at Time) error
+	// seq (never backward) and records at; moved reports whether it moved.
+	MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at Time) (moved bool, err error)
 	// Conversations returns a page of the profile's active conversations
 	// by their latest message, newest first: private chats that have
 	// messages and group chats (one without messages by its creation time,

@@ -29,10 +29,23 @@ func (s *Service) Conversations(ctx context.Context, me string, page TimePage) (
 	return s.Store.Conversations(ctx, me, page)
 }
 
-// ChatMessages returns a page of a chat group's history; only members
+// ChatMessages returns a page of a chat group's history, each message with
+// its reactions.
+func (s *Service) ChatMessages(ctx context.Context, me, groupID string, page TimePage) ([]ChatMessage, error) {
+	msgs, err := s.chatHistory(ctx, me, groupID, page)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.withReactions(ctx, msgs); err != nil {
+		return nil, err
+	}
+	return msgs, nil
+}
+
+// chatHistory returns a page of a chat group's messages; only members
 // (including former friends, whose group is inactive) may read it, and
 // former members of a group chat what it held when they left.
-func (s *Service) ChatMessages(ctx context.Context, me, groupID string, page TimePage) ([]ChatMessage, error) {
+func (s *Service) chatHistory(ctx context.Context, me, groupID string, page TimePage) ([]ChatMessage, error) {
 	g, err := s.Store.ChatGroup(ctx, groupID)
 	if err != nil {
 		return nil, err

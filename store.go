@@ -14,6 +14,7 @@ type Store interface {
 	FriendshipStore
 	ChatStore
 	GroupStore
+	ReactionStore
 	// Ping reports whether the store is reachable.
 	Ping(ctx context.Context) error
 }

@@ -98,7 +98,10 @@ func (g *conversationGrain) Receive(ctx actor.Context) {
 		ctx.Respond(g.relayTyping(ctx, m))
 		g.stopIfMissing(ctx)
 	case *MarkRead:
-		ctx.Respond(g.markRead(m))
+		ctx.Respond(g.markRead(ctx, m))
+		g.stopIfMissing(ctx)
+	case *React:
+		ctx.Respond(g.react(ctx, m))
 		g.stopIfMissing(ctx)
 	}
 }
@@ -412,8 +415,9 @@ func (g *conversationGrain) relayTyping(ctx actor.Context, m *Typing) *Ack {
 	return &Ack{}
 }
 
-// markRead moves a member's read pointer.
-func (g *conversationGrain) markRead(m *MarkRead) *Ack {
+// markRead moves a member's read pointer and, when it moved, tells the
+// members (see seen).
+func (g *conversationGrain) markRead(ctx actor.Context, m *MarkRead) *Ack {
 	if err := g.member(m.GetProfileId(), true); err != nil {
 		return ackErrorOf(err)
 	}
@@ -422,8 +426,12 @@ func (g *conversationGrain) markRead(m *MarkRead) *Ack {
 	}
 	c, cancel := g.ctx()
 	defer cancel()
-	if err := g.cfg.Store.MarkChatRead(c, m.GetProfileId(), g.id, m.GetSeq(), bunnybook.Now()); err != nil {
+	moved, err := g.cfg.Store.MarkChatRead(c, m.GetProfileId(), g.id, m.GetSeq(), bunnybook.Now())
+	if err != nil {
 		return ackErrorOf(err)
+	}
+	if moved {
+		g.seen(ctx, m.GetProfileId(), m.GetSeq())
 	}
 	return &Ack{}
 }

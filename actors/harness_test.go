@@ -146,6 +146,10 @@ func pushType(p *actors.Push) string {
 			actors.GroupEventKind_GROUP_UPDATED: "group.updated",
 			actors.GroupEventKind_GROUP_REMOVED: "group.removed",
 		}[p.GetGroup().GetKind()]
+	case *actors.Push_Seen:
+		return "chat.seen"
+	case *actors.Push_Reaction:
+		return "chat.reaction"
 	}
 	return fmt.Sprintf("%T", p.GetEvent())
 }

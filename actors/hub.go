@@ -26,6 +26,7 @@ const (
 type Store interface {
 	bunnybook.ChatStore
 	GroupChats(ctx context.Context, profileID string) ([]bunnybook.GroupChatInfo, error)
+	bunnybook.ReactionStore
 	UnreadNotificationCount(ctx context.Context, profileID string) (int, error)
 }
 

@@ -410,6 +410,8 @@ type Push struct {
 	//	*Push_FriendAdded
 	//	*Push_FriendRemoved
 	//	*Push_Group
+	//	*Push_Reaction
+	//	*Push_Seen
 	Event         isPush_Event `protobuf_oneof:"event"`
 	OriginConns   []string     `protobuf:"bytes,4,rep,name=origin_conns,json=originConns,proto3" json:"origin_conns,omitempty"` // for a message: the connections that sent it (a resend may come from another), which get an ack instead
 	ConnIds       []string     `protobuf:"bytes,5,rep,name=conn_ids,json=connIds,proto3" json:"conn_ids,omitempty"`             // the connections (on the receiving gateway) to write it to
@@ -517,6 +519,24 @@ func (x *Push) GetGroup() *GroupEvent {
 	return nil
 }
 
+func (x *Push) GetReaction() *ReactionEvent {
+	if x != nil {
+		if x, ok := x.Event.(*Push_Reaction); ok {
+			return x.Reaction
+		}
+	}
+	return nil
+}
+
+func (x *Push) GetSeen() *SeenEvent {
+	if x != nil {
+		if x, ok := x.Event.(*Push_Seen); ok {
+			return x.Seen
+		}
+	}
+	return nil
+}
+
 func (x *Push) GetOriginConns() []string {
 	if x != nil {
 		return x.OriginConns
@@ -563,6 +583,15 @@ type Push_Group struct {
 	Group *GroupEvent `protobuf:"bytes,20,opt,name=group,proto3,oneof"` // group.added, group.updated, group.removed
 }
 
+type Push_Reaction struct {
+	// Numbered from 40 so as not to meet the frames other changes add.
+	Reaction *ReactionEvent `protobuf:"bytes,40,opt,name=reaction,proto3,oneof"` // chat.reaction
+}
+
+type Push_Seen struct {
+	Seen *SeenEvent `protobuf:"bytes,41,opt,name=seen,proto3,oneof"` // chat.seen
+}
+
 func (*Push_Message) isPush_Event() {}
 
 func (*Push_Typing) isPush_Event() {}
@@ -576,6 +605,10 @@ func (*Push_FriendAdded) isPush_Event() {}
 func (*Push_FriendRemoved) isPush_Event() {}
 
 func (*Push_Group) isPush_Event() {}
+
+func (*Push_Reaction) isPush_Event() {}
+
+func (*Push_Seen) isPush_Event() {}
 
 // TypingEvent says a member of a chat is typing.
 type TypingEvent struct {
@@ -1619,6 +1652,205 @@ func (x *GroupEvent) GetMembers() []*GroupMember {
 	return nil
 }
 
+// React toggles a member's reaction to a message of the conversation.
+type React struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ProfileId     string                 `protobuf:"bytes,1,opt,name=profile_id,json=profileId,proto3" json:"profile_id,omitempty"`
+	MessageId     string                 `protobuf:"bytes,2,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	Emoji         string                 `protobuf:"bytes,3,opt,name=emoji,proto3" json:"emoji,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *React) Reset() {
+	*x = React{}
+	mi := &file_messages_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *React) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*React) ProtoMessage() {}
+
+func (x *React) ProtoReflect() protoreflect.Message {
+	mi := &file_messages_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use React.ProtoReflect.Descriptor instead.
+func (*React) Descriptor() ([]byte, []int) {
+	return file_messages_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *React) GetProfileId() string {
+	if x != nil {
+		return x.ProfileId
+	}
+	return ""
+}
+
+func (x *React) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
+func (x *React) GetEmoji() string {
+	if x != nil {
+		return x.Emoji
+	}
+	return ""
+}
+
+// ReactionEvent says a member's reaction to a message was added (on) or removed.
+type ReactionEvent struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ChatGroupId   string                 `protobuf:"bytes,1,opt,name=chat_group_id,json=chatGroupId,proto3" json:"chat_group_id,omitempty"`
+	MessageId     string                 `protobuf:"bytes,2,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	ProfileId     string                 `protobuf:"bytes,3,opt,name=profile_id,json=profileId,proto3" json:"profile_id,omitempty"`
+	Emoji         string                 `protobuf:"bytes,4,opt,name=emoji,proto3" json:"emoji,omitempty"`
+	On            bool                   `protobuf:"varint,5,opt,name=on,proto3" json:"on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReactionEvent) Reset() {
+	*x = ReactionEvent{}
+	mi := &file_messages_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReactionEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReactionEvent) ProtoMessage() {}
+
+func (x *ReactionEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_messages_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReactionEvent.ProtoReflect.Descriptor instead.
+func (*ReactionEvent) Descriptor() ([]byte, []int) {
+	return file_messages_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ReactionEvent) GetChatGroupId() string {
+	if x != nil {
+		return x.ChatGroupId
+	}
+	return ""
+}
+
+func (x *ReactionEvent) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
+func (x *ReactionEvent) GetProfileId() string {
+	if x != nil {
+		return x.ProfileId
+	}
+	return ""
+}
+
+func (x *ReactionEvent) GetEmoji() string {
+	if x != nil {
+		return x.Emoji
+	}
+	return ""
+}
+
+func (x *ReactionEvent) GetOn() bool {
+	if x != nil {
+		return x.On
+	}
+	return false
+}
+
+// SeenEvent says a member's read pointer moved forward to seq.
+type SeenEvent struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ChatGroupId   string                 `protobuf:"bytes,1,opt,name=chat_group_id,json=chatGroupId,proto3" json:"chat_group_id,omitempty"`
+	ProfileId     string                 `protobuf:"bytes,2,opt,name=profile_id,json=profileId,proto3" json:"profile_id,omitempty"`
+	Seq           int64                  `protobuf:"varint,3,opt,name=seq,proto3" json:"seq,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SeenEvent) Reset() {
+	*x = SeenEvent{}
+	mi := &file_messages_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SeenEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SeenEvent) ProtoMessage() {}
+
+func (x *SeenEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_messages_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SeenEvent.ProtoReflect.Descriptor instead.
+func (*SeenEvent) Descriptor() ([]byte, []int) {
+	return file_messages_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *SeenEvent) GetChatGroupId() string {
+	if x != nil {
+		return x.ChatGroupId
+	}
+	return ""
+}
+
+func (x *SeenEvent) GetProfileId() string {
+	if x != nil {
+		return x.ProfileId
+	}
+	return ""
+}
+
+func (x *SeenEvent) GetSeq() int64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
 var File_messages_proto protoreflect.FileDescriptor
 
 const file_messages_proto_rawDesc = "" +
@@ -1648,7 +1880,7 @@ const file_messages_proto_rawDesc = "" +
 	"\rchat_group_id\x18\x01 \x01(\tR\vchatGroupId\x12\x1d\n" +
 	"\n" +
 	"profile_id\x18\x02 \x01(\tR\tprofileId\x12\x1a\n" +
-	"\busername\x18\x03 \x01(\tR\busername\"\xca\x03\n" +
+	"\busername\x18\x03 \x01(\tR\busername\"\xa8\x04\n" +
 	"\x04Push\x12/\n" +
 	"\amessage\x18\x01 \x01(\v2\x13.actors.ChatMessageH\x00R\amessage\x12-\n" +
 	"\x06typing\x18\x06 \x01(\v2\x13.actors.TypingEventH\x00R\x06typing\x125\n" +
@@ -1657,7 +1889,9 @@ const file_messages_proto_rawDesc = "" +
 	"\ffriend_added\x18\t \x01(\v2\x13.actors.PrivateChatH\x00R\vfriendAdded\x12>\n" +
 	"\x0efriend_removed\x18\n" +
 	" \x01(\v2\x15.actors.FriendRemovedH\x00R\rfriendRemoved\x12*\n" +
-	"\x05group\x18\x14 \x01(\v2\x12.actors.GroupEventH\x00R\x05group\x12!\n" +
+	"\x05group\x18\x14 \x01(\v2\x12.actors.GroupEventH\x00R\x05group\x123\n" +
+	"\breaction\x18( \x01(\v2\x15.actors.ReactionEventH\x00R\breaction\x12'\n" +
+	"\x04seen\x18) \x01(\v2\x11.actors.SeenEventH\x00R\x04seen\x12!\n" +
 	"\forigin_conns\x18\x04 \x03(\tR\voriginConns\x12\x19\n" +
 	"\bconn_ids\x18\x05 \x03(\tR\aconnIdsB\a\n" +
 	"\x05event\"l\n" +
@@ -1735,7 +1969,26 @@ const file_messages_proto_rawDesc = "" +
 	"\x04kind\x18\x01 \x01(\x0e2\x16.actors.GroupEventKindR\x04kind\x12\"\n" +
 	"\rchat_group_id\x18\x02 \x01(\tR\vchatGroupId\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12-\n" +
-	"\amembers\x18\x04 \x03(\v2\x13.actors.GroupMemberR\amembers*;\n" +
+	"\amembers\x18\x04 \x03(\v2\x13.actors.GroupMemberR\amembers\"[\n" +
+	"\x05React\x12\x1d\n" +
+	"\n" +
+	"profile_id\x18\x01 \x01(\tR\tprofileId\x12\x1d\n" +
+	"\n" +
+	"message_id\x18\x02 \x01(\tR\tmessageId\x12\x14\n" +
+	"\x05emoji\x18\x03 \x01(\tR\x05emoji\"\x97\x01\n" +
+	"\rReactionEvent\x12\"\n" +
+	"\rchat_group_id\x18\x01 \x01(\tR\vchatGroupId\x12\x1d\n" +
+	"\n" +
+	"message_id\x18\x02 \x01(\tR\tmessageId\x12\x1d\n" +
+	"\n" +
+	"profile_id\x18\x03 \x01(\tR\tprofileId\x12\x14\n" +
+	"\x05emoji\x18\x04 \x01(\tR\x05emoji\x12\x0e\n" +
+	"\x02on\x18\x05 \x01(\bR\x02on\"`\n" +
+	"\tSeenEvent\x12\"\n" +
+	"\rchat_group_id\x18\x01 \x01(\tR\vchatGroupId\x12\x1d\n" +
+	"\n" +
+	"profile_id\x18\x02 \x01(\tR\tprofileId\x12\x10\n" +
+	"\x03seq\x18\x03 \x01(\x03R\x03seq*;\n" +
 	"\vCloseReason\x12\x1c\n" +
 	"\x18CLOSE_REASON_UNSPECIFIED\x10\x00\x12\x0e\n" +
 	"\n" +
@@ -1759,7 +2012,7 @@ func file_messages_proto_rawDescGZIP() []byte {
 }
 
 var file_messages_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_messages_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_messages_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_messages_proto_goTypes = []any{
 	(CloseReason)(0),            // 0: actors.CloseReason
 	(GroupEventKind)(0),         // 1: actors.GroupEventKind
@@ -1787,12 +2040,15 @@ var file_messages_proto_goTypes = []any{
 	(*GroupChatInfo)(nil),       // 23: actors.GroupChatInfo
 	(*GroupMember)(nil),         // 24: actors.GroupMember
 	(*GroupEvent)(nil),          // 25: actors.GroupEvent
-	(*actor.PID)(nil),           // 26: actor.PID
+	(*React)(nil),               // 26: actors.React
+	(*ReactionEvent)(nil),       // 27: actors.ReactionEvent
+	(*SeenEvent)(nil),           // 28: actors.SeenEvent
+	(*actor.PID)(nil),           // 29: actor.PID
 }
 var file_messages_proto_depIdxs = []int32{
-	26, // 0: actors.Connect.gateway:type_name -> actor.PID
+	29, // 0: actors.Connect.gateway:type_name -> actor.PID
 	5,  // 1: actors.Hello.private_chats:type_name -> actors.PrivateChat
-	26, // 2: actors.Hello.grain:type_name -> actor.PID
+	29, // 2: actors.Hello.grain:type_name -> actor.PID
 	23, // 3: actors.Hello.group_chats:type_name -> actors.GroupChatInfo
 	19, // 4: actors.Push.message:type_name -> actors.ChatMessage
 	7,  // 5: actors.Push.typing:type_name -> actors.TypingEvent
@@ -1801,17 +2057,19 @@ var file_messages_proto_depIdxs = []int32{
 	5,  // 8: actors.Push.friend_added:type_name -> actors.PrivateChat
 	15, // 9: actors.Push.friend_removed:type_name -> actors.FriendRemoved
 	25, // 10: actors.Push.group:type_name -> actors.GroupEvent
-	6,  // 11: actors.Deliver.push:type_name -> actors.Push
-	0,  // 12: actors.CloseConnection.reason:type_name -> actors.CloseReason
-	5,  // 13: actors.FriendAdded.chat:type_name -> actors.PrivateChat
-	19, // 14: actors.MessageAck.message:type_name -> actors.ChatMessage
-	1,  // 15: actors.GroupEvent.kind:type_name -> actors.GroupEventKind
-	24, // 16: actors.GroupEvent.members:type_name -> actors.GroupMember
-	17, // [17:17] is the sub-list for method output_type
-	17, // [17:17] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	27, // 11: actors.Push.reaction:type_name -> actors.ReactionEvent
+	28, // 12: actors.Push.seen:type_name -> actors.SeenEvent
+	6,  // 13: actors.Deliver.push:type_name -> actors.Push
+	0,  // 14: actors.CloseConnection.reason:type_name -> actors.CloseReason
+	5,  // 15: actors.FriendAdded.chat:type_name -> actors.PrivateChat
+	19, // 16: actors.MessageAck.message:type_name -> actors.ChatMessage
+	1,  // 17: actors.GroupEvent.kind:type_name -> actors.GroupEventKind
+	24, // 18: actors.GroupEvent.members:type_name -> actors.GroupMember
+	19, // [19:19] is the sub-list for method output_type
+	19, // [19:19] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_messages_proto_init() }
@@ -1827,6 +2085,8 @@ func file_messages_proto_init() {
 		(*Push_FriendAdded)(nil),
 		(*Push_FriendRemoved)(nil),
 		(*Push_Group)(nil),
+		(*Push_Reaction)(nil),
+		(*Push_Seen)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1834,7 +2094,7 @@ func file_messages_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_messages_proto_rawDesc), len(file_messages_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   24,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

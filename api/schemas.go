@@ -129,6 +129,8 @@ func schemas() map[string]*oaSchema {
 		"ChatMessage": object("", []string{"id", "seq", "createdAt", "fromProfileId", "chatGroupId", "content"}, map[string]*oaSchema{
 			"id": uuid(""), "seq": integer("1, 2, 3… in the order the chat accepted them."), "createdAt": timestamp(""),
 			"fromProfileId": uuid(""), "chatGroupId": uuid(""), "content": str(""),
+			"reactions": {Type: "object", AdditionalProperties: &oaSchema{Type: "array", Items: uuid("")},
+				Description: "Each emoji on the message (at most 8) → the profiles that reacted with it, in the order they did; {} when none. Always present in history; absent from the websocket's chat.message and chat.ack frames (reactions come live as chat.reaction frames), which is why it is not listed as required. Toggled with the websocket's chat.react."},
 		}),
 		"Error": object("An error.", []string{"detail", "message"}, map[string]*oaSchema{
 			"detail":  str("The status's reason phrase."),

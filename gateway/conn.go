@@ -466,6 +466,10 @@ func (c *conn) handle(payload []byte) (code int, reason string) {
 		if err := c.s.grains.MarkRead(f.ChatGroupID, c.profile.ID, f.Seq); err != nil {
 			c.writeErr(f.clientID, err)
 		}
+	case typeReact:
+		if err := c.s.grains.React(f.ChatGroupID, c.profile.ID, f.MessageID, f.Emoji); err != nil {
+			c.writeErr(f.clientID, err)
+		}
 	case typeResume:
 		c.resume(f.Chats)
 	}

@@ -72,9 +72,10 @@ func (g *testGrains) connected() []*actors.Connect {
 func (g *testGrains) Send(_ string, m *actors.SendMessage) (*bunnybook.ChatMessage, error) {
 	return g.send(m)
 }
-func (g *testGrains) Typing(string, string, string) error  { return nil }
-func (g *testGrains) MarkRead(string, string, int64) error { return nil }
-func (g *testGrains) Moved(string, *actor.PID)             {}
+func (g *testGrains) Typing(string, string, string) error        { return nil }
+func (g *testGrains) MarkRead(string, string, int64) error       { return nil }
+func (g *testGrains) React(string, string, string, string) error { return nil }
+func (g *testGrains) Moved(string, *actor.PID)                   {}
 
 // testHistory serves resumes from a fixed list of messages; after, when
 // set, is called before it answers.

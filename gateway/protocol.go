@@ -17,6 +17,7 @@ const (
 	typeTyping = "chat.typing"
 	typeRead   = "chat.read"
 	typeResume = "resume"
+	typeReact  = "chat.react"
 	typePing   = "ping"
 )
 
@@ -35,6 +36,8 @@ type clientFrame struct {
 	Content     string           `json:"content"`
 	Seq         int64            `json:"seq"`
 	Chats       map[string]int64 `json:"chats"`
+	MessageID   string           `json:"messageId"`
+	Emoji       string           `json:"emoji"`
 
 	clientID string // ID as text
 }
@@ -89,6 +92,10 @@ func decodeFrame(b []byte) (*clientFrame, error) {
 		}
 		if f.Seq < 1 {
 			return nil, invalid("seq must be a positive integer")
+		}
+	case typeReact:
+		if err := decodeReact(&f); err != nil {
+			return nil, invalid("%s", err)
 		}
 	case typeResume:
 		if len(f.Chats) > maxResumeChats {
@@ -248,6 +255,12 @@ func encodePush(p *actors.Push) (outPush, bool) {
 		return outPush{frame: mustJSON(friendRemovedFrame{"friend.removed", e.FriendRemoved.GetProfileId()})}, true
 	case *actors.Push_Group:
 		return encodeGroupEvent(e.Group)
+	case *actors.Push_Reaction:
+		r := e.Reaction
+		return outPush{frame: mustJSON(reactionFrame{"chat.reaction", r.GetChatGroupId(), r.GetMessageId(), r.GetProfileId(), r.GetEmoji(), r.GetOn()})}, true
+	case *actors.Push_Seen:
+		s := e.Seen
+		return outPush{frame: mustJSON(seenFrame{"chat.seen", s.GetChatGroupId(), s.GetProfileId(), s.GetSeq()})}, true
 	}
 	return outPush{}, false
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/bunnybook/bunnybook/jsoncheck/jsonchecktest"
 )
 
@@ -84,6 +86,7 @@ func FuzzDecodeFrame(f *testing.F) {
 		`{"type":"chat.send","id":"a","chatGroupId":"7c0b2c9e-4d0e-4f6e-9a8e-1f2b3c4d5e6f","content":"x"}`,
 		`{"type":"resume","chats":{"7C0B2C9E-4d0e-4f6e-9a8e-1f2b3c4d5e6f":2}}`,
 		`{"type":"chat.read","chatGroupId":"7c0b2c9e-4d0e-4f6e-9a8e-1f2b3c4d5e6f","seq":1}`,
+		`{"type":"chat.react","chatGroupId":"7c0b2c9e-4d0e-4f6e-9a8e-1f2b3c4d5e6f","messageId":"7C0B2C9E-4d0e-4f6e-9a8e-1f2b3c4d5e6f","emoji":"🐰"}`,
 		"\xff", `{"id":1e400}`, `{"type":"chat.send","id":-0}`,
 		`{"type":"ping"}}`, `{"type":"ping","type":"ping"}`, `{"type":"ping","x":"\udc00"}`,
 	} {
@@ -112,6 +115,9 @@ func FuzzDecodeFrame(f *testing.F) {
 		}
 		if fr.ChatGroupID != strings.ToLower(fr.ChatGroupID) {
 			t.Fatalf("accepted chatGroupId %q not lower-cased", fr.ChatGroupID)
+		}
+		if fr.Type == typeReact && (fr.MessageID != strings.ToLower(fr.MessageID) || checkEmoji(fr.Emoji) != nil || !norm.NFC.IsNormalString(fr.Emoji)) {
+			t.Fatalf("accepted chat.react with messageId %q, emoji %q", fr.MessageID, fr.Emoji)
 		}
 		for gid := range fr.Chats {
 			if gid != strings.ToLower(gid) {

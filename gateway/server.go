@@ -43,6 +43,8 @@ type Grains interface {
 	Typing(groupID, profileID, username string) error
 	// MarkRead moves a member's read pointer.
 	MarkRead(groupID, profileID string, seq int64) error
+	// React toggles a member's reaction to a message of the conversation.
+	React(groupID, profileID, messageID, emoji string) error
 	// Moved forgets a profile grain that stopped, so that the next Connect
 	// places it anew instead of trying the old one.
 	Moved(profileID string, grain *actor.PID)

@@ -2,12 +2,14 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"math"
 	"slices"
 	"time"
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // ChatGroup returns a group with its members (by id), or ENotFound.
@@ -175,9 +177,9 @@ func activeGroups(br pgx.BatchResults, want []string) error {
 }
 
 // MarkChatRead moves the profile's read pointer in the group forward to seq
-// (never backward) and records at. The statements go in one round trip,
-// which runs them in one (implicit) transaction.
-func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at bunnybook.Time) error {
+// (never backward), records at and reports whether it moved. The statements
+// go in one round trip, which runs them in one (implicit) transaction.
+func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at bunnybook.Time) (bool, error) {
 	var b pgx.Batch
 	// Lock the group first, as AppendMessages' update of last_seq does, so
 	// that the last statement sees the last seq of an append that committed
@@ -193,7 +195,16 @@ func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq i
 	b.Queue(`
 		DELETE FROM chat_unread WHERE profile_id = $1 AND chat_group_id = $2
 		AND $3 >= (SELECT last_seq FROM chat_group WHERE id = $2)`, profileID, groupID, seq)
-	return fail("mark chat read", db.pool.SendBatch(ctx, &b).Close())
+	br := db.pool.SendBatch(ctx, &b)
+	_, err := br.Exec()
+	var tag pgconn.CommandTag
+	if err == nil {
+		tag, err = br.Exec()
+	}
+	if err := errors.Join(err, br.Close()); err != nil {
+		return false, fail("mark chat read", err)
+	}
+	return tag.RowsAffected() > 0, nil
 }
 
 // unreadAfterAppend updates chat_unread after an append without

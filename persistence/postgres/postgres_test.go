@@ -187,7 +187,8 @@ func TestForeignKeysAreNotFound(t *testing.T) {
 			Seq: 1, CreatedAt: bunnybook.Now(), FromProfileID: ben.ID, ChatGroupID: nobody, Content: "x"}}),
 			"no such chat group"},
 		{"read pointer of missing profile", func() error {
-			return db.MarkChatRead(ctx, nobody, nobody, 1, bunnybook.Now())
+			_, err := db.MarkChatRead(ctx, nobody, nobody, 1, bunnybook.Now())
+			return err
 		}(), "no such profile"},
 		{"request to missing profile", db.SendFriendRequest(ctx, ben.ID, nobody, note(nobody)), "no such profile"},
 	}

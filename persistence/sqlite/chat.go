@@ -207,19 +207,25 @@ func (db *DB) insertMessage(ctx context.Context, tx *sql.Tx, m bunnybook.ChatMes
 	return err
 }
 
-// MarkChatRead moves the profile's read pointer in the group forward to seq.
-func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at bunnybook.Time) error {
+// MarkChatRead moves the profile's read pointer in the group forward to
+// seq and reports whether it moved.
+func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at bunnybook.Time) (bool, error) {
+	var moved int64
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := db.txExec(ctx, tx, moveRead, profileID, groupID, seq, millis(at)); err != nil {
+		res, err := db.txExec(ctx, tx, moveRead, profileID, groupID, seq, millis(at))
+		if err != nil {
 			return err
 		}
-		_, err := db.txExec(ctx, tx, unreadMarkRead, profileID, groupID, seq)
+		if moved, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		_, err = db.txExec(ctx, tx, unreadMarkRead, profileID, groupID, seq)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("mark chat read: %w", err)
+		return false, fmt.Errorf("mark chat read: %w", err)
 	}
-	return nil
+	return moved > 0, nil
 }
 
 // unreadMembers selects (profile_id, chat_group_id) of the members of group

@@ -136,8 +136,44 @@ func RunBenchmarks(b *testing.B, open func(b *testing.B) (bunnybook.Store, bunny
 			if err := s.AppendMessages(ctx, []bunnybook.ChatMessage{m}); err != nil {
 				b.Fatalf("AppendMessages: %v", err)
 			}
-			if err := s.MarkChatRead(ctx, d.hub, d.hubChat, seq, bunnybook.Now()); err != nil {
+			if _, err := s.MarkChatRead(ctx, d.hub, d.hubChat, seq, bunnybook.Now()); err != nil {
 				b.Fatalf("MarkChatRead: %v", err)
+			}
+		}
+	})
+	benchReactions(b, s, d)
+}
+
+// benchReactions benchmarks the reactions of a history page (what GET
+// /web/chat/{id}/messages reads after the page: two reactions on each of
+// its messages) and a toggle, on the hub's chat that SendAndRead filled.
+func benchReactions(b *testing.B, s bunnybook.Store, d benchData) {
+	ctx := b.Context()
+	page, err := s.ChatMessages(ctx, d.hubChat, bunnybook.TimePage{Limit: 20})
+	if err != nil {
+		b.Fatalf("ChatMessages: %v", err)
+	}
+	ids := make([]string, len(page))
+	for i, m := range page {
+		ids[i] = m.ID
+		for _, r := range [][2]string{{d.hubPal, "🐰"}, {d.hub, "👍"}} {
+			if _, err := s.ToggleReaction(ctx, d.hubChat, m.ID, r[0], r[1], bunnybook.Now()); err != nil {
+				b.Fatalf("ToggleReaction: %v", err)
+			}
+		}
+	}
+	b.Run("HistoryPageReactions", func(b *testing.B) {
+		for b.Loop() {
+			rs, err := s.MessageReactions(ctx, ids)
+			if err != nil || len(rs) != len(ids) {
+				b.Fatalf("MessageReactions: %d messages, %v", len(rs), err)
+			}
+		}
+	})
+	b.Run("ToggleReaction", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := s.ToggleReaction(ctx, d.hubChat, ids[0], d.hub, "🥕", bunnybook.Now()); err != nil {
+				b.Fatalf("ToggleReaction: %v", err)
 			}
 		}
 	})
@@ -208,7 +244,8 @@ func seedHub(b *testing.B, s bunnybook.Store) (hub, pal, chat string) {
 		if i == 1 { // the only writer; parallel waits for it
 			pal, chat = f.ID, group
 		}
-		return s.MarkChatRead(ctx, h.ID, group, 1, at(i+1))
+		_, err = s.MarkChatRead(ctx, h.ID, group, 1, at(i+1))
+		return err
 	})
 	return h.ID, pal, chat
 }

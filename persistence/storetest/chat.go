@@ -301,6 +301,17 @@ func wantReadAt(tb testing.TB, s bunnybook.Store, profile string, want *bunnyboo
 }
 
 // wantUnread fails unless the profile's unread conversations are want.
+// wantMoved returns a check of MarkChatRead's answer.
+func wantMoved(tb testing.TB, what string, want bool) func(bool, error) {
+	return func(moved bool, err error) {
+		tb.Helper()
+		must(tb, what, err)
+		if moved != want {
+			tb.Fatalf("%s: moved = %v, want %v", what, moved, want)
+		}
+	}
+}
+
 func wantUnread(tb testing.TB, s bunnybook.Store, profile string, want ...string) {
 	tb.Helper()
 	got, err := s.UnreadConversations(tb.Context(), profile)
@@ -322,22 +333,23 @@ func testReadPointers(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
 		t.Fatalf("sender's conversation: got %+v, want it read", cs)
 	}
 
-	must(t, "MarkChatRead", s.MarkChatRead(ctx, daisy.ID, group, 1, at(10)))
+	wantMoved(t, "MarkChatRead", true)(s.MarkChatRead(ctx, daisy.ID, group, 1, at(10)))
+	wantMoved(t, "MarkChatRead(again)", false)(s.MarkChatRead(ctx, daisy.ID, group, 1, at(11)))
 	wantUnread(t, s, daisy.ID)
 	wantReadAt(t, s, daisy.ID, ptr(at(10)))
 
 	MustAppend(t, s, NewMessage(group, ben.ID, 2, at(20)), NewMessage(group, ben.ID, 3, at(21)))
 	wantUnread(t, s, daisy.ID, group)
 	wantReadAt(t, s, daisy.ID, nil)
-	must(t, "MarkChatRead(2 of 3)", s.MarkChatRead(ctx, daisy.ID, group, 2, at(30)))
+	wantMoved(t, "MarkChatRead(2 of 3)", true)(s.MarkChatRead(ctx, daisy.ID, group, 2, at(30)))
 	wantUnread(t, s, daisy.ID, group)
 	wantReadAt(t, s, daisy.ID, nil)
-	must(t, "MarkChatRead(3)", s.MarkChatRead(ctx, daisy.ID, group, 3, at(40)))
+	wantMoved(t, "MarkChatRead(3)", true)(s.MarkChatRead(ctx, daisy.ID, group, 3, at(40)))
 	wantUnread(t, s, daisy.ID)
 	wantReadAt(t, s, daisy.ID, ptr(at(40)))
 
 	// Never backward: a late mark of an older message changes nothing.
-	must(t, "MarkChatRead(backward)", s.MarkChatRead(ctx, daisy.ID, group, 1, at(50)))
+	wantMoved(t, "MarkChatRead(backward)", false)(s.MarkChatRead(ctx, daisy.ID, group, 1, at(50)))
 	wantUnread(t, s, daisy.ID)
 	wantReadAt(t, s, daisy.ID, ptr(at(40)))
 
@@ -359,7 +371,8 @@ func testUnreadLifecycle(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
 	ge := MustBefriend(t, s, eve, ben)
 	markRead := func(profile, group string, seq int64) {
 		t.Helper()
-		must(t, "MarkChatRead", s.MarkChatRead(ctx, profile, group, seq, at(100)))
+		_, err := s.MarkChatRead(ctx, profile, group, seq, at(100))
+		must(t, "MarkChatRead", err)
 	}
 
 	// Messages from the other member are unread until read up to the last.
@@ -411,7 +424,10 @@ func testConcurrentMarkReadAndAppend(t *testing.T, s bunnybook.Store, _ bunnyboo
 	MustAppend(t, s, NewMessage(group, daisy.ID, 1, at(0)))
 	for seq := int64(1); seq <= 100; seq++ {
 		errs := race(
-			func() error { return s.MarkChatRead(ctx, ben.ID, group, seq, at(int(seq))) },
+			func() error {
+				_, err := s.MarkChatRead(ctx, ben.ID, group, seq, at(int(seq)))
+				return err
+			},
 			func() error {
 				return s.AppendMessages(ctx, []bunnybook.ChatMessage{NewMessage(group, daisy.ID, seq+1, at(int(seq)))})
 			})

@@ -204,7 +204,9 @@ func testGroupUnread(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
 	wantUnread(t, s, amy, g.ID)
 	wantUnread(t, s, bob, g.ID)
 
-	must(t, "MarkChatRead", s.MarkChatRead(ctx, amy, g.ID, 1, at(2)))
+	if _, err := s.MarkChatRead(ctx, amy, g.ID, 1, at(2)); err != nil {
+		t.Fatalf("MarkChatRead: %v", err)
+	}
 	wantUnread(t, s, amy)
 	_, err := s.RemoveGroupMember(ctx, g.ID, bob, bob)
 	must(t, "leave", err)
@@ -247,7 +249,9 @@ func testGroupConversations(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) 
 
 	later := bunnybook.At(g.CreatedAt.Add(1000))
 	MustAppend(t, s, NewMessage(g.ID, zoe, 1, later), NewMessage(g.ID, bob, 2, later))
-	must(t, "MarkChatRead", s.MarkChatRead(t.Context(), amy, g.ID, 1, later))
+	if _, err := s.MarkChatRead(t.Context(), amy, g.ID, 1, later); err != nil {
+		t.Fatalf("MarkChatRead: %v", err)
+	}
 	cs = mustConversations(t, s, amy)
 	got := cs[0]
 	if got.ChatGroupID != g.ID || got.Seq != 2 || got.FromProfileID != bob || got.FromProfileUsername != "bob" || got.UnreadCount != 1 {

@@ -33,6 +33,7 @@ func groups() []group {
 		{"Graph", graphTests},
 		{"Chat", chatTests},
 		{"GroupChats", groupTests},
+		{"Reactions", reactionTests},
 		{"Paging", pagingTests},
 		{"Ping", []test{{"Ping", testPing}}},
 	}

@@ -112,3 +112,15 @@ export function rest(page, method, url, body) {
     return res.status;
   }, { method, url, body });
 }
+
+/** befriend makes two bunnies friends through the REST API, whatever their relationship was. */
+export async function befriend(pa, aId, pb, bId) {
+  const rel = await pa.evaluate(async ({ aId, bId }) => (await fetch(`/web/profiles/${aId}/relationships/${bId}`)).json(), { aId, bId });
+  if (rel === 'FRIEND') return;
+  if (rel === 'INCOMING_FRIEND_REQUEST') {
+    assert.equal(await rest(pa, 'POST', `/web/profiles/${aId}/friends/${bId}`), 201);
+    return;
+  }
+  if (rel === 'NONE') assert.equal(await rest(pa, 'POST', `/web/profiles/${aId}/outgoing_friend_requests/${bId}`), 201);
+  assert.equal(await rest(pb, 'POST', `/web/profiles/${bId}/friends/${aId}`), 201);
+}

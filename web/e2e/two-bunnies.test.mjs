@@ -136,7 +136,7 @@ test('chat: typing indicator, messages and unread counts live both ways', async 
   await bInput.press('Enter');
   await a.getByLabel('1 unread messages').waitFor();
   await a.getByRole('link', { name: 'Conversations, 1 unread' }).click();
-  await a.getByRole('button', { name: new RegExp(`Conversation with ${bob.username}, unread`) }).waitFor();
+  await a.getByRole('button', { name: new RegExp(`Conversation with ${bob.username}, 1 unread message: ${bob.username}: Are you there\\?`) }).waitFor();
   await shot(a, 'desktop-conversations');
   await a.getByRole('button', { name: new RegExp(`Conversation with ${bob.username}`) }).click();
   await a.getByRole('link', { name: 'Conversations, 0 unread' }).waitFor();
@@ -171,7 +171,7 @@ test('phone size: bob chats from a 360×740 screen', async () => {
   await a.getByRole('button', { name: new RegExp(`Chat with ${bob.username} \\(online`) }).waitFor();
   await p.getByRole('link', { name: /^Chat/ }).click();
   await shot(p, 'phone-chat-list');
-  await p.getByRole('button', { name: new RegExp(`Chat with ${alice.username}`) }).click();
+  await p.getByRole('button', { name: new RegExp(`^Conversation with ${alice.username}`) }).click();
   const log = p.getByRole('log', { name: `Messages with ${alice.username}` });
   await log.getByText('Hello Alice!').waitFor(); // history loaded
   const input = p.getByLabel(`Message to ${alice.username}`);
@@ -244,6 +244,7 @@ test('a lost access token is renewed silently from the refresh cookie', async ()
   await p.goto('/profile');
   await p.getByRole('heading', { name: bob.username }).waitFor();
   await p.getByRole('link', { name: /^Chat/ }).click();
+  await p.getByRole('tab', { name: 'Friends' }).click();
   await p.getByRole('button', { name: new RegExp(`Chat with ${alice.username} \\(online`) }).waitFor();
 });
 

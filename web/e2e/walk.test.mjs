@@ -8,7 +8,7 @@
 // desktop or phone screenshot, named walk-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Browser, DESKTOP, PHONE, rest, shot, signUpQuietly } from './lib.mjs';
+import { befriend, Browser, DESKTOP, PHONE, shot, signUpQuietly } from './lib.mjs';
 
 const run = Date.now().toString(36);
 const user = (name) => ({ username: `${name}${run}`, email: `${name}${run}@bunny.test`, password: `${name}-likes-clover` });
@@ -96,18 +96,6 @@ test('a profile page follows friendship changes live (no stale "Cancel friend re
   await d.getByRole('button', { name: 'Add friend' }).waitFor();
   assert.equal(await d.getByLabel(`Write something on ${eve.username}'s wall...`).count(), 0);
 });
-
-/** befriend makes two bunnies friends through the REST API, whatever their relationship was. */
-async function befriend(pa, aId, pb, bId) {
-  const rel = await pa.evaluate(async ({ aId, bId }) => (await fetch(`/web/profiles/${aId}/relationships/${bId}`)).json(), { aId, bId });
-  if (rel === 'FRIEND') return;
-  if (rel === 'INCOMING_FRIEND_REQUEST') {
-    assert.equal(await rest(pa, 'POST', `/web/profiles/${aId}/friends/${bId}`), 201);
-    return;
-  }
-  if (rel === 'NONE') assert.equal(await rest(pa, 'POST', `/web/profiles/${aId}/outgoing_friend_requests/${bId}`), 201);
-  assert.equal(await rest(pb, 'POST', `/web/profiles/${bId}/friends/${aId}`), 201);
-}
 
 test('dee, fay and gus are eve’s friends (for what follows)', async () => {
   await befriend(d, deeId, e, eveId);
@@ -252,7 +240,7 @@ test('phone: no square tap highlights on buttons and links', async () => {
 });
 
 test('phone: the collapsed chat bars do not hide the end of the page', async () => {
-  await go(e, '/chat');
+  await go(e, '/chat?tab=friends');
   for (const u of [fay, gus, dee]) {
     await e.getByRole('button', { name: new RegExp(`Chat with ${u.username}`) }).click();
     await e.getByLabel(`Message to ${u.username}`).waitFor();

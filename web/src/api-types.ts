@@ -650,6 +650,10 @@ export interface components {
             fromProfileId: string;
             /** Format: uuid */
             id: string;
+            /** @description Each emoji on the message (at most 8) → the profiles that reacted with it, in the order they did; {} when none. Always present in history; absent from the websocket's chat.message and chat.ack frames (reactions come live as chat.reaction frames), which is why it is not listed as required. Toggled with the websocket's chat.react. */
+            reactions?: {
+                [key: string]: string[];
+            };
             /** @description 1, 2, 3… in the order the chat accepted them. */
             seq: number;
         };

@@ -201,6 +201,16 @@ export const api = {
     request<Ok<'/web/profiles/{profile_id}/conversations', 'get'>>(`/web/profiles/${enc(me)}/conversations`, {
       query: { limit, older_than: last?.createdAt, before_id: last?.chatGroupId },
     }),
+  group: (id: string) => request<Ok<'/web/chat/groups/{chat_group_id}', 'get'>>(`/web/chat/groups/${enc(id)}`),
+  createGroup: (name: string, memberIds: string[]) =>
+    request<Ok<'/web/chat/groups', 'post'>>('/web/chat/groups', { method: 'POST', body: { name, memberIds } }),
+  renameGroup: (id: string, name: string) =>
+    request<Ok<'/web/chat/groups/{chat_group_id}', 'patch'>>(`/web/chat/groups/${enc(id)}`, { method: 'PATCH', body: { name } }),
+  addGroupMember: (id: string, profileId: string) =>
+    request<Ok<'/web/chat/groups/{chat_group_id}/members', 'post'>>(`/web/chat/groups/${enc(id)}/members`, { method: 'POST', body: { profileId } }),
+  removeGroupMember: (id: string, profileId: string) =>
+    request<Ok<'/web/chat/groups/{chat_group_id}/members/{profile_id}', 'delete'>>(
+      `/web/chat/groups/${enc(id)}/members/${enc(profileId)}`, { method: 'DELETE' }),
   messages: (group: string, c: TimeCursor, limit = 20) =>
     request<Ok<'/web/chat/{chat_group_id}/messages', 'get'>>(`/web/chat/${enc(group)}/messages`, { query: { limit, ...c } }),
 };

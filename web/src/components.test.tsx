@@ -2,7 +2,9 @@ import { act, cleanup, fireEvent, render, screen, within } from '@testing-librar
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatDock, ChatPanel, sortFriends } from './components/Chat';
+import { seenMarks, typingText } from './components/ChatMessages';
 import { Badge } from './components/Common';
+import { ConversationList } from './components/Conversations';
 import { PostCard } from './components/Posts';
 import { RegisterPage, validate } from './pages/Auth';
 import { notificationView } from './pages/Inbox';
@@ -94,7 +96,7 @@ describe('ChatPanel', () => {
       ],
       onlineFriends: ['p1'], unreadConversationIds: ['g3'], unreadNotificationsCount: 0,
     }));
-    const names = () => screen.getAllByRole('button').map((b) => b.getAttribute('aria-label'));
+    const names = () => screen.getAllByRole('button', { name: /^Chat with/ }).map((b) => b.getAttribute('aria-label'));
     expect(names()).toEqual([
       'Chat with zed (online)', 'Chat with amy (offline)', 'Chat with bob (offline, unread messages)',
     ]);
@@ -126,6 +128,92 @@ describe('ChatDock', () => {
     // The friend's profile is still one click away, from the avatar in the header.
     expect(within(box).getByRole('link', { name: 'zed’s profile' }).getAttribute('href')).toBe('/profile/p1');
     expect(screen.getByRole('textbox', { name: 'Message to zed' })).toBeTruthy();
+  });
+});
+
+describe('seenMarks', () => {
+  const m = (seq: number, from: string) => ({ id: `m${seq}`, seq, chatGroupId: 'g', fromProfileId: from, content: '', createdAt: '' });
+  const msgs = [m(1, 'me'), m(2, 'amy'), m(3, 'me'), m(4, 'me')];
+  it.each([
+    [{}, []],
+    [{ bob: 3 }, [[3, ['bob']]]],
+    [{ bob: 9 }, [[4, ['bob']]]], // beyond what is loaded: the newest loaded message
+    [{ bob: 4, cat: 4, me: 4 }, [[4, ['bob', 'cat']]]], // never ourselves
+    [{ amy: 2 }, []], // one's own message needs no "Seen"
+    [{ amy: 3, bob: 1, cat: 0 }, [[3, ['amy']], [1, ['bob']]]],
+  ])('%j', (readSeqs, want) => {
+    expect([...seenMarks(msgs, readSeqs, 'me')]).toEqual(want);
+  });
+});
+
+describe('typingText', () => {
+  it.each([
+    [['amy'], 'amy is typing'],
+    [['amy', 'bob'], 'amy and bob are typing'],
+    [['amy', 'bob', 'cat'], 'amy, bob and 1 other are typing'],
+    [['amy', 'bob', 'cat', 'dan'], 'amy, bob and 2 others are typing'],
+  ])('%j', (names, want) => {
+    expect(typingText(names)).toBe(want);
+  });
+});
+
+describe('a group chat box', () => {
+  it('names senders, shows reactions that toggle and who has seen the last message', async () => {
+    serve({
+      'GET /web/chat/g9/messages': [
+        { id: 'm2', seq: 2, chatGroupId: 'g9', fromProfileId: 'me', content: 'Carrots?', createdAt: new Date().toISOString(), reactions: { '🥕': ['p1', 'me'] } },
+        { id: 'm1', seq: 1, chatGroupId: 'g9', fromProfileId: 'p1', content: 'Hi burrow', createdAt: new Date().toISOString(), reactions: {} },
+      ],
+    });
+    render(<MemoryRouter><ChatDock /></MemoryRouter>);
+    act(() => realtime.handle({
+      type: 'hello', profileId: 'me', connId: 'c', groupChats: [{ chatGroupId: 'g9', name: 'Burrow', memberIds: ['me', 'p1', 'p2'] }],
+      privateChats: [{ chatGroupId: 'g1', profileId: 'p1', username: 'zed' }, { chatGroupId: 'g2', profileId: 'p2', username: 'amy' }],
+      onlineFriends: [], unreadConversationIds: [], unreadNotificationsCount: 0,
+    }));
+    act(() => realtime.openChat('g9'));
+    const log = await screen.findByRole('log', { name: 'Messages in Burrow' });
+    await within(log).findByText('Carrots?');
+    expect(log.querySelector('.msg-sender')?.textContent).toBe('zed');
+    const chip = within(log).getByRole('button', { name: '🥕 2, yours: remove it' });
+    expect(chip.getAttribute('aria-pressed')).toBe('true');
+    act(() => realtime.handle({ type: 'chat.seen', chatGroupId: 'g9', profileId: 'p2', seq: 2 }));
+    act(() => realtime.handle({ type: 'chat.seen', chatGroupId: 'g9', profileId: 'p1', seq: 2 }));
+    expect(within(log).getByText('Seen by amy, zed')).toBeTruthy();
+    act(() => realtime.handle({ type: 'chat.typing', chatGroupId: 'g9', profileId: 'p2', username: 'amy' }));
+    expect(screen.getByText('amy is typing')).toBeTruthy();
+    act(() => realtime.handle({ type: 'chat.reaction', chatGroupId: 'g9', messageId: 'm2', profileId: 'me', emoji: '🥕', on: false }));
+    expect(within(log).getByRole('button', { name: '🥕 1: add yours' }).getAttribute('aria-pressed')).toBe('false');
+  });
+});
+
+describe('ConversationList', () => {
+  it('shows previews, moves a conversation with a new message to the top and counts it unread', async () => {
+    const at = (min: number) => new Date(Date.now() - min * 60_000).toISOString();
+    serve({
+      'GET /web/profiles/me/conversations': [
+        { chatGroupId: 'g1', chatGroupName: 'zed', content: 'See you', createdAt: at(5), fromProfileId: 'me', fromProfileUsername: 'me', readAt: null, seq: 4 },
+        { chatGroupId: 'g2', chatGroupName: 'amy', content: 'Hi!', createdAt: at(9), fromProfileId: 'p2', fromProfileUsername: 'amy', readAt: null, seq: 1 },
+      ],
+    });
+    render(<MemoryRouter><ConversationList me={ME} /></MemoryRouter>);
+    act(() => realtime.handle({
+      type: 'hello', profileId: 'me', connId: 'c',
+      privateChats: [{ chatGroupId: 'g1', profileId: 'p1', username: 'zed' }, { chatGroupId: 'g2', profileId: 'p2', username: 'amy' }],
+      onlineFriends: ['p2'], unreadConversationIds: ['g2'], unreadNotificationsCount: 0,
+    }));
+    const rows = () => screen.getAllByRole('button', { name: /^Conversation/ }).map((b) => b.getAttribute('aria-label')!.replace(/, [^,]*$/, ''));
+    await screen.findByText('You: See you');
+    expect(rows()).toEqual(['Conversation with zed: You: See you', 'Conversation with amy, unread: amy: Hi!']);
+    for (const seq of [2, 3]) {
+      act(() => realtime.handle({ type: 'chat.message', message: { id: `m${seq}`, seq, chatGroupId: 'g2', fromProfileId: 'p2', content: `news ${seq}`, createdAt: at(0) } }));
+    }
+    expect(rows()).toEqual(['Conversation with amy, 2 unread messages: amy: news 3', 'Conversation with zed: You: See you']);
+    // An older message (history the list loaded after it) does not replace the preview.
+    act(() => realtime.handle({ type: 'chat.message', message: { id: 'm1', seq: 1, chatGroupId: 'g2', fromProfileId: 'p2', content: 'Hi!', createdAt: at(9) } }));
+    expect(rows()[0]).toMatch(/: amy: news 3$/);
+    act(() => realtime.markConversationRead('g2'));
+    expect(rows()[0]).toBe('Conversation with amy: amy: news 3');
   });
 });
 

@@ -11,6 +11,11 @@ export const account$ = new BehaviorSubject<Account | null | undefined>(undefine
 
 export const realtime = new Realtime({
   fetchMessages: (group, older, limit) => api.messages(group, timeCursor(older), limit),
+  fetchConversations: async () => {
+    const me = account$.value;
+    return me ? api.conversations(me.id, undefined, 20) : [];
+  },
+  fetchGroup: (id) => api.group(id),
   renewSession: async () => {
     try {
       await api.me(); // a 401 here refreshes the session (or fails)

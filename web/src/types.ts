@@ -20,5 +20,8 @@ export type Notification = Schemas['Notification'];
 export type NotificationEvent = Notification['data']['event'];
 export type Conversation = Schemas['Conversation'];
 export type ChatMessage = Schemas['ChatMessage'];
+/** Reactions are a message's emoji → the profile ids that reacted with it. */
+export type Reactions = NonNullable<ChatMessage['reactions']>;
+export type GroupChat = Schemas['GroupChat'];
 export type Registration = Schemas['Registration'];
 export type Tokens = Schemas['Tokens'];

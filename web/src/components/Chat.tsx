@@ -1,12 +1,14 @@
-// Chat UI: the friends list with online dots and the dock of chat boxes.
-import { useLayoutEffect, useRef, useState } from 'react';
-import { Link } from 'react-router-dom';
-import { useValue } from '../hooks';
+// Chat UI: the chat panel (group chats, friends with online dots, "New group") and the dock of chat boxes.
+import { useState } from 'react';
+import { Link, useLocation } from 'react-router-dom';
+import { PHONE, useMedia, useValue } from '../hooks';
 import { realtime } from '../session';
-import type { Box, ChatState } from '../realtime/store';
+import type { Box, ChatState, Group, RealtimeState } from '../realtime/store';
 import type { PrivateChat } from '../realtime/protocol';
-import { Avatar, Badge, formatTime } from './Common';
-import { IconChevron, IconClose, IconSend } from './Icons';
+import { Messages, typingText } from './ChatMessages';
+import { Avatar, Badge } from './Common';
+import { GroupSettings, NewGroup } from './Groups';
+import { IconBack, IconChevron, IconClose, IconPeople, IconSend } from './Icons';
 
 /** sortFriends puts online friends first, then by username. */
 export function sortFriends(friends: PrivateChat[], online: ReadonlySet<string>): PrivateChat[] {
@@ -26,15 +28,39 @@ export function openAndFocus(groupId: string) {
   requestAnimationFrame(() => document.getElementById(`msg-${groupId}`)?.focus());
 }
 
-/** ChatPanel lists every friend; a click opens a chat box. */
+/** ChatPanel lists the group chats and every friend; a click opens a chat box. "New group" makes a group of friends. */
 export function ChatPanel() {
   const rt = useValue(realtime.state$);
+  const [creating, setCreating] = useState(false);
   const friends = sortFriends(rt.friends, rt.online);
+  const groups = [...rt.groups].sort((a, b) => a.name.localeCompare(b.name));
   return (
     <section className="card chat-panel" aria-labelledby="chat-panel-title">
-      <h2 id="chat-panel-title" className="card-title">Chat</h2>
+      <div className="row">
+        <h2 id="chat-panel-title" className="card-title grow">Chat</h2>
+        {friends.length >= 2 && !creating && (
+          <button type="button" className="btn btn-light btn-small" onClick={() => setCreating(true)}>New group</button>
+        )}
+      </div>
+      {creating && <NewGroup friends={friends} onDone={() => setCreating(false)} />}
       {rt.status === 'connecting' && rt.friends.length === 0 && <p className="muted">Connecting…</p>}
-      {rt.status !== 'connecting' && friends.length === 0 && <p className="muted">No friends yet: add some to chat with them.</p>}
+      {rt.status !== 'connecting' && friends.length === 0 && groups.length === 0 && <p className="muted">No friends yet: add some to chat with them.</p>}
+      {groups.length > 0 && (
+        <ul className="friend-list group-list" aria-label="Group chats">
+          {groups.map((g) => {
+            const unread = rt.unreadConversations.has(g.chatGroupId);
+            return (
+              <li key={g.chatGroupId}>
+                <button type="button" className="friend-row" onClick={() => openAndFocus(g.chatGroupId)}
+                  aria-label={`Group chat ${g.name} (${g.members.length} members${unread ? ', unread messages' : ''})`}>
+                  <GroupAvatars group={g} me={rt.me} /> <span className="grow ellipsis">{g.name}</span>
+                  {unread && <span className="unread-dot" aria-hidden="true" />}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
       <ul className="friend-list">
         {friends.map((f) => {
           const on = rt.online.has(f.profileId);
@@ -51,6 +77,17 @@ export function ChatPanel() {
         })}
       </ul>
     </section>
+  );
+}
+
+/** GroupAvatars stacks the avatars of up to three other members. */
+export function GroupAvatars({ group, me, size = 26 }: { group: Group; me?: string; size?: number }) {
+  const others = group.members.filter((m) => m.profileId !== me && m.username).slice(0, 3);
+  if (others.length === 0) return <span className="group-avatars" aria-hidden="true"><IconPeople size={size * 0.7} /></span>;
+  return (
+    <span className="group-avatars" aria-hidden="true">
+      {others.map((m) => <Avatar key={m.profileId} username={m.username} size={size} />)}
+    </span>
   );
 }
 
@@ -72,113 +109,73 @@ function reserveSpace(el: HTMLElement | null) {
   };
 }
 
-/** ChatDock shows the open chat boxes, fixed at the bottom. */
+/**
+ * ChatDock shows the open chat boxes, fixed at the bottom. On a phone's
+ * chat page the conversation list already shows what the collapsed bars
+ * would, so only an open box is shown there.
+ */
 export function ChatDock() {
   const rt = useValue(realtime.state$);
-  if (rt.boxes.length === 0) return null;
+  const phone = useMedia(PHONE);
+  const { pathname } = useLocation();
+  const boxes = phone && pathname === '/chat' ? rt.boxes.filter((b) => !b.collapsed) : rt.boxes;
+  if (boxes.length === 0) return null;
   return (
     <div className="dock" aria-label="Open chats" role="region" ref={reserveSpace}>
-      {rt.boxes.map((b) => {
-        const friend = rt.friends.find((f) => f.chatGroupId === b.groupId);
-        return (
-          <ChatBox key={b.groupId} box={b} friend={friend} chat={rt.chats[b.groupId]} me={rt.me}
-            online={friend ? rt.online.has(friend.profileId) : false} />
-        );
-      })}
+      {boxes.map((b) => <ChatBox key={b.groupId} box={b} rt={rt} />)}
     </div>
   );
 }
 
-interface BoxProps { box: Box; friend?: PrivateChat; chat?: ChatState; me?: string; online: boolean }
-
-function ChatBox({ box, friend, chat, me, online }: BoxProps) {
-  const name = friend?.username ?? 'Former friend';
+function ChatBox({ box, rt }: { box: Box; rt: RealtimeState }) {
+  const [settings, setSettings] = useState(false);
+  const friend = rt.friends.find((f) => f.chatGroupId === box.groupId);
+  const group = rt.groups.find((g) => g.chatGroupId === box.groupId);
+  const chat: ChatState | undefined = rt.chats[box.groupId];
+  const name = group?.name ?? friend?.username ?? 'Former friend';
+  const what = group ? `group chat ${name}` : `chat with ${name}`;
   const id = `chat-${box.groupId}`;
+  const typing = chat?.typing?.map((t) => t.username);
   return (
     <section className={`chat-box ${box.collapsed ? 'collapsed' : 'open'}`} aria-labelledby={`${id}-title`} data-chat={name}>
       <div className="chat-bar">
+        {!box.collapsed && (
+          <button type="button" className="icon-btn only-mobile" onClick={() => realtime.closeBox(box.groupId)} aria-label={`Back from ${what}`}>
+            <IconBack />
+          </button>
+        )}
         {friend && !box.collapsed && (
           <Link to={`/profile/${friend.profileId}`} className="chat-bar-avatar" aria-label={`${name}’s profile`} title={`${name}’s profile`}>
             <Avatar username={name} size={26} />
           </Link>
         )}
+        {group && !box.collapsed && <span className="chat-bar-avatar"><GroupAvatars group={group} me={rt.me} size={22} /></span>}
         <button type="button" className="chat-bar-main" onClick={() => realtime.toggleBox(box.groupId)}
           aria-expanded={!box.collapsed} aria-controls={id} id={`${id}-title`}>
-          <Dot on={online} /> <span className="grow ellipsis">{name}</span>
+          {!group && <Dot on={!!friend && rt.online.has(friend.profileId)} />} <span className="grow ellipsis">{name}</span>
           <Badge n={box.unread} label="unread messages" />
           <IconChevron up={box.collapsed} />
-          <span className="sr-only">{box.collapsed ? 'Open' : 'Minimize'} chat with {name}</span>
+          <span className="sr-only">{box.collapsed ? 'Open' : 'Minimize'} {what}</span>
         </button>
-        <button type="button" className="icon-btn" onClick={() => realtime.closeBox(box.groupId)} aria-label={`Close chat with ${name}`}>
+        {group && !box.collapsed && (
+          <button type="button" className="icon-btn" onClick={() => setSettings(!settings)} aria-expanded={settings}
+            aria-label={`Settings of group chat ${name}`} title="Group settings">
+            <IconPeople size={18} />
+          </button>
+        )}
+        <button type="button" className="icon-btn chat-close" onClick={() => realtime.closeBox(box.groupId)} aria-label={`Close ${what}`}>
           <IconClose />
         </button>
       </div>
       {!box.collapsed && (
         <div className="chat-body" id={id}>
-          <Messages groupId={box.groupId} chat={chat} me={me} name={name} />
-          {chat?.typing && (
-            <p className="typing" aria-live="polite">{chat.typing.username} is typing<span className="ellipsis-anim" /></p>
-          )}
-          <Composer groupId={box.groupId} name={name} disabled={!friend} />
+          {group && settings && <GroupSettings group={group} rt={rt} onClose={() => setSettings(false)} />}
+          <Messages view={{ groupId: box.groupId, name, members: group?.members, names: rt.names }} chat={chat} me={rt.me} readSeqs={rt.readSeqs[box.groupId] ?? {}} />
+          {typing && <p className="typing" aria-live="polite">{typingText(typing)}<span className="ellipsis-anim" /></p>}
+          <Composer groupId={box.groupId} name={name} disabled={!friend && !group} />
         </div>
       )}
     </section>
-  );
-}
-
-function Messages({ groupId, chat, me, name }: { groupId: string; chat?: ChatState; me?: string; name: string }) {
-  const ref = useRef<HTMLDivElement>(null);
-  const prev = useRef({ first: 0, last: 0, height: 0, pending: 0 });
-  const msgs = chat?.messages ?? [];
-  const first = msgs[0]?.seq ?? 0;
-  const last = msgs[msgs.length - 1]?.seq ?? 0;
-  const pending = chat?.pending.length ?? 0;
-
-  // Keep the view at the bottom for new messages, and in place when older
-  // ones are prepended.
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const p = prev.current;
-    if (p.first && first < p.first && last === p.last) el.scrollTop += el.scrollHeight - p.height;
-    else if (last !== p.last || pending !== p.pending) el.scrollTop = el.scrollHeight;
-    prev.current = { first, last, height: el.scrollHeight, pending };
-  }, [first, last, pending]);
-
-  const onScroll = () => {
-    const el = ref.current;
-    if (el && el.scrollTop < 40 && chat?.hasMore && !chat.loading) {
-      prev.current.height = el.scrollHeight;
-      void realtime.loadOlder(groupId);
-    }
-  };
-
-  return (
-    <div className="messages" ref={ref} onScroll={onScroll} role="log" aria-label={`Messages with ${name}`} tabIndex={0}>
-      {chat?.loading && <p className="muted center">Loading messages…</p>}
-      {chat?.error && <p className="form-error center">{chat.error}</p>}
-      {chat?.loaded && !chat.loading && chat.hasMore && msgs.length > 0 && (
-        <button type="button" className="link-btn center" onClick={() => void realtime.loadOlder(groupId)}>Load older messages</button>
-      )}
-      {chat?.loaded && msgs.length === 0 && pending === 0 && <p className="muted center">Say hello to {name}!</p>}
-      {msgs.map((m) => (
-        <div key={m.seq} className={`msg ${m.fromProfileId === me ? 'mine' : 'theirs'}`} title={formatTime(m.createdAt)}>
-          <span className="sr-only">{m.fromProfileId === me ? 'You' : name}: </span>{m.content}
-        </div>
-      ))}
-      {chat?.pending.map((p) => (
-        <div key={p.id} className={`msg mine pending ${p.error ? 'failed' : ''}`}>
-          {p.content}
-          {p.error && (
-            <span className="msg-error">
-              Not sent: {p.error}{' '}
-              <button type="button" className="link-btn" onClick={() => realtime.retry(groupId, p.id)}>Retry</button>{' '}
-              <button type="button" className="link-btn" onClick={() => realtime.discard(groupId, p.id)}>Discard</button>
-            </span>
-          )}
-        </div>
-      ))}
-    </div>
   );
 }
 
@@ -194,7 +191,7 @@ function Composer({ groupId, name, disabled }: { groupId: string; name: string; 
     <form className="composer" onSubmit={submit}>
       <label htmlFor={`msg-${groupId}`} className="sr-only">Message to {name}</label>
       <input id={`msg-${groupId}`} value={text} maxLength={4096} autoComplete="off" disabled={disabled}
-        placeholder={disabled ? 'You are no longer friends' : 'Write a message…'}
+        placeholder={disabled ? 'You can no longer write here' : 'Write a message…'}
         onChange={(e) => {
           setText(e.target.value);
           if (e.target.value.trim()) realtime.typing(groupId);

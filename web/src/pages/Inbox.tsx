@@ -1,11 +1,12 @@
 // Notifications, conversations, and the phone-size chat list.
-import { Link, Navigate, useNavigate, useParams } from 'react-router-dom';
+import { Navigate, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { api, timeCursor } from '../api';
 import { ChatPanel } from '../components/Chat';
+import { ConversationList } from '../components/Conversations';
 import { Avatar, Empty, ErrorBox, formatTime, Spinner } from '../components/Common';
 import { useEvents, useInfinite, usePaged, useValue } from '../hooks';
 import { account$, realtime } from '../session';
-import type { Conversation, Notification } from '../types';
+import type { Notification } from '../types';
 
 /** notificationView says what a notification is about and where it leads. */
 export function notificationView(n: Notification, myId: string): { actor: string; text: React.ReactNode; to: string } {
@@ -88,66 +89,41 @@ export function NotificationsPage() {
 export function ConversationsPage() {
   const { profileId } = useParams();
   const me = useValue(account$);
-  const rt = useValue(realtime.state$);
-  const list = usePaged<Conversation>(`c/${me?.id}`, (last) => (me ? api.conversations(me.id, last, 10) : Promise.resolve([])), 10);
-  const sentinel = useInfinite(list.more, !list.done && !list.loading && !list.error);
-  useEvents(realtime.messages$, (m) => {
-    const friend = realtime.friendByGroup(m.chatGroupId);
-    const fromName = m.fromProfileId === me?.id ? me.username : friend?.username ?? '';
-    list.setItems((xs) => {
-      const old = xs.find((x) => x.chatGroupId === m.chatGroupId);
-      if (old && old.seq >= m.seq) return xs;
-      const c: Conversation = {
-        chatGroupId: m.chatGroupId, chatGroupName: friend?.username ?? old?.chatGroupName ?? '', content: m.content,
-        createdAt: m.createdAt, fromProfileId: m.fromProfileId, fromProfileUsername: fromName, readAt: null, seq: m.seq,
-        kind: old?.kind ?? 'private', readSeqs: old?.readSeqs ?? [],
-        unreadCount: m.fromProfileId === me?.id ? 0 : (old?.unreadCount ?? 0) + 1,
-      };
-      return [c, ...xs.filter((x) => x.chatGroupId !== m.chatGroupId)];
-    });
-  });
   if (!me) return <Navigate to="/login" replace />;
   if (profileId !== me.id) return <Navigate to={`/profile/${me.id}/conversations`} replace />;
   return (
     <section className="card" aria-labelledby="conv-title">
       <h1 id="conv-title" className="card-title">Conversations</h1>
-      <ul className="conv-list">
-        {list.items.map((c) => {
-          const unread = rt.unreadConversations.has(c.chatGroupId);
-          const prefix = c.fromProfileId === me.id ? 'You' : c.fromProfileUsername;
-          return (
-            <li key={c.chatGroupId}>
-              <button type="button" className={`conv ${unread ? 'unread' : ''}`}
-                onClick={() => { realtime.openChat(c.chatGroupId); realtime.markConversationRead(c.chatGroupId); }}
-                aria-label={`Conversation with ${c.chatGroupName}${unread ? ', unread' : ''}: ${prefix}: ${c.content}`}>
-                <Avatar username={c.chatGroupName} size={64} />
-                <span className="grow conv-text">
-                  <span className="strong">{c.chatGroupName}</span>
-                  <span className="ellipsis muted">{prefix}: {c.content}</span>
-                </span>
-                {unread && <span className="unread-dot" aria-hidden="true" />}
-              </button>
-            </li>
-          );
-        })}
-      </ul>
-      {list.loading && <Spinner label="Loading conversations…" />}
-      {list.error && <ErrorBox onRetry={list.more}>{list.error}</ErrorBox>}
-      {list.done && list.items.length === 0 && <Empty>There are no conversations.</Empty>}
-      {!list.done && !list.loading && !list.error && <button type="button" className="btn btn-light wide" onClick={list.more}>Load more</button>}
-      <div ref={sentinel} />
+      <ConversationList me={me} />
     </section>
   );
 }
 
-/** ChatPage is the chat list on phones, where there is no side column. */
+/**
+ * ChatPage is chat on phones, where there is no side column: the
+ * conversations, and the friends (with who is online) on a second tab.
+ */
 export function ChatPage() {
   const me = useValue(account$);
+  const [params, setParams] = useSearchParams();
   if (!me) return <Navigate to="/login" replace />;
+  const friends = params.get('tab') === 'friends';
+  const show = (tab: string) => setParams(tab === 'chats' ? {} : { tab }, { replace: true });
   return (
     <>
-      <ChatPanel />
-      <p className="center"><Link to={`/profile/${me.id}/conversations`}>See all conversations</Link></p>
+      <div className="tabs" role="tablist" aria-label="Chat">
+        <button type="button" role="tab" id="tab-chats" aria-selected={!friends} aria-controls="chat-tab" onClick={() => show('chats')}>Chats</button>
+        <button type="button" role="tab" id="tab-friends" aria-selected={friends} aria-controls="chat-tab" onClick={() => show('friends')}>Friends</button>
+      </div>
+      <div id="chat-tab" role="tabpanel" aria-labelledby={friends ? 'tab-friends' : 'tab-chats'}>
+        {friends ? <ChatPanel /> : (
+          <section className="card" aria-label="Conversations">
+            <ConversationList me={me} onEmpty={
+              <p className="empty">No conversations yet. <button type="button" className="link-btn" onClick={() => show('friends')}>Pick a friend</button> to start one.</p>
+            } />
+          </section>
+        )}
+      </div>
     </>
   );
 }

@@ -181,7 +181,7 @@ describe('Realtime', () => {
     sock().server(hello());
     rt.openChat(G_BOB);
     sock().server({ type: 'chat.typing', chatGroupId: G_BOB, profileId: BOB, username: 'bob' });
-    expect(rt.state.chats[G_BOB].typing?.username).toBe('bob');
+    expect(rt.state.chats[G_BOB].typing?.map((t) => t.username)).toEqual(['bob']);
     vi.advanceTimersByTime(3000);
     sock().server({ type: 'chat.typing', chatGroupId: G_BOB, profileId: BOB, username: 'bob' });
     vi.advanceTimersByTime(3000);
@@ -273,6 +273,53 @@ describe('Realtime', () => {
     expect(rt.state.boxes).toEqual([]);
     expect(rt.state.online.has(BOB)).toBe(false);
     expect(changes).toEqual([{ profileId: 'dan', friend: true }, { profileId: BOB, friend: false }]);
+  });
+
+  it('joins and leaves group chats: names members from friends or GET, closes a left group’s box, publishes each change', async () => {
+    const fetchGroup = vi.fn(async (id: string) => ({
+      chatGroupId: id, name: 'Burrow', createdBy: BOB, createdAt: new Date(0).toISOString(),
+      members: [{ profileId: ME, username: 'me' }, { profileId: BOB, username: 'bob' }, { profileId: 'eve', username: 'eve' }],
+    }));
+    const { rt, sock } = setup({ fetchGroup });
+    sock().server(hello({ groupChats: [{ chatGroupId: 'g-1', name: 'Burrow', memberIds: [ME, BOB, 'eve'] }] }));
+    expect(rt.groupById('g-1')?.members.map((m) => m.username)).toEqual(['', 'bob', '']);
+    const changes: unknown[] = [];
+    rt.memberships$.subscribe((c) => changes.push(c));
+    rt.openChat('g-1'); // eve is not our friend: the group is fetched for her name
+    await vi.waitFor(() => expect(rt.groupById('g-1')?.members.map((m) => m.username)).toEqual(['me', 'bob', 'eve']));
+    expect(fetchGroup).toHaveBeenCalledTimes(1);
+    sock().server({ type: 'group.added', chatGroupId: 'g-2', name: 'Meadow', members: [{ profileId: CAT, username: 'cat' }] });
+    sock().server({ type: 'group.updated', chatGroupId: 'g-1', name: 'Warren', members: [{ profileId: ME, username: 'me' }, { profileId: BOB, username: 'bob' }] });
+    expect(rt.state.groups.map((g) => g.name)).toEqual(['Warren', 'Meadow']);
+    sock().server({ type: 'group.removed', chatGroupId: 'g-1' });
+    expect(rt.state.groups.map((g) => g.name)).toEqual(['Meadow']);
+    expect(rt.state.boxes).toEqual([]);
+    expect(changes).toEqual([{ chatGroupId: 'g-2', member: true }, { chatGroupId: 'g-1', member: false }]);
+  });
+
+  it('takes the read pointers and unread counts of the newest conversations after hello', async () => {
+    const conv = { content: 'x', createdAt: new Date(0).toISOString(), fromProfileId: BOB, fromProfileUsername: 'bob', readAt: null, seq: 3 };
+    const fetchConversations = vi.fn(async () => [
+      { ...conv, chatGroupId: G_CAT, chatGroupName: 'cat', kind: 'private' as const, unreadCount: 3, readSeqs: [{ profileId: CAT, seq: 2 }, { profileId: ME, seq: 0 }] },
+    ]);
+    const { rt, sock } = setup({ fetchConversations });
+    sock().server(hello());
+    await vi.waitFor(() => expect(rt.state.readSeqs).toEqual({ [G_CAT]: { [CAT]: 2 } }));
+    expect(rt.state.unreadCounts).toEqual({ [G_CAT]: 3 });
+    sock().server({ type: 'chat.seen', chatGroupId: G_CAT, profileId: CAT, seq: 3 });
+    expect(rt.state.readSeqs[G_CAT][CAT]).toBe(3);
+  });
+
+  it('sends chat.react and applies the chat.reaction that answers it', async () => {
+    const { rt, sock, history } = setup();
+    sock().server(hello());
+    history[G_BOB] = [msg(1)];
+    rt.openChat(G_BOB);
+    await vi.waitFor(() => expect(rt.state.chats[G_BOB].messages).toHaveLength(1));
+    rt.react(G_BOB, msg(1).id, '🥕');
+    expect(sock().frames('chat.react')).toEqual([{ type: 'chat.react', chatGroupId: G_BOB, messageId: msg(1).id, emoji: '🥕' }]);
+    sock().server({ type: 'chat.reaction', chatGroupId: G_BOB, messageId: msg(1).id, profileId: ME, emoji: '🥕', on: true });
+    expect(rt.state.chats[G_BOB].messages[0].reactions).toEqual({ '🥕': [ME] });
   });
 
   it('loads older messages before the oldest one', async () => {

@@ -16,7 +16,8 @@
 // Public API (the `Realtime` class):
 //   state$, state                  the current RealtimeState
 //   notifications$, messages$,     live events: each notification, each
-//   friendships$                   chat message, each friendship begun/ended
+//   friendships$, memberships$     chat message, each friendship begun/ended,
+//                                  each group chat joined/left
 //   start(), stop(), reconnect()   session lifecycle (session.ts calls them)
 //   compact                        phone layout for the dock (App sets it)
 //   openChat, toggleBox, closeBox  the dock
@@ -24,19 +25,23 @@
 //   loadLatest, loadOlder          chat history
 //   notificationsRead,             local unread bookkeeping
 //   markConversationRead
-//   friendByProfile, friendByGroup lookups
+//   react                          toggles a reaction (chat.react)
+//   groupLoaded,                   REST answers the store learns from:
+//   conversationsLoaded            a group chat, a conversation list page
+//   friendByProfile, friendByGroup, lookups
+//   groupById
 //   handle(frame)                  applies a server frame (the connection
 //                                  calls it; tests may too)
 
 import { BehaviorSubject, Subject } from 'rxjs';
-import type { ChatMessage, Notification } from '../types';
+import type { ChatMessage, Conversation, GroupChat, Notification } from '../types';
 import { Connection, type ConnectionDeps, type ConnectionStatus } from './connection';
 import { closeBoxes, clearUnread, collapseBox, documentAttention, findBox, isOpen, openBox, receive, unreadOpenBoxes, type Attention, type Box } from './dock';
 import type { ClientFrame, PrivateChat, ServerFrame } from './protocol';
-import { hasMessage, initialData, lastSeqs, PAGE, reduce, TYPING_SHOW_MS, type LocalEvent, type RealtimeData } from './reducer';
+import { hasMessage, initialData, lastSeqs, PAGE, reduce, TYPING_SHOW_MS, type Group, type LocalEvent, type RealtimeData } from './reducer';
 
 export type { Box } from './dock';
-export type { ChatState, Pending } from './reducer';
+export type { ChatState, Group, Pending, Typist } from './reducer';
 export type { SocketLike, Status } from './connection';
 export { mergeMessages, PAGE, TYPING_SHOW_MS } from './reducer';
 export { TOO_MANY_RETRY_MS } from './connection';
@@ -50,6 +55,10 @@ export interface RealtimeState extends RealtimeData, ConnectionStatus {
 export interface RealtimeDeps extends Omit<ConnectionDeps, 'resumeFrames'> {
   /** Fetches a page of a chat's messages, newest first (REST). */
   fetchMessages: (groupId: string, older?: ChatMessage, limit?: number) => Promise<ChatMessage[]>;
+  /** Fetches the newest conversations (REST): the members' read pointers for "Seen" and the unread counts. */
+  fetchConversations?: () => Promise<Conversation[]>;
+  /** Fetches a group chat with its members' names (REST). */
+  fetchGroup?: (groupId: string) => Promise<GroupChat>;
   now?: () => number;
   /** Whether the user looks at the tab (default: the document's visibility and focus). */
   attention?: Attention;
@@ -57,6 +66,9 @@ export interface RealtimeDeps extends Omit<ConnectionDeps, 'resumeFrames'> {
 
 /** A friendship that began (friend.added) or ended (friend.removed). */
 export interface FriendshipChange { profileId: string; friend: boolean }
+
+/** A group chat we joined (group.added) or left (group.removed). */
+export interface MembershipChange { chatGroupId: string; member: boolean }
 
 export const TYPING_SEND_EVERY_MS = 3000;
 
@@ -74,6 +86,8 @@ export class Realtime {
   readonly messages$ = new Subject<ChatMessage>();
   /** Every friendship that begins or ends while we are connected. */
   readonly friendships$ = new Subject<FriendshipChange>();
+  /** Every group chat we join or leave while we are connected. */
+  readonly memberships$ = new Subject<MembershipChange>();
 
   /** compact: phone layout; one open box at a time, new boxes start collapsed. */
   compact = false;
@@ -175,6 +189,18 @@ export class Realtime {
         this.commit(next);
         this.friendships$.next({ profileId: f.profileId, friend: true });
         return;
+      case 'hello':
+        this.commit(next);
+        void this.loadConversations();
+        return;
+      case 'group.added':
+        this.commit(next);
+        this.memberships$.next({ chatGroupId: f.chatGroupId, member: true });
+        return;
+      case 'group.removed':
+        this.commit({ ...next, boxes: closeBoxes(next.boxes, [f.chatGroupId]) });
+        this.memberships$.next({ chatGroupId: f.chatGroupId, member: false });
+        return;
       case 'friend.removed': {
         const gone = prev.friends.filter((c) => c.profileId === f.profileId).map((c) => c.chatGroupId);
         this.commit({ ...next, boxes: closeBoxes(next.boxes, gone) });
@@ -214,11 +240,43 @@ export class Realtime {
 
   // ---- actions ----
 
-  /** openChat shows a chat's box, loads its latest messages and marks it read. */
+  /** openChat shows a chat's box, loads its latest messages (and a group's members' names) and marks it read. */
   openChat(groupId: string) {
     this.commit({ ...this.state, boxes: openBox(this.state.boxes, groupId, this) });
     if (!this.state.chats[groupId]?.loaded) void this.loadLatest(groupId);
+    if (this.groupById(groupId)?.members.some((m) => !m.username)) void this.loadGroup(groupId);
     this.markRead(groupId);
+  }
+
+  /** groupLoaded applies a group chat the REST API returned (created, renamed, a member added). */
+  groupLoaded(g: GroupChat) {
+    this.apply({ type: 'local.group', group: { chatGroupId: g.chatGroupId, name: g.name, members: g.members } });
+  }
+
+  /** conversationsLoaded takes the read pointers and unread counts of a page of the conversation list. */
+  conversationsLoaded(items: Conversation[]) {
+    this.apply({ type: 'local.conversations', items });
+  }
+
+  private async loadGroup(groupId: string) {
+    try {
+      if (this.deps.fetchGroup) this.groupLoaded(await this.deps.fetchGroup(groupId));
+    } catch {
+      // The names stay unknown; the box still works.
+    }
+  }
+
+  private async loadConversations() {
+    try {
+      if (this.deps.fetchConversations) this.conversationsLoaded(await this.deps.fetchConversations());
+    } catch {
+      // "Seen" then waits for the next chat.seen.
+    }
+  }
+
+  /** react toggles our reaction to a message; the chat.reaction frame that answers updates the message. */
+  react(groupId: string, messageId: string, emoji: string) {
+    this.conn.send({ type: 'chat.react', chatGroupId: groupId, messageId, emoji });
   }
 
   /** toggleBox opens a collapsed box or collapses an open one. */
@@ -315,5 +373,10 @@ export class Realtime {
   /** friendByGroup returns the friend a chat is with. */
   friendByGroup(groupId: string): PrivateChat | undefined {
     return this.state.friends.find((f) => f.chatGroupId === groupId);
+  }
+
+  /** groupById returns a group chat we are a member of. */
+  groupById(groupId: string): Group | undefined {
+    return this.state.groups.find((g) => g.chatGroupId === groupId);
   }
 }
