@@ -353,19 +353,25 @@ func (s *Store) CreateComment(ctx context.Context, c *bunnybook.Comment, notes [
 	if s.cache == nil {
 		return err
 	}
-	// The wall of a post never changes; ask even if the caller gave up.
-	p, perr := s.Store.Post(context.WithoutCancel(ctx), c.PostID)
-	switch {
-	case perr == nil:
-		s.bump(ctx, postNS(c.PostID), wallNS(p.WallProfileID))
-	case bunnybook.ErrorKind(perr) == bunnybook.ENotFound:
-		s.bump(ctx, postNS(c.PostID)) // deleted meanwhile: its deletion bumped the wall
-	default:
-		s.bump(ctx, postNS(c.PostID))
-		s.stale.Store(true) // the wall is unknown: start a new generation
-		s.logError(perr)
-	}
+	s.postChanged(ctx, c.PostID)
 	return err
+}
+
+// postChanged invalidates a post and its wall after a change of its
+// counts.
+func (s *Store) postChanged(ctx context.Context, postID string) {
+	// The wall of a post never changes; ask even if the caller gave up.
+	p, err := s.Store.Post(context.WithoutCancel(ctx), postID)
+	switch {
+	case err == nil:
+		s.bump(ctx, postNS(postID), wallNS(p.WallProfileID))
+	case bunnybook.ErrorKind(err) == bunnybook.ENotFound:
+		s.bump(ctx, postNS(postID)) // deleted meanwhile: its deletion bumped the wall
+	default:
+		s.bump(ctx, postNS(postID))
+		s.stale.Store(true) // the wall is unknown: start a new generation
+		s.logError(err)
+	}
 }
 
 // SendFriendRequest sends a request and invalidates the pair's relationship.
@@ -408,4 +414,31 @@ func (s *Store) FriendsChanged(ctx context.Context, ids ...string) {
 		ns[i] = friendsNS(id)
 	}
 	s.bump(ctx, ns...)
+}
+
+// Like adds a like and invalidates what shows its count: the post (its
+// count and comment pages) and, for a like of the post itself, its wall.
+func (s *Store) Like(ctx context.Context, l bunnybook.Like, notes []bunnybook.Notification) (bool, error) {
+	added, err := s.Store.Like(ctx, l, notes)
+	if err == nil && !added {
+		return false, nil // nothing changed
+	}
+	s.likeChanged(ctx, l)
+	return added, err
+}
+
+// Unlike removes a like and invalidates what shows its count, as Like.
+func (s *Store) Unlike(ctx context.Context, l bunnybook.Like) error {
+	err := s.Store.Unlike(ctx, l)
+	s.likeChanged(ctx, l)
+	return err
+}
+
+// likeChanged invalidates the caches that show l's count.
+func (s *Store) likeChanged(ctx context.Context, l bunnybook.Like) {
+	if l.CommentID != "" || s.cache == nil {
+		s.bump(ctx, postNS(l.PostID)) // comment likes are not on wall pages
+		return
+	}
+	s.postChanged(ctx, l.PostID)
 }

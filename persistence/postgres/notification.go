@@ -5,23 +5,31 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
-// insertNotifications stores notes in tx, in one round trip.
+// insertNotifications stores notes in tx, in one round trip. A note with a
+// collapse key updates the recipient's unread note of that key instead, and
+// gets its id.
 func insertNotifications(ctx context.Context, tx pgx.Tx, notes []bunnybook.Notification) error {
 	if len(notes) == 0 {
 		return nil
 	}
 	var b pgx.Batch
-	for _, n := range notes {
+	for i, n := range notes {
 		payload := n.Data.Payload
 		if payload == nil {
 			payload = map[string]string{}
 		}
 		b.Queue(`
-			INSERT INTO notification (id, profile_id, created_at, event, payload, read, visited)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			n.ID, n.ProfileID, n.CreatedAt.Time, n.Data.Event, payload, n.Read, n.Visited)
+			INSERT INTO notification (id, profile_id, created_at, event, payload, read, visited, collapse_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (profile_id, collapse_key) WHERE collapse_key IS NOT NULL AND NOT read DO UPDATE
+			SET created_at = excluded.created_at, event = excluded.event, payload = excluded.payload, visited = excluded.visited
+			RETURNING id`,
+			n.ID, n.ProfileID, n.CreatedAt.Time, n.Data.Event, payload, n.Read, n.Visited,
+			pgtype.Text{String: n.Collapse, Valid: n.Collapse != ""},
+		).QueryRow(func(row pgx.Row) error { return row.Scan(&notes[i].ID) })
 	}
 	return tx.SendBatch(ctx, &b).Close()
 }
