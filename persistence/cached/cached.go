@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -241,6 +242,7 @@ func (s *Store) logError(err error) {
 func wallNS(id string) string    { return "wall:" + id }
 func postNS(id string) string    { return "post:" + id }
 func friendsNS(id string) string { return "friends:" + id }
+func likesNS(id string) string   { return "likes:" + id } // what a profile likes
 func pairNS(a, b string) string {
 	if a > b {
 		a, b = b, a
@@ -434,11 +436,30 @@ func (s *Store) Unlike(ctx context.Context, l bunnybook.Like) error {
 	return err
 }
 
-// likeChanged invalidates the caches that show l's count.
+// likeChanged invalidates the caches that show l: its count, and what
+// its profile likes.
 func (s *Store) likeChanged(ctx context.Context, l bunnybook.Like) {
 	if l.CommentID != "" || s.cache == nil {
-		s.bump(ctx, postNS(l.PostID)) // comment likes are not on wall pages
+		s.bump(ctx, postNS(l.PostID), likesNS(l.ProfileID)) // comment likes are not on wall pages
 		return
 	}
+	s.bump(ctx, likesNS(l.ProfileID))
 	s.postChanged(ctx, l.PostID)
+}
+
+// LikedPosts returns those of postIDs that profileID likes, cached under
+// the profile's likes namespace (which only the profile's own likes and
+// unlikes change) by the list of ids asked about: a wall page asks about
+// the same ids on every read until it changes.
+func (s *Store) LikedPosts(ctx context.Context, profileID string, postIDs []string) ([]string, error) {
+	return read(ctx, s, likesNS(profileID), "p:"+strings.Join(postIDs, ","), s.opt.PostTTL, func(ctx context.Context) ([]string, error) {
+		return s.Store.LikedPosts(ctx, profileID, postIDs)
+	})
+}
+
+// LikedComments is LikedPosts for comments.
+func (s *Store) LikedComments(ctx context.Context, profileID string, commentIDs []string) ([]string, error) {
+	return read(ctx, s, likesNS(profileID), "c:"+strings.Join(commentIDs, ","), s.opt.PostTTL, func(ctx context.Context) ([]string, error) {
+		return s.Store.LikedComments(ctx, profileID, commentIDs)
+	})
 }
