@@ -59,7 +59,8 @@ func (db *DB) Notifications(ctx context.Context, profileID string, page bunnyboo
 
 // MarkNotifications sets read and/or visited on owner's notifications ids
 // and returns them in the order of ids. The rows are locked and checked
-// before anything changes, so on error nothing is.
+// before anything changes, so on error nothing is. A notification read is
+// no longer collapsible (marking it unread again makes it a plain one).
 func (db *DB) MarkNotifications(ctx context.Context, owner string, ids []string, read, visited *bool) ([]bunnybook.Notification, error) {
 	var notes []bunnybook.Notification
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -80,7 +81,8 @@ func (db *DB) MarkNotifications(ctx context.Context, owner string, ids []string,
 			}
 		}
 		rows, err = tx.Query(ctx, `
-			UPDATE notification SET read = coalesce($2, read), visited = coalesce($3, visited)
+			UPDATE notification SET read = coalesce($2, read), visited = coalesce($3, visited),
+				collapse_key = CASE WHEN coalesce($2, read) THEN NULL ELSE collapse_key END
 			WHERE id = ANY($1)
 			RETURNING `+notificationColumns, ids, read, visited)
 		if err != nil {

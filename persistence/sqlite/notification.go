@@ -82,7 +82,9 @@ func (db *DB) Notifications(ctx context.Context, profileID string, page bunnyboo
 }
 
 // MarkNotifications sets read and/or visited on the owner's notifications
-// with the given ids and returns them, in the order of ids. Every id must
+// with the given ids and returns them, in the order of ids. A notification
+// read is no longer collapsible (marking it unread again makes it a plain
+// one). Every id must
 // exist (else ENotFound) and be owner's (else EForbidden); the check comes
 // before any change, in the same transaction.
 func (db *DB) MarkNotifications(ctx context.Context, owner string, ids []string, read, visited *bool) ([]bunnybook.Notification, error) {
@@ -121,8 +123,9 @@ func (db *DB) MarkNotifications(ctx context.Context, owner string, ids []string,
 			}
 		}
 		_, err = tx.ExecContext(ctx, `
-			UPDATE notification SET read = coalesce(?, read), visited = coalesce(?, visited)
-			WHERE id IN `+in, append([]any{read, visited}, idArgs...)...)
+			UPDATE notification SET read = coalesce(?, read), visited = coalesce(?, visited),
+				collapse_key = CASE WHEN coalesce(?, read) THEN NULL ELSE collapse_key END
+			WHERE id IN `+in, append([]any{read, visited, read}, idArgs...)...)
 		if err != nil {
 			return err
 		}

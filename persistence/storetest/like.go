@@ -258,4 +258,14 @@ func testLikeNotificationCollapse(t *testing.T, s bunnybook.Store, _ bunnybook.G
 	if len(ns) != 4 || ns[0].ID != fourth[0].ID || ns[0].ID == first[0].ID || ns[0].Read {
 		t.Fatalf("Notifications after a like of a read one: got %+v, want a new unread one first", ns)
 	}
+	// Marked unread again, the first one is a plain notification: the
+	// fourth, not it, takes the next like.
+	_, err = s.MarkNotifications(ctx, ben.ID, []string{first[0].ID}, ptr(false), nil)
+	must(t, "MarkNotifications(unread again)", err)
+	fifth := []bunnybook.Notification{likeNote(ben.ID, p.ID, "sumba", 40)}
+	mustLike(t, s, bunnybook.Like{PostID: p.ID, ProfileID: sumba.ID}, false)
+	mustLike(t, s, bunnybook.Like{PostID: p.ID, ProfileID: sumba.ID}, true, fifth...)
+	if fifth[0].ID != fourth[0].ID {
+		t.Fatalf("like after marking unread: collapsed into %s, want %s", fifth[0].ID, fourth[0].ID)
+	}
 }
