@@ -106,10 +106,12 @@ func (s *Service) liked(ctx context.Context, viewer string, ids []string,
 // The keys of a wall page's JSON that markLikedJSON reads. A page is a
 // []Post encoded by encoding/json, whose objects start with the id and
 // have likedByMe right after likesCount. None of these can occur inside a
-// string value: encoding/json escapes every '"' there.
+// string value: encoding/json escapes every '"' there. (likesKey leaves
+// out its opening quote: bytes.Index is much faster on a needle whose
+// first byte is rare.)
 var (
 	idKey    = []byte(`{"id":"`)
-	likesKey = []byte(`"likesCount":`)
+	likesKey = []byte(`likesCount":`)
 	notLiked = []byte(`,"likedByMe":false`)
 )
 
