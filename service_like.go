@@ -63,30 +63,33 @@ func (s *Service) SetLike(ctx context.Context, liker Profile, l Like, on bool) e
 
 // markLikedPosts sets LikedByMe on the posts viewer likes ("" likes none).
 func (s *Service) markLikedPosts(ctx context.Context, viewer string, posts []Post) error {
-	var ids []string
-	for _, p := range posts {
-		if p.LikesCount > 0 {
-			ids = append(ids, p.ID)
-		}
-	}
-	liked, err := s.liked(ctx, viewer, ids, s.Store.LikedPosts)
-	for i := range posts {
-		posts[i].LikedByMe = slices.Contains(liked, posts[i].ID)
-	}
-	return err
+	return markLiked(ctx, s, viewer, posts, s.Store.LikedPosts,
+		func(p *Post) (string, int, *bool) { return p.ID, p.LikesCount, &p.LikedByMe })
 }
 
 // markLikedComments sets LikedByMe on the comments viewer likes.
 func (s *Service) markLikedComments(ctx context.Context, viewer string, comments []Comment) error {
+	return markLiked(ctx, s, viewer, comments, s.Store.LikedComments,
+		func(c *Comment) (string, int, *bool) { return c.ID, c.LikesCount, &c.LikedByMe })
+}
+
+// likedQuery returns those of ids that profileID likes.
+type likedQuery func(ctx context.Context, profileID string, ids []string) ([]string, error)
+
+// markLiked sets the like flag of the items viewer likes; fields gives an
+// item's id, like count and flag.
+func markLiked[T any](ctx context.Context, s *Service, viewer string, items []T, query likedQuery,
+	fields func(*T) (id string, likes int, flag *bool)) error {
 	var ids []string
-	for _, c := range comments {
-		if c.LikesCount > 0 {
-			ids = append(ids, c.ID)
+	for i := range items {
+		if id, likes, _ := fields(&items[i]); likes > 0 {
+			ids = append(ids, id)
 		}
 	}
-	liked, err := s.liked(ctx, viewer, ids, s.Store.LikedComments)
-	for i := range comments {
-		comments[i].LikedByMe = slices.Contains(liked, comments[i].ID)
+	liked, err := s.liked(ctx, viewer, ids, query)
+	for i := range items {
+		id, _, flag := fields(&items[i])
+		*flag = slices.Contains(liked, id)
 	}
 	return err
 }
@@ -94,8 +97,7 @@ func (s *Service) markLikedComments(ctx context.Context, viewer string, comments
 // liked asks the store which of ids viewer likes; only things with likes
 // can be among them, so callers pass only those, and most pages need no
 // query at all.
-func (s *Service) liked(ctx context.Context, viewer string, ids []string,
-	query func(ctx context.Context, profileID string, ids []string) ([]string, error)) ([]string, error) {
+func (s *Service) liked(ctx context.Context, viewer string, ids []string, query likedQuery) ([]string, error) {
 	if viewer == "" || len(ids) == 0 {
 		return nil, nil
 	}

@@ -419,8 +419,9 @@ func (s *Store) FriendsChanged(ctx context.Context, ids ...string) {
 	s.bump(ctx, ns...)
 }
 
-// Like adds a like and invalidates what shows its count: the post (its
-// count and comment pages) and, for a like of the post itself, its wall.
+// Like adds a like and invalidates what shows it: the post (its count and
+// comment pages), for a like of the post itself its wall, and what the
+// liker likes.
 func (s *Store) Like(ctx context.Context, l bunnybook.Like, notes []bunnybook.Notification) (bool, error) {
 	added, err := s.Store.Like(ctx, l, notes)
 	if err == nil && !added {
@@ -441,7 +442,9 @@ func (s *Store) Unlike(ctx context.Context, l bunnybook.Like) error {
 // its profile likes.
 func (s *Store) likeChanged(ctx context.Context, l bunnybook.Like) {
 	if l.CommentID != "" || s.cache == nil {
-		s.bump(ctx, postNS(l.PostID), likesNS(l.ProfileID)) // comment likes are not on wall pages
+		// Comment likes are not on wall pages; without a cache there is
+		// no wall to find (bump only counts the write).
+		s.bump(ctx, postNS(l.PostID), likesNS(l.ProfileID))
 		return
 	}
 	s.bump(ctx, likesNS(l.ProfileID))
