@@ -103,14 +103,3 @@ func (db *DB) liked(ctx context.Context, query, profileID string, ids []string) 
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	return out, fail("liked", err)
 }
-
-// Comment returns a comment of the post, or ENotFound.
-func (db *DB) Comment(ctx context.Context, postID, commentID string) (*bunnybook.Comment, error) {
-	c, err := scanComment(db.pool.QueryRow(ctx, `
-		SELECT `+commentColumns+` FROM comment c JOIN profile a ON a.id = c.profile_id
-		WHERE c.id = $1 AND c.post_id = $2`, commentID, postID))
-	if err != nil {
-		return nil, fail("comment "+commentID, err)
-	}
-	return &c, nil
-}
