@@ -8,6 +8,7 @@ const (
 	EventNewCommentOnPost     = "NEW_COMMENT_ON_POST"
 	EventNewFriendshipRequest = "NEW_FRIENDSHIP_REQUEST"
 	EventNewFriend            = "NEW_FRIEND"
+	EventNewLikeOnPost        = "NEW_LIKE_ON_POST"
 )
 
 // Notification tells a profile that something happened.
@@ -18,6 +19,10 @@ type Notification struct {
 	Data      NotificationData `json:"data"`
 	Read      bool             `json:"read"`    // seen in the list
 	Visited   bool             `json:"visited"` // its link was followed
+	// Collapse, when not empty, makes the store update the recipient's
+	// unread notification with the same key (its data and time) instead of
+	// adding another one. Not part of the API.
+	Collapse string `json:"-"`
 }
 
 // NotificationData is what happened: an event name and string fields.

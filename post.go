@@ -22,17 +22,24 @@ type Post struct {
 	ProfileID     string  `json:"profileId"` // author
 	Privacy       Privacy `json:"privacy"`
 	CommentsCount int     `json:"commentsCount"`
-	Username      string  `json:"username"` // author's
+	LikesCount    int     `json:"likesCount"`
+	// LikedByMe says whether the viewer likes the post. Stores never set
+	// it (their pages are shared between viewers); the service does, and
+	// the wall page's JSON keeps it right after likesCount (see likedJSON).
+	LikedByMe bool   `json:"likedByMe"`
+	Username  string `json:"username"` // author's
 }
 
 // Comment is a comment on a post.
 type Comment struct {
-	ID        string `json:"id"`
-	Content   string `json:"content"`
-	CreatedAt Time   `json:"createdAt"`
-	PostID    string `json:"postId"`
-	ProfileID string `json:"profileId"` // author
-	Username  string `json:"username"`  // author's
+	ID         string `json:"id"`
+	Content    string `json:"content"`
+	CreatedAt  Time   `json:"createdAt"`
+	PostID     string `json:"postId"`
+	ProfileID  string `json:"profileId"` // author
+	Username   string `json:"username"`  // author's
+	LikesCount int    `json:"likesCount"`
+	LikedByMe  bool   `json:"likedByMe"` // set by the service for the viewer
 }
 
 // TimePage selects a page of a newest-first list: items strictly older than
@@ -64,4 +71,32 @@ type PostStore interface {
 	Comments(ctx context.Context, postID string, page TimePage) ([]Comment, error)
 	// CommentAuthors returns the distinct ids of everyone who commented on the post.
 	CommentAuthors(ctx context.Context, postID string) ([]string, error)
+	// Comment returns a comment of the post with its author's username, or
+	// ENotFound (also when it belongs to another post).
+	Comment(ctx context.Context, postID, commentID string) (*Comment, error)
+	LikeStore
+}
+
+// Like is a profile's like of a post, or of one of its comments.
+type Like struct {
+	PostID    string
+	CommentID string // "" for the post itself
+	ProfileID string // who likes
+}
+
+// LikeStore keeps likes and the counts on posts and comments.
+type LikeStore interface {
+	// Like adds l if it is new: the like, the count of the liked post or
+	// comment and notes are written in one transaction, and added is true.
+	// Liking again changes nothing (added is false, notes are not written).
+	// A note with a Collapse key updates the recipient's unread note of the
+	// same key instead of adding one; its ID is then set to that note's.
+	// ENotFound when the post, or the comment on that post, does not exist.
+	Like(ctx context.Context, l Like, notes []Notification) (added bool, err error)
+	// Unlike removes l and lowers the count; no-op if there is no such like.
+	Unlike(ctx context.Context, l Like) error
+	// LikedPosts returns those of postIDs that profileID likes.
+	LikedPosts(ctx context.Context, profileID string, postIDs []string) ([]string, error)
+	// LikedComments returns those of commentIDs that profileID likes.
+	LikedComments(ctx context.Context, profileID string, commentIDs []string) ([]string, error)
 }

@@ -56,9 +56,11 @@ func (s *Service) CreatePost(ctx context.Context, author Profile, in NewPost) (*
 
 // WallJSON returns a page of a wall's posts that viewer may see (FRIENDS
 // posts only for the owner and their friends), as the JSON list the API
-// answers with. A store that keeps wall pages encoded (WallPostsJSONStore:
-// the cache) serves them as they are, without decoding and encoding each
-// page again.
+// answers with, likedByMe set for viewer. A store that keeps wall pages
+// encoded (WallPostsJSONStore: the cache) serves them as they are, without
+// decoding and encoding each page again; the pages are the same for every
+// viewer of a privacy class (likedByMe false), and the viewer's likes are
+// written into a copy (markLikedJSON).
 func (s *Service) WallJSON(ctx context.Context, viewer, wall string, page TimePage) ([]byte, error) {
 	if err := s.mustExist(ctx, wall); err != nil {
 		return nil, err
@@ -68,7 +70,11 @@ func (s *Service) WallJSON(ctx context.Context, viewer, wall string, page TimePa
 		return nil, err
 	}
 	if raw, ok := s.Store.(WallPostsJSONStore); ok {
-		return raw.WallPostsJSON(ctx, wall, friends, page)
+		b, err := raw.WallPostsJSON(ctx, wall, friends, page)
+		if err != nil {
+			return nil, err
+		}
+		return s.markLikedJSON(ctx, viewer, b)
 	}
 	posts, err := s.Store.WallPosts(ctx, wall, friends, page)
 	if err != nil {
@@ -76,6 +82,9 @@ func (s *Service) WallJSON(ctx context.Context, viewer, wall string, page TimePa
 	}
 	if posts == nil {
 		posts = []Post{}
+	}
+	if err := s.markLikedPosts(ctx, viewer, posts); err != nil {
+		return nil, err
 	}
 	return json.Marshal(posts)
 }
@@ -86,9 +95,24 @@ type WallPostsJSONStore interface {
 	WallPostsJSON(ctx context.Context, wall string, withFriendsOnly bool, page TimePage) ([]byte, error)
 }
 
-// Post returns a post viewer may see: ENotFound, or EForbidden for a
-// FRIENDS post when viewer is neither the wall owner nor their friend.
+// Post returns a post viewer may see, with LikedByMe for viewer:
+// ENotFound, or EForbidden for a FRIENDS post when viewer is neither the
+// wall owner nor their friend.
 func (s *Service) Post(ctx context.Context, viewer, id string) (*Post, error) {
+	p, err := s.visiblePost(ctx, viewer, id)
+	if err != nil {
+		return nil, err
+	}
+	one := []Post{*p}
+	if err := s.markLikedPosts(ctx, viewer, one); err != nil {
+		return nil, err
+	}
+	return &one[0], nil
+}
+
+// visiblePost returns a post viewer may see (the rule of Post), without
+// the viewer's like.
+func (s *Service) visiblePost(ctx context.Context, viewer, id string) (*Post, error) {
 	p, err := s.Store.Post(ctx, id)
 	if err != nil {
 		return nil, err
@@ -125,7 +149,7 @@ func (s *Service) CreateComment(ctx context.Context, author Profile, postID, con
 	if err := ValidateText("content", content, CommentMax, true); err != nil {
 		return nil, err
 	}
-	p, err := s.Post(ctx, author.ID, postID)
+	p, err := s.visiblePost(ctx, author.ID, postID)
 	if err != nil {
 		return nil, err
 	}
@@ -180,12 +204,17 @@ func (s *Service) canSeePost(ctx context.Context, p *Post, ids []string) ([]stri
 	return friends, nil
 }
 
-// Comments returns a page of comments of a post viewer may see.
+// Comments returns a page of comments of a post viewer may see, with
+// LikedByMe for viewer.
 func (s *Service) Comments(ctx context.Context, viewer, postID string, page TimePage) ([]Comment, error) {
-	if _, err := s.Post(ctx, viewer, postID); err != nil {
+	if _, err := s.visiblePost(ctx, viewer, postID); err != nil {
 		return nil, err
 	}
-	return s.Store.Comments(ctx, postID, page)
+	comments, err := s.Store.Comments(ctx, postID, page)
+	if err != nil {
+		return nil, err
+	}
+	return comments, s.markLikedComments(ctx, viewer, comments)
 }
 
 func distinct(ids []string) []string {

@@ -13,6 +13,8 @@ type postCreated struct {
 	ProfileID     string            `json:"profileId"`
 	Privacy       bunnybook.Privacy `json:"privacy"`
 	CommentsCount int               `json:"commentsCount"`
+	LikesCount    int               `json:"likesCount"`
+	LikedByMe     bool              `json:"likedByMe"`
 }
 
 func (s *Server) createPost(r *request) error {
@@ -108,6 +110,22 @@ func (s *Server) comments(r *request) error {
 		return err
 	}
 	return r.ok(nonNil(comments))
+}
+
+// setLike likes (PUT) or unlikes (DELETE) a post or, with comment_id in
+// the path, a comment of it.
+func (s *Server) setLike(r *request) error {
+	l := bunnybook.Like{PostID: r.pathID("post_id")}
+	if r.UserValue("comment_id") != nil {
+		l.CommentID = r.pathID("comment_id")
+	}
+	if err := r.check(); err != nil {
+		return err
+	}
+	if err := s.svc.SetLike(r, r.me(), l, !r.IsDelete()); err != nil {
+		return err
+	}
+	return r.noContent()
 }
 
 // nonNil makes an empty list encode as [] rather than null.

@@ -42,9 +42,9 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 	if !slices.Equal(routed, documented) {
 		t.Errorf("router and document differ:\nrouted     %v\ndocumented %v", routed, documented)
 	}
-	// 27 endpoints of the original, plus logout, me, the 4 operations ones
-	// and the 5 of group chats.
-	if want := 27 + 2 + 4 + 5; len(routed) != want {
+	// 27 endpoints of the original, plus logout, me, the 4 operations ones,
+	// the 5 of group chats and the 4 of likes.
+	if want := 27 + 2 + 4 + 5 + 4; len(routed) != want {
 		t.Errorf("got %d routes, want %d", len(routed), want)
 	}
 }

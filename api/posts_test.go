@@ -17,11 +17,15 @@ type post struct {
 	ProfileID     string  `json:"profileId"`
 	Privacy       string  `json:"privacy"`
 	CommentsCount int     `json:"commentsCount"`
+	LikesCount    int     `json:"likesCount"`
+	LikedByMe     bool    `json:"likedByMe"`
 	Username      *string `json:"username"`
 }
 
 type comment struct {
 	ID, Content, CreatedAt, PostID, ProfileID, Username string
+	LikesCount                                          int
+	LikedByMe                                           bool
 }
 
 // createPost publishes a post by c on wall ("" = c's own) and returns it.

@@ -56,8 +56,10 @@ func perSecond(n int) []RateLimit { return []RateLimit{{n, time.Second}} }
 // routeTable lists every endpoint (spec §2, plus logout, me and operations).
 func (s *Server) routeTable() []*route {
 	const (
-		get, post, patch, del = fasthttp.MethodGet, fasthttp.MethodPost, fasthttp.MethodPatch, fasthttp.MethodDelete
+		get, post, put, patch, del = fasthttp.MethodGet, fasthttp.MethodPost, fasthttp.MethodPut, fasthttp.MethodPatch, fasthttp.MethodDelete
 	)
+	const likeRule = "Idempotent. Only on a post the caller may see (as GET /web/posts/{post_id}: 403 for another wall's FRIENDS post, 404 for an unknown one). "
+	const likeNote = "A new like notifies the author (NEW_LIKE_ON_POST), unless they liked their own: while the author has an unread one for the post, that one is updated (latest liker, time now) instead of adding another. "
 	profileID := pathID("profile_id", "The caller's own profile id.")
 	return []*route{
 		// Accounts and sessions.
@@ -134,6 +136,31 @@ func (s *Server) routeTable() []*route {
 			params:  append([]*oaParameter{pathID("post_id", "")}, timePageParams(bunnybook.CommentPageLimits)...),
 			success: response{200, "A page of comments.", arrayOf("Comment"), ""},
 			errors:  []int{403, 404}},
+
+		{method: put, path: "/web/posts/{post_id}/like", handle: s.setLike, auth: authRequired, limits: perSecond(10),
+			tag: tagPosts, summary: "Like a post",
+			description: likeRule + likeNote,
+			params:      []*oaParameter{pathID("post_id", "")},
+			success:     response{204, "The caller likes the post.", nil, ""},
+			errors:      []int{403, 404}},
+		{method: del, path: "/web/posts/{post_id}/like", handle: s.setLike, auth: authRequired, limits: perSecond(10),
+			tag: tagPosts, summary: "Stop liking a post",
+			description: likeRule + "Notifications stay as they are.",
+			params:      []*oaParameter{pathID("post_id", "")},
+			success:     response{204, "The caller does not like the post.", nil, ""},
+			errors:      []int{403, 404}},
+		{method: put, path: "/web/posts/{post_id}/comments/{comment_id}/like", handle: s.setLike, auth: authRequired, limits: perSecond(10),
+			tag: tagPosts, summary: "Like a comment",
+			description: likeRule + "The comment must be one of that post (else 404). " + likeNote + "Likes of a post's comments share that notification.",
+			params:      []*oaParameter{pathID("post_id", ""), pathID("comment_id", "")},
+			success:     response{204, "The caller likes the comment.", nil, ""},
+			errors:      []int{403, 404}},
+		{method: del, path: "/web/posts/{post_id}/comments/{comment_id}/like", handle: s.setLike, auth: authRequired, limits: perSecond(10),
+			tag: tagPosts, summary: "Stop liking a comment",
+			description: likeRule + "The comment must be one of that post (else 404). Notifications stay as they are.",
+			params:      []*oaParameter{pathID("post_id", ""), pathID("comment_id", "")},
+			success:     response{204, "The caller does not like the comment.", nil, ""},
+			errors:      []int{403, 404}},
 
 		// Profiles and friendships.
 		{method: get, path: "/web/profiles", handle: s.searchProfiles, limits: perSecond(10),

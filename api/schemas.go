@@ -44,8 +44,10 @@ func schemas() map[string]*oaSchema {
 		"profileId":     uuid("The author."),
 		"privacy":       enum("", string(bunnybook.Public), string(bunnybook.Friends)),
 		"commentsCount": integer(""),
+		"likesCount":    integer(""),
+		"likedByMe":     boolean("Whether the caller likes it (false for anonymous callers)."),
 	}
-	postCreated := object("A post as created (no username).", []string{"id", "content", "createdAt", "updatedAt", "wallProfileId", "profileId", "privacy", "commentsCount"}, post)
+	postCreated := object("A post as created (no username).", []string{"id", "content", "createdAt", "updatedAt", "wallProfileId", "profileId", "privacy", "commentsCount", "likesCount", "likedByMe"}, post)
 	fullPost := map[string]*oaSchema{"username": str("The author's username.")}
 	for k, v := range post {
 		fullPost[k] = v
@@ -85,9 +87,10 @@ func schemas() map[string]*oaSchema {
 		"NewComment": object("", []string{"content"}, map[string]*oaSchema{
 			"content": {Type: "string", MinLength: intp(1), MaxLength: intp(bunnybook.CommentMax), Description: "Not only whitespace."},
 		}),
-		"Comment": object("A comment.", []string{"id", "content", "createdAt", "postId", "profileId", "username"}, map[string]*oaSchema{
+		"Comment": object("A comment.", []string{"id", "content", "createdAt", "postId", "profileId", "username", "likesCount", "likedByMe"}, map[string]*oaSchema{
 			"id": uuid(""), "content": str(""), "createdAt": timestamp(""), "postId": uuid(""),
 			"profileId": uuid("The author."), "username": str("The author's username."),
+			"likesCount": integer(""), "likedByMe": boolean("Whether the caller likes it (false for anonymous callers)."),
 		}),
 		"Relationship": enum("How the first profile relates to the second.",
 			string(bunnybook.RelFriend), string(bunnybook.RelOutgoing), string(bunnybook.RelIncoming), string(bunnybook.RelSelf), string(bunnybook.RelNone)),
@@ -97,9 +100,9 @@ func schemas() map[string]*oaSchema {
 		"Notification": object("", []string{"id", "createdAt", "profileId", "data", "read", "visited"}, map[string]*oaSchema{
 			"id": uuid(""), "createdAt": timestamp(""), "profileId": uuid("The recipient."),
 			"data": object("What happened.", []string{"event", "payload"}, map[string]*oaSchema{
-				"event": enum("", bunnybook.EventNewPostOnWall, bunnybook.EventNewCommentOnPost, bunnybook.EventNewFriendshipRequest, bunnybook.EventNewFriend),
+				"event": enum("", bunnybook.EventNewPostOnWall, bunnybook.EventNewCommentOnPost, bunnybook.EventNewFriendshipRequest, bunnybook.EventNewFriend, bunnybook.EventNewLikeOnPost),
 				"payload": {Type: "object", AdditionalProperties: &oaSchema{Type: "string"},
-					Description: "Event fields, e.g. byId, byUsername, postId, postPreview."},
+					Description: "Event fields, e.g. byId, byUsername, postId, postPreview. NEW_LIKE_ON_POST: byId and byUsername (the latest liker), postId, postPreview, and commentId and commentPreview when a comment was liked."},
 			}),
 			"read":    boolean("Seen in the list."),
 			"visited": boolean("Its link was followed."),

@@ -176,6 +176,28 @@ func testChat(t *testing.T, urlA, urlB string) {
 		t.Fatalf("notification frame = %+v", note)
 	}
 
+	// A like of b's post is pushed live to b; liking again after an
+	// unlike updates that unread notification (same id, same count).
+	post := note.Notification.Data.Payload["postId"]
+	var likes [2]struct {
+		Notification bunnybook.Notification `json:"notification"`
+		UnreadCount  int                    `json:"unreadCount"`
+	}
+	for i, method := range []string{"PUT", "DELETE", "PUT"} {
+		if err := a.Do(context.Background(), method, "/web/posts/"+post+"/like", nil, nil); err != nil {
+			t.Fatalf("%s like: %v", method, err)
+		}
+		if method == "PUT" {
+			mustFrame(t, cb, "notification", &likes[i/2])
+		}
+	}
+	first, again := likes[0], likes[1]
+	if first.Notification.Data.Event != bunnybook.EventNewLikeOnPost || first.Notification.Data.Payload["byUsername"] != a.Profile.Username ||
+		again.Notification.ID != first.Notification.ID || again.UnreadCount != first.UnreadCount ||
+		again.Notification.CreatedAt.Before(first.Notification.CreatedAt.Time) {
+		t.Fatalf("like notifications = %+v, then %+v; want one, updated", first, again)
+	}
+
 	// b leaves: a sees b go offline.
 	cb.Close()
 	f, err = ca.Await(wait, func(f client.Frame) bool {

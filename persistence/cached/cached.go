@@ -1,10 +1,12 @@
 package cached
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -241,6 +243,7 @@ func (s *Store) logError(err error) {
 func wallNS(id string) string    { return "wall:" + id }
 func postNS(id string) string    { return "post:" + id }
 func friendsNS(id string) string { return "friends:" + id }
+func likesNS(id string) string   { return "likes:" + id } // what a profile likes
 func pairNS(a, b string) string {
 	if a > b {
 		a, b = b, a
@@ -353,19 +356,25 @@ func (s *Store) CreateComment(ctx context.Context, c *bunnybook.Comment, notes [
 	if s.cache == nil {
 		return err
 	}
-	// The wall of a post never changes; ask even if the caller gave up.
-	p, perr := s.Store.Post(context.WithoutCancel(ctx), c.PostID)
-	switch {
-	case perr == nil:
-		s.bump(ctx, postNS(c.PostID), wallNS(p.WallProfileID))
-	case bunnybook.ErrorKind(perr) == bunnybook.ENotFound:
-		s.bump(ctx, postNS(c.PostID)) // deleted meanwhile: its deletion bumped the wall
-	default:
-		s.bump(ctx, postNS(c.PostID))
-		s.stale.Store(true) // the wall is unknown: start a new generation
-		s.logError(perr)
-	}
+	s.postChanged(ctx, c.PostID)
 	return err
+}
+
+// postChanged invalidates a post and its wall after a change of its
+// counts.
+func (s *Store) postChanged(ctx context.Context, postID string) {
+	// The wall of a post never changes; ask even if the caller gave up.
+	p, err := s.Store.Post(context.WithoutCancel(ctx), postID)
+	switch {
+	case err == nil:
+		s.bump(ctx, postNS(postID), wallNS(p.WallProfileID))
+	case bunnybook.ErrorKind(err) == bunnybook.ENotFound:
+		s.bump(ctx, postNS(postID)) // deleted meanwhile: its deletion bumped the wall
+	default:
+		s.bump(ctx, postNS(postID))
+		s.stale.Store(true) // the wall is unknown: start a new generation
+		s.logError(err)
+	}
 }
 
 // SendFriendRequest sends a request and invalidates the pair's relationship.
@@ -408,4 +417,74 @@ func (s *Store) FriendsChanged(ctx context.Context, ids ...string) {
 		ns[i] = friendsNS(id)
 	}
 	s.bump(ctx, ns...)
+}
+
+// Like adds a like and invalidates what shows it: the post (its count and
+// comment pages), for a like of the post itself its wall, and what the
+// liker likes.
+func (s *Store) Like(ctx context.Context, l bunnybook.Like, notes []bunnybook.Notification) (bool, error) {
+	added, err := s.Store.Like(ctx, l, notes)
+	if err == nil && !added {
+		return false, nil // nothing changed
+	}
+	s.likeChanged(ctx, l)
+	return added, err
+}
+
+// Unlike removes a like and invalidates what shows its count, as Like.
+func (s *Store) Unlike(ctx context.Context, l bunnybook.Like) error {
+	err := s.Store.Unlike(ctx, l)
+	s.likeChanged(ctx, l)
+	return err
+}
+
+// likeChanged invalidates the caches that show l: its count, and what
+// its profile likes.
+func (s *Store) likeChanged(ctx context.Context, l bunnybook.Like) {
+	if l.CommentID != "" || s.cache == nil {
+		// Comment likes are not on wall pages; without a cache there is
+		// no wall to find (bump only counts the write).
+		s.bump(ctx, postNS(l.PostID), likesNS(l.ProfileID))
+		return
+	}
+	s.bump(ctx, likesNS(l.ProfileID))
+	s.postChanged(ctx, l.PostID)
+}
+
+// LikedPosts returns those of postIDs that profileID likes, cached under
+// the profile's likes namespace (which only the profile's own likes and
+// unlikes change) by the list of ids asked about: a wall page asks about
+// the same ids on every read until it changes.
+func (s *Store) LikedPosts(ctx context.Context, profileID string, postIDs []string) ([]string, error) {
+	return s.liked(ctx, profileID, "p:", postIDs, s.Store.LikedPosts)
+}
+
+// LikedComments is LikedPosts for comments.
+func (s *Store) LikedComments(ctx context.Context, profileID string, commentIDs []string) ([]string, error) {
+	return s.liked(ctx, profileID, "c:", commentIDs, s.Store.LikedComments)
+}
+
+func (s *Store) liked(ctx context.Context, profileID, kind string, ids []string,
+	load func(ctx context.Context, profileID string, ids []string) ([]string, error)) ([]string, error) {
+	b, err := readJSON(ctx, s, likesNS(profileID), kind+strings.Join(ids, ","), s.opt.PostTTL, func(ctx context.Context) (any, error) {
+		return load(ctx, profileID, ids)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return decodeIDs(b)
+}
+
+// decodeIDs decodes a JSON list of ids. It is read on every wall page an
+// authenticated viewer reads, so lists of plain strings (ids never need
+// escapes) are split without encoding/json, which costs several times more.
+func decodeIDs(b []byte) ([]string, error) {
+	inner, ok := bytes.CutPrefix(b, []byte(`["`))
+	inner, ok2 := bytes.CutSuffix(inner, []byte(`"]`))
+	if !ok || !ok2 || bytes.IndexByte(inner, '\\') >= 0 {
+		var ids []string
+		err := json.Unmarshal(b, &ids)
+		return ids, err
+	}
+	return strings.Split(string(inner), `","`), nil
 }

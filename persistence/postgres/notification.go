@@ -5,23 +5,31 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
-// insertNotifications stores notes in tx, in one round trip.
+// insertNotifications stores notes in tx, in one round trip. A note with a
+// collapse key updates the recipient's unread note of that key instead, and
+// gets its id.
 func insertNotifications(ctx context.Context, tx pgx.Tx, notes []bunnybook.Notification) error {
 	if len(notes) == 0 {
 		return nil
 	}
 	var b pgx.Batch
-	for _, n := range notes {
+	for i, n := range notes {
 		payload := n.Data.Payload
 		if payload == nil {
 			payload = map[string]string{}
 		}
 		b.Queue(`
-			INSERT INTO notification (id, profile_id, created_at, event, payload, read, visited)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			n.ID, n.ProfileID, n.CreatedAt.Time, n.Data.Event, payload, n.Read, n.Visited)
+			INSERT INTO notification (id, profile_id, created_at, event, payload, read, visited, collapse_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (profile_id, collapse_key) WHERE collapse_key IS NOT NULL AND NOT read DO UPDATE
+			SET created_at = excluded.created_at, event = excluded.event, payload = excluded.payload, visited = excluded.visited
+			RETURNING id`,
+			n.ID, n.ProfileID, n.CreatedAt.Time, n.Data.Event, payload, n.Read, n.Visited,
+			pgtype.Text{String: n.Collapse, Valid: n.Collapse != ""},
+		).QueryRow(func(row pgx.Row) error { return row.Scan(&notes[i].ID) })
 	}
 	return tx.SendBatch(ctx, &b).Close()
 }
@@ -51,7 +59,8 @@ func (db *DB) Notifications(ctx context.Context, profileID string, page bunnyboo
 
 // MarkNotifications sets read and/or visited on owner's notifications ids
 // and returns them in the order of ids. The rows are locked and checked
-// before anything changes, so on error nothing is.
+// before anything changes, so on error nothing is. A notification read is
+// no longer collapsible (marking it unread again makes it a plain one).
 func (db *DB) MarkNotifications(ctx context.Context, owner string, ids []string, read, visited *bool) ([]bunnybook.Notification, error) {
 	var notes []bunnybook.Notification
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -72,7 +81,8 @@ func (db *DB) MarkNotifications(ctx context.Context, owner string, ids []string,
 			}
 		}
 		rows, err = tx.Query(ctx, `
-			UPDATE notification SET read = coalesce($2, read), visited = coalesce($3, visited)
+			UPDATE notification SET read = coalesce($2, read), visited = coalesce($3, visited),
+				collapse_key = CASE WHEN coalesce($2, read) THEN NULL ELSE collapse_key END
 			WHERE id = ANY($1)
 			RETURNING `+notificationColumns, ids, read, visited)
 		if err != nil {

@@ -22,12 +22,12 @@ func (db *DB) CreatePost(ctx context.Context, p *bunnybook.Post, notes []bunnybo
 	return fail("create post", err)
 }
 
-const postColumns = `p.id, p.content, p.created_at, p.wall_profile_id, p.profile_id, p.privacy, p.comments_count, a.username`
+const postColumns = `p.id, p.content, p.created_at, p.wall_profile_id, p.profile_id, p.privacy, p.comments_count, p.likes_count, a.username`
 
 func scanPost(row pgx.Row) (bunnybook.Post, error) {
 	var p bunnybook.Post
 	err := row.Scan(&p.ID, &p.Content, timeDst{&p.CreatedAt}, &p.WallProfileID, &p.ProfileID,
-		&p.Privacy, &p.CommentsCount, &p.Username)
+		&p.Privacy, &p.CommentsCount, &p.LikesCount, &p.Username)
 	return p, err
 }
 
@@ -91,23 +91,26 @@ func (db *DB) CreateComment(ctx context.Context, c *bunnybook.Comment, notes []b
 	return fail("create comment", err)
 }
 
+const commentColumns = `c.id, c.content, c.created_at, c.post_id, c.profile_id, a.username, c.likes_count`
+
+func scanComment(row pgx.Row) (bunnybook.Comment, error) {
+	var c bunnybook.Comment
+	err := row.Scan(&c.ID, &c.Content, timeDst{&c.CreatedAt}, &c.PostID, &c.ProfileID, &c.Username, &c.LikesCount)
+	return c, err
+}
+
 // Comments returns a page of a post's comments, newest first.
 func (db *DB) Comments(ctx context.Context, postID string, page bunnybook.TimePage) ([]bunnybook.Comment, error) {
 	before, beforeID := keyset(page)
 	rows, err := db.pool.Query(ctx, `
-		SELECT c.id, c.content, c.created_at, c.post_id, c.profile_id, a.username
-		FROM comment c JOIN profile a ON a.id = c.profile_id
+		SELECT `+commentColumns+` FROM comment c JOIN profile a ON a.id = c.profile_id
 		WHERE c.post_id = $1 AND (c.created_at, c.id) < ($2, $3)
 		ORDER BY c.created_at DESC, c.id DESC
 		LIMIT $4`, postID, before, beforeID, limit(page.Limit))
 	if err != nil {
 		return nil, fail("comments", err)
 	}
-	comments, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bunnybook.Comment, error) {
-		var c bunnybook.Comment
-		err := r.Scan(&c.ID, &c.Content, timeDst{&c.CreatedAt}, &c.PostID, &c.ProfileID, &c.Username)
-		return c, err
-	})
+	comments, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bunnybook.Comment, error) { return scanComment(r) })
 	return comments, fail("comments", err)
 }
 
@@ -119,4 +122,15 @@ func (db *DB) CommentAuthors(ctx context.Context, postID string) ([]string, erro
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	return ids, fail("comment authors", err)
+}
+
+// Comment returns a comment of the post, or ENotFound.
+func (db *DB) Comment(ctx context.Context, postID, commentID string) (*bunnybook.Comment, error) {
+	c, err := scanComment(db.pool.QueryRow(ctx, `
+		SELECT `+commentColumns+` FROM comment c JOIN profile a ON a.id = c.profile_id
+		WHERE c.id = $1 AND c.post_id = $2`, commentID, postID))
+	if err != nil {
+		return nil, fail("comment "+commentID, err)
+	}
+	return &c, nil
 }

@@ -10,9 +10,19 @@ import (
 	"github.com/bunnybook/bunnybook"
 )
 
-// insertNotifications stores notes in tx.
+// insertNotification adds a notification or, when it has a collapse key,
+// updates the recipient's unread one of that key; it returns the row's id.
+const insertNotification = `
+	INSERT INTO notification (id, profile_id, created_at, event, payload, read, visited, collapse_key)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (profile_id, collapse_key) WHERE collapse_key IS NOT NULL AND read = 0 DO UPDATE
+	SET created_at = excluded.created_at, event = excluded.event, payload = excluded.payload, visited = excluded.visited
+	RETURNING id`
+
+// insertNotifications stores notes in tx. A note that collapsed into an
+// unread one gets that one's id.
 func insertNotifications(ctx context.Context, tx *sql.Tx, notes []bunnybook.Notification) error {
-	for _, n := range notes {
+	for i, n := range notes {
 		payload := n.Data.Payload
 		if payload == nil {
 			payload = map[string]string{}
@@ -21,10 +31,9 @@ func insertNotifications(ctx context.Context, tx *sql.Tx, notes []bunnybook.Noti
 		if err != nil {
 			return fmt.Errorf("encode notification payload: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `
-			INSERT INTO notification (id, profile_id, created_at, event, payload, read, visited)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			n.ID, n.ProfileID, millis(n.CreatedAt), n.Data.Event, string(b), n.Read, n.Visited)
+		err = tx.QueryRowContext(ctx, insertNotification,
+			n.ID, n.ProfileID, millis(n.CreatedAt), n.Data.Event, string(b), n.Read, n.Visited,
+			sql.NullString{String: n.Collapse, Valid: n.Collapse != ""}).Scan(&notes[i].ID)
 		if err != nil {
 			return err
 		}
@@ -73,7 +82,9 @@ func (db *DB) Notifications(ctx context.Context, profileID string, page bunnyboo
 }
 
 // MarkNotifications sets read and/or visited on the owner's notifications
-// with the given ids and returns them, in the order of ids. Every id must
+// with the given ids and returns them, in the order of ids. A notification
+// read is no longer collapsible (marking it unread again makes it a plain
+// one). Every id must
 // exist (else ENotFound) and be owner's (else EForbidden); the check comes
 // before any change, in the same transaction.
 func (db *DB) MarkNotifications(ctx context.Context, owner string, ids []string, read, visited *bool) ([]bunnybook.Notification, error) {
@@ -112,8 +123,9 @@ func (db *DB) MarkNotifications(ctx context.Context, owner string, ids []string,
 			}
 		}
 		_, err = tx.ExecContext(ctx, `
-			UPDATE notification SET read = coalesce(?, read), visited = coalesce(?, visited)
-			WHERE id IN `+in, append([]any{read, visited}, idArgs...)...)
+			UPDATE notification SET read = coalesce(?, read), visited = coalesce(?, visited),
+				collapse_key = CASE WHEN coalesce(?, read) THEN NULL ELSE collapse_key END
+			WHERE id IN `+in, append([]any{read, visited, read}, idArgs...)...)
 		if err != nil {
 			return err
 		}

@@ -26,13 +26,13 @@ func (db *DB) CreatePost(ctx context.Context, p *bunnybook.Post, notes []bunnybo
 	return nil
 }
 
-const postColumns = `p.id, p.content, p.created_at, p.wall_profile_id, p.profile_id, p.privacy, p.comments_count, a.username`
+const postColumns = `p.id, p.content, p.created_at, p.wall_profile_id, p.profile_id, p.privacy, p.comments_count, p.likes_count, a.username`
 
 // scanPost reads one row of postColumns.
 func scanPost(row interface{ Scan(...any) error }) (bunnybook.Post, error) {
 	var p bunnybook.Post
 	var created int64
-	err := row.Scan(&p.ID, &p.Content, &created, &p.WallProfileID, &p.ProfileID, &p.Privacy, &p.CommentsCount, &p.Username)
+	err := row.Scan(&p.ID, &p.Content, &created, &p.WallProfileID, &p.ProfileID, &p.Privacy, &p.CommentsCount, &p.LikesCount, &p.Username)
 	p.CreatedAt = bunnybook.UnixMilli(created)
 	return p, err
 }
@@ -110,12 +110,22 @@ func (db *DB) CreateComment(ctx context.Context, c *bunnybook.Comment, notes []b
 	return nil
 }
 
+const commentColumns = `c.id, c.content, c.created_at, c.post_id, c.profile_id, a.username, c.likes_count`
+
+// scanComment reads one row of commentColumns.
+func scanComment(row interface{ Scan(...any) error }) (bunnybook.Comment, error) {
+	var c bunnybook.Comment
+	var created int64
+	err := row.Scan(&c.ID, &c.Content, &created, &c.PostID, &c.ProfileID, &c.Username, &c.LikesCount)
+	c.CreatedAt = bunnybook.UnixMilli(created)
+	return c, err
+}
+
 // Comments returns a page of a post's comments, newest first.
 func (db *DB) Comments(ctx context.Context, postID string, page bunnybook.TimePage) ([]bunnybook.Comment, error) {
 	cond, args := keyset(page, "c.created_at", "c.id")
 	rows, err := db.query(ctx, `
-		SELECT c.id, c.content, c.created_at, c.post_id, c.profile_id, a.username
-		FROM comment c JOIN profile a ON a.id = c.profile_id
+		SELECT `+commentColumns+` FROM comment c JOIN profile a ON a.id = c.profile_id
 		WHERE c.post_id = ?`+cond+`
 		ORDER BY c.created_at DESC, c.id DESC LIMIT ?`,
 		append(append([]any{postID}, args...), limit(page.Limit))...)
@@ -125,12 +135,10 @@ func (db *DB) Comments(ctx context.Context, postID string, page bunnybook.TimePa
 	defer rows.Close()
 	out := []bunnybook.Comment{}
 	for rows.Next() {
-		var c bunnybook.Comment
-		var created int64
-		if err := rows.Scan(&c.ID, &c.Content, &created, &c.PostID, &c.ProfileID, &c.Username); err != nil {
+		c, err := scanComment(rows)
+		if err != nil {
 			return nil, fmt.Errorf("comments: %w", translate(err))
 		}
-		c.CreatedAt = bunnybook.UnixMilli(created)
 		out = append(out, c)
 	}
 	return out, translate(rows.Err())
@@ -157,4 +165,15 @@ func scanStrings(rows *sql.Rows) ([]string, error) {
 		out = append(out, s)
 	}
 	return out, translate(rows.Err())
+}
+
+// Comment returns a comment of the post, or ENotFound.
+func (db *DB) Comment(ctx context.Context, postID, commentID string) (*bunnybook.Comment, error) {
+	c, err := scanComment(db.queryRow(ctx, `
+		SELECT `+commentColumns+` FROM comment c JOIN profile a ON a.id = c.profile_id
+		WHERE c.id = ? AND c.post_id = ?`, commentID, postID))
+	if err != nil {
+		return nil, fmt.Errorf("comment %s: %w", commentID, translate(err))
+	}
+	return &c, nil
 }

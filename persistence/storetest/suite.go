@@ -28,6 +28,7 @@ func groups() []group {
 		{"Accounts", accountTests},
 		{"RefreshTokens", tokenTests},
 		{"Posts", postTests},
+		{"Likes", likeTests},
 		{"Notifications", notificationTests},
 		{"Friendships", friendshipTests},
 		{"Graph", graphTests},

@@ -109,6 +109,37 @@ test('alice posts for friends, bob comments, alice is notified', async () => {
   await shot(a, 'desktop-post');
 });
 
+test("likes: bob likes alice's post, she sees the count and is told live; she likes his comment", async () => {
+  const bPost = b.getByRole('article').filter({ hasText: 'Carrots are the best!' });
+  await bPost.getByRole('button', { name: 'Like post, 0 likes' }).click();
+  const liked = bPost.getByRole('button', { name: 'Like post, 1 like' });
+  await liked.waitFor();
+  assert.equal(await liked.getAttribute('aria-pressed'), 'true');
+  await shot(b, 'desktop-liked');
+
+  await a.getByRole('link', { name: 'Notifications, 1 unread' }).waitFor(); // live
+  await a.reload();
+  const aPost = a.getByRole('article').filter({ hasText: 'Carrots are the best!' });
+  const count = aPost.getByRole('button', { name: 'Like post, 1 like' });
+  await count.waitFor();
+  assert.equal(await count.getAttribute('aria-pressed'), 'false', 'bob\'s like is not alice\'s');
+  await aPost.getByRole('button', { name: 'Like comment, 0 likes' }).click();
+  await aPost.getByRole('button', { name: 'Like comment, 1 like' }).waitFor();
+  await a.getByRole('link', { name: /Notifications/ }).click();
+  await a.getByText(`${bob.username} likes your post: "Carrots are the best!"`).waitFor();
+  await a.getByRole('link', { name: 'Notifications, 0 unread' }).waitFor();
+  await shot(a, 'desktop-like-notification');
+
+  await b.getByRole('link', { name: /Notifications/ }).click();
+  await b.getByText(`${alice.username} likes your comment: "Agreed, crunchy!"`).waitFor();
+  // Bob takes his like back; his wall view says so after a reload.
+  await b.goBack();
+  await bPost.getByRole('button', { name: 'Like post, 1 like' }).click();
+  await bPost.getByRole('button', { name: 'Like post, 0 likes' }).waitFor();
+  await b.reload();
+  await bPost.getByRole('button', { name: 'Like post, 0 likes' }).waitFor();
+});
+
 test('chat: typing indicator, messages and unread counts live both ways', async () => {
   await a.getByRole('button', { name: new RegExp(`Chat with ${bob.username}`) }).click();
   await b.getByRole('button', { name: new RegExp(`Chat with ${alice.username}`) }).click();

@@ -342,6 +342,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/web/posts/{post_id}/comments/{comment_id}/like": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Like a comment
+         * @description Idempotent. Only on a post the caller may see (as GET /web/posts/{post_id}: 403 for another wall's FRIENDS post, 404 for an unknown one). The comment must be one of that post (else 404). A new like notifies the author (NEW_LIKE_ON_POST), unless they liked their own: while the author has an unread one for the post, that one is updated (latest liker, time now) instead of adding another. Likes of a post's comments share that notification.
+         */
+        put: operations["putWebPostsPostIdCommentsCommentIdLike"];
+        post?: never;
+        /**
+         * Stop liking a comment
+         * @description Idempotent. Only on a post the caller may see (as GET /web/posts/{post_id}: 403 for another wall's FRIENDS post, 404 for an unknown one). The comment must be one of that post (else 404). Notifications stay as they are.
+         */
+        delete: operations["deleteWebPostsPostIdCommentsCommentIdLike"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/web/posts/{post_id}/like": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Like a post
+         * @description Idempotent. Only on a post the caller may see (as GET /web/posts/{post_id}: 403 for another wall's FRIENDS post, 404 for an unknown one). A new like notifies the author (NEW_LIKE_ON_POST), unless they liked their own: while the author has an unread one for the post, that one is updated (latest liker, time now) instead of adding another.
+         */
+        put: operations["putWebPostsPostIdLike"];
+        post?: never;
+        /**
+         * Stop liking a post
+         * @description Idempotent. Only on a post the caller may see (as GET /web/posts/{post_id}: 403 for another wall's FRIENDS post, 404 for an unknown one). Notifications stay as they are.
+         */
+        delete: operations["deleteWebPostsPostIdLike"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/web/profiles": {
         parameters: {
             query?: never;
@@ -664,6 +712,9 @@ export interface components {
             createdAt: string;
             /** Format: uuid */
             id: string;
+            /** @description Whether the caller likes it (false for anonymous callers). */
+            likedByMe: boolean;
+            likesCount: number;
             /** Format: uuid */
             postId: string;
             /**
@@ -795,8 +846,8 @@ export interface components {
             /** @description What happened. */
             data: {
                 /** @enum {string} */
-                event: "NEW_POST_ON_WALL" | "NEW_COMMENT_ON_POST" | "NEW_FRIENDSHIP_REQUEST" | "NEW_FRIEND";
-                /** @description Event fields, e.g. byId, byUsername, postId, postPreview. */
+                event: "NEW_POST_ON_WALL" | "NEW_COMMENT_ON_POST" | "NEW_FRIENDSHIP_REQUEST" | "NEW_FRIEND" | "NEW_LIKE_ON_POST";
+                /** @description Event fields, e.g. byId, byUsername, postId, postPreview. NEW_LIKE_ON_POST: byId and byUsername (the latest liker), postId, postPreview, and commentId and commentPreview when a comment was liked. */
                 payload: {
                     [key: string]: string;
                 };
@@ -821,6 +872,9 @@ export interface components {
             createdAt: string;
             /** Format: uuid */
             id: string;
+            /** @description Whether the caller likes it (false for anonymous callers). */
+            likedByMe: boolean;
+            likesCount: number;
             /** @enum {string} */
             privacy: "PUBLIC" | "FRIENDS";
             /**
@@ -849,6 +903,9 @@ export interface components {
             createdAt: string;
             /** Format: uuid */
             id: string;
+            /** @description Whether the caller likes it (false for anonymous callers). */
+            likedByMe: boolean;
+            likesCount: number;
             /** @enum {string} */
             privacy: "PUBLIC" | "FRIENDS";
             /**
@@ -2383,6 +2440,312 @@ export interface operations {
             };
             /** @description Unsupported Media Type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putWebPostsPostIdCommentsCommentIdLike: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                post_id: string;
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller likes the comment. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteWebPostsPostIdCommentsCommentIdLike: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                post_id: string;
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller does not like the comment. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putWebPostsPostIdLike: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                post_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller likes the post. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds until the window ends. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteWebPostsPostIdLike: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                post_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller does not like the post. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -160,6 +160,11 @@ export const api = {
   createPost: (content: string, privacy: Privacy, wallProfileId?: string) =>
     request<Ok<'/web/posts', 'post'>>('/web/posts', { method: 'POST', body: { content, privacy, wallProfileId } }),
   deletePost: (id: string) => request<Ok<'/web/posts/{post_id}', 'delete'>>(`/web/posts/${enc(id)}`, { method: 'DELETE' }),
+  setPostLike: (post: string, on: boolean) =>
+    request<Ok<'/web/posts/{post_id}/like', 'put'>>(`/web/posts/${enc(post)}/like`, { method: on ? 'PUT' : 'DELETE' }),
+  setCommentLike: (post: string, comment: string, on: boolean) =>
+    request<Ok<'/web/posts/{post_id}/comments/{comment_id}/like', 'put'>>(
+      `/web/posts/${enc(post)}/comments/${enc(comment)}/like`, { method: on ? 'PUT' : 'DELETE' }),
   comments: (post: string, c: TimeCursor, limit = 5) =>
     request<Ok<'/web/posts/{post_id}/comments', 'get'>>(`/web/posts/${enc(post)}/comments`, { query: { limit, ...c } }),
   createComment: (post: string, content: string) =>

@@ -76,6 +76,9 @@ describe('notificationView', () => {
       "bob has commented cat's post: \"hi\"", '/post/p1'],
     [n('NEW_POST_ON_WALL', { byUsername: 'bob', postId: 'p2', postPreview: 'yo' }), 'bob has posted some new content on your wall: "yo"', '/post/p2'],
     [n('NEW_FRIEND', { profileId: 'b', profileUsername: 'bob' }), 'bob and you are now friends!', '/profile/b'],
+    [n('NEW_LIKE_ON_POST', { byUsername: 'bob', postId: 'p3', postPreview: 'yo' }), 'bob likes your post: "yo"', '/post/p3'],
+    [n('NEW_LIKE_ON_POST', { byUsername: 'bob', postId: 'p3', postPreview: 'yo', commentId: 'c1', commentPreview: 'hey' }),
+      'bob likes your comment: "hey"', '/post/p3'],
     [n('NEW_FRIENDSHIP_REQUEST', { byId: 'b', byUsername: 'bob' }), 'bob sent you a friend request', '/profile/me/friends/INCOMING_FRIEND_REQUEST'],
   ])('%#', (notif, want, to) => {
     const v = notificationView(notif, 'me');
@@ -220,7 +223,7 @@ describe('ConversationList', () => {
 describe('PostCard', () => {
   const post: Post = {
     id: 'p1', content: 'Carrots!', createdAt: new Date().toISOString(), updatedAt: null, wallProfileId: 'me', profileId: 'me',
-    privacy: 'FRIENDS', commentsCount: 0, username: 'me',
+    privacy: 'FRIENDS', commentsCount: 0, likesCount: 0, likedByMe: false, username: 'me',
   };
 
   it('shows a comment one adds without a "Comments: 1" button above it', async () => {
@@ -243,6 +246,26 @@ describe('PostCard', () => {
     await screen.findByText('comment 5');
     expect(screen.getByRole('button', { name: 'Load more comments...' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: /^Comments/ })).toBeNull();
+  });
+
+  it('likes a post at once, then shows the server\'s count', async () => {
+    account$.next(ME);
+    const calls = serve({ 'PUT /web/posts/p1/like': null, 'GET /web/posts/p1': { ...post, likesCount: 3, likedByMe: true } });
+    render(<MemoryRouter><PostCard post={post} onDeleted={() => {}} /></MemoryRouter>);
+    fireEvent.click(screen.getByRole('button', { name: 'Like post, 0 likes' }));
+    expect(screen.getByRole('button', { name: 'Like post, 1 like' }).getAttribute('aria-pressed')).toBe('true');
+    await screen.findByRole('button', { name: 'Like post, 3 likes' });
+    expect(calls).toEqual(['PUT /web/posts/p1/like', 'GET /web/posts/p1']);
+  });
+
+  it('takes a like back when the server refuses it', async () => {
+    account$.next(ME);
+    serve({});
+    render(<MemoryRouter><PostCard post={{ ...post, likesCount: 2, likedByMe: true }} onDeleted={() => {}} /></MemoryRouter>);
+    fireEvent.click(screen.getByRole('button', { name: 'Like post, 2 likes' }));
+    expect(screen.getByRole('button', { name: 'Like post, 1 like' }).getAttribute('aria-pressed')).toBe('false');
+    const button = await screen.findByRole('button', { name: 'Like post, 2 likes' });
+    expect(button.getAttribute('aria-pressed')).toBe('true');
   });
 
   it('says in words who can see the post', () => {

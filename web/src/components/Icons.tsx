@@ -24,6 +24,12 @@ export const IconGlobe = ({ size = 14 }: { size?: number }) => (
 export const IconPeople = ({ size = 14 }: { size?: number }) => (
   <Svg size={size}><circle cx="9" cy="8" r="3.5" /><path d="M2.5 20c0-3.6 2.9-6 6.5-6s6.5 2.4 6.5 6" /><circle cx="17" cy="9" r="2.5" /></Svg>
 );
+export const IconHeart = ({ filled, size = 18 }: { filled: boolean; size?: number }) => (
+  <svg width={size} height={size} viewBox="0 0 24 24" fill={filled ? 'currentColor' : 'none'} stroke="currentColor" strokeWidth={2}
+    strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+    <path d="M12 20s-7.5-4.6-9.3-9.2C1.5 7.6 3.6 4.5 7 4.5c2 0 3.4 1.1 5 3 1.6-1.9 3-3 5-3 3.4 0 5.5 3.1 4.3 6.3C19.5 15.4 12 20 12 20z" />
+  </svg>
+);
 export const IconClose = ({ size = 16 }: { size?: number }) => (
   <Svg size={size}><path d="M6 6l12 12M18 6L6 18" /></Svg>
 );

@@ -6,7 +6,7 @@ import { useValue } from '../hooks';
 import { account$ } from '../session';
 import type { Comment, Post, Privacy } from '../types';
 import { Avatar, formatTime } from './Common';
-import { IconClose, IconGlobe, IconPeople } from './Icons';
+import { IconClose, IconGlobe, IconHeart, IconPeople } from './Icons';
 
 const COMMENTS_PAGE = 5;
 
@@ -94,9 +94,50 @@ export function PostCard({ post, onDeleted, autoComments = false }: { post: Post
         )}
       </header>
       <p className="post-content">{post.content}</p>
+      <LikeButton what="post" liked={post.likedByMe} count={post.likesCount} disabled={!me}
+        toggle={async (on) => {
+          await api.setPostLike(post.id, on);
+          const p = await api.post(post.id); // others' likes too
+          return { liked: p.likedByMe, count: p.likesCount };
+        }} />
       {error && <p className="form-error" role="alert">{error}</p>}
       <Comments post={post} auto={autoComments} />
     </article>
+  );
+}
+
+/**
+ * LikeButton toggles a like at once (optimistic) and reconciles with the
+ * server: toggle's answer, when it gives one, replaces the shown state; a
+ * failure puts the old one back. One request at a time, so the last click
+ * is the server's state.
+ */
+export function LikeButton({ what, liked, count, disabled, toggle }: {
+  what: string; liked: boolean; count: number; disabled: boolean;
+  toggle: (on: boolean) => Promise<{ liked: boolean; count: number } | void>;
+}) {
+  const [state, setState] = useState({ liked, count });
+  const [busy, setBusy] = useState(false);
+  const click = async () => {
+    const before = state;
+    const on = !before.liked;
+    setState({ liked: on, count: Math.max(0, before.count + (on ? 1 : -1)) });
+    setBusy(true);
+    try {
+      const server = await toggle(on);
+      if (server) setState(server);
+    } catch {
+      setState(before);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <button type="button" className={`like-btn ${state.liked ? 'liked' : ''}`} aria-pressed={state.liked}
+      aria-label={`Like ${what}, ${state.count} ${state.count === 1 ? 'like' : 'likes'}`}
+      onClick={() => void click()} disabled={disabled || busy}>
+      <IconHeart filled={state.liked} /> <span className="like-count">{state.count}</span>
+    </button>
   );
 }
 
@@ -168,6 +209,8 @@ function Comments({ post, auto }: { post: Post; auto: boolean }) {
                 <Link to={`/profile/${c.profileId}`} className="strong">{c.username}</Link>{' '}
                 <span className="muted small">{formatTime(c.createdAt)}</span>
                 <div className="comment-content">{c.content}</div>
+                <LikeButton what="comment" liked={c.likedByMe} count={c.likesCount} disabled={!me}
+                  toggle={async (on) => { await api.setCommentLike(post.id, c.id, on); }} />
               </div>
             </li>
           ))}

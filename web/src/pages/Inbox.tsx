@@ -17,6 +17,10 @@ export function notificationView(n: Notification, myId: string): { actor: string
         actor: p.byUsername, to: `/post/${p.postId}`,
         text: <><b>{p.byUsername}</b> has commented {p.postById === myId ? <b>your</b> : <b>{p.postByUsername}'s</b>} <b>post</b>: "{p.commentPreview}"</>,
       };
+    case 'NEW_LIKE_ON_POST':
+      return p.commentId
+        ? { actor: p.byUsername, to: `/post/${p.postId}`, text: <><b>{p.byUsername}</b> likes your <b>comment</b>: "{p.commentPreview}"</> }
+        : { actor: p.byUsername, to: `/post/${p.postId}`, text: <><b>{p.byUsername}</b> likes your <b>post</b>: "{p.postPreview}"</> };
     case 'NEW_POST_ON_WALL':
       return { actor: p.byUsername, to: `/post/${p.postId}`, text: <><b>{p.byUsername}</b> has posted some new <b>content</b> on your wall: "{p.postPreview}"</> };
     case 'NEW_FRIEND':
@@ -45,7 +49,8 @@ export function NotificationsPage() {
   }, 10);
   const sentinel = useInfinite(list.more, !list.done && !list.loading && !list.error);
   useEvents(realtime.notifications$, (n) => {
-    list.setItems((xs) => (xs.some((x) => x.id === n.id) ? xs : [n, ...xs]));
+    // A collapsed like notification comes again with its id: move it first.
+    list.setItems((xs) => [n, ...xs.filter((x) => x.id !== n.id)]);
     if (me) {
       api.markNotifications(me.id, [n.id], { read: true }).catch(() => {});
       realtime.notificationsRead(1);
