@@ -93,8 +93,9 @@ type ChatStore interface {
 	// seq (assigned by the conversation's single writer, consecutive after
 	// the group's LastSeq); the group's LastSeq advances and each sender's
 	// read pointer moves to their message. A duplicate seq or client id is
-	// EConflict, a group that is not active (checked in the same
-	// transaction) EForbidden; either way nothing is stored.
+	// EConflict; a group that is not active, or a sender who is not a
+	// member (both checked in the same transaction), EForbidden; either way
+	// nothing is stored.
 	AppendMessages(ctx context.Context, msgs []ChatMessage) error
 	// MarkChatRead moves the profile's read pointer in the group forward to
 	// seq (never backward) and records at; moved reports whether it moved.

@@ -274,9 +274,12 @@ func (g *conversationGrain) committed(ctx actor.Context, done batchDone) {
 	case done.err == nil:
 		g.advance(done.lastSeq)
 		g.deliver(ctx, done.batch)
-	case bunnybook.ErrorKind(done.err) == bunnybook.EConflict:
+	case bunnybook.ErrorKind(done.err) == bunnybook.EConflict,
+		bunnybook.ErrorKind(done.err) == bunnybook.EForbidden && len(done.batch) > 1:
 		// A resend of a message stored before this activation (or a second
-		// activation elsewhere): settle the batch one message at a time.
+		// activation elsewhere), or a sender who left the group since their
+		// message was accepted: settle the batch one message at a time, so
+		// that only the messages at fault are refused.
 		g.group = nil
 		g.retryOneByOne(ctx, done.batch)
 	default:

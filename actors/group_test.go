@@ -91,3 +91,37 @@ func TestGroupConversation(t *testing.T) {
 	}
 	h.noPush("chat.message", 300*time.Millisecond)
 }
+
+// TestLeaverMessageRefusedAlone: a member who leaves while their message
+// waits for its commit is refused by the store; the other messages of the
+// same batch are stored and acknowledged.
+func TestLeaverMessageRefusedAlone(t *testing.T) {
+	h := newHarness(t, actors.Config{})
+	g, ids := h.groupOf(3)
+	pid := h.cluster.Get(g.ID, actors.ConversationKind)
+	root := h.cluster.ActorSystem.Root
+	arrived, open := h.store.close()
+	first := root.RequestFuture(pid, &actors.SendMessage{FromProfileId: ids[0], ClientId: "a", Content: "a", OriginConn: "c0"}, wait)
+	<-arrived // the first batch is being stored; the next two wait for it, together
+	leaver := root.RequestFuture(pid, &actors.SendMessage{FromProfileId: ids[2], ClientId: "b", Content: "b", OriginConn: "c2"}, wait)
+	stayer := root.RequestFuture(pid, &actors.SendMessage{FromProfileId: ids[1], ClientId: "c", Content: "c", OriginConn: "c1"}, wait)
+	must(t, h.hub.Typing(g.ID, ids[1], "g1")) // answered once the grain has queued both
+	_, err := h.store.RemoveGroupMember(t.Context(), g.ID, ids[2], ids[2]) // the grain is not told
+	must(t, err)
+	open()
+	if m := ackOf(t, first); m.GetSeq() != 1 {
+		t.Fatalf("first message: seq %d, want 1", m.GetSeq())
+	}
+	res, err := leaver.Result()
+	if ack, ok := res.(*actors.MessageAck); err != nil || !ok || ack.GetErrorKind() != bunnybook.EForbidden {
+		t.Fatalf("the leaver's message: %v, %v; want forbidden", res, err)
+	}
+	if m := ackOf(t, stayer); m.GetSeq() != 2 {
+		t.Fatalf("the member's message: seq %d, want 2", m.GetSeq())
+	}
+	ms, err := h.store.ChatMessages(t.Context(), g.ID, bunnybook.TimePage{Limit: 10})
+	must(t, err)
+	if len(ms) != 2 {
+		t.Fatalf("stored %d messages, want 2", len(ms))
+	}
+}

@@ -112,6 +112,7 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 	distinct := slices.Compact(slices.Sorted(slices.Values(groups)))
 	var b pgx.Batch
 	b.Queue(lockActiveGroups, distinct)
+	b.Queue(strangers, groups, froms)
 	b.Queue(`
 		INSERT INTO chat_message (id, chat_group_id, seq, from_profile_id, content, client_id, created_at)
 		SELECT id, g, seq, f, content, nullif(client, ''), t
@@ -136,6 +137,15 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 			br.Close()
 			return err
 		}
+		var n int
+		if err := br.QueryRow().Scan(&n); err != nil {
+			br.Close()
+			return err
+		}
+		if n > 0 {
+			br.Close()
+			return bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of this conversation")
+		}
 		return br.Close()
 	})
 	return fail("append messages", err)
@@ -145,6 +155,14 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 // groups' rows (as Unfriend's and MarkChatRead's updates do), so that the
 // check that they are active holds until the commit.
 const lockActiveGroups = `SELECT id::text, active FROM chat_group WHERE id = ANY($1::uuid[]) FOR NO KEY UPDATE`
+
+// strangers counts the messages of an append whose sender is not a member
+// of their group (one who left or was removed since the conversation
+// accepted the message). It runs after lockActiveGroups, so a leave, which
+// locks the group row too, cannot commit between this check and the append.
+const strangers = `
+	SELECT count(*) FROM unnest($1::uuid[], $2::uuid[]) AS m(g, f)
+	WHERE NOT EXISTS (SELECT 1 FROM chat_member cm WHERE cm.chat_group_id = m.g AND cm.profile_id = m.f)`
 
 // activeGroups reads the answer of lockActiveGroups: ENotFound unless every
 // group exists, ErrChatClosed unless every one is active. (The statements

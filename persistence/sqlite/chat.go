@@ -128,7 +128,13 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 			if m.Seq > last[m.ChatGroupID].Seq {
 				last[m.ChatGroupID] = m
 			}
-			if k := [2]string{m.ChatGroupID, m.FromProfileID}; m.Seq > own[k].Seq {
+			k := [2]string{m.ChatGroupID, m.FromProfileID}
+			if _, seen := own[k]; !seen {
+				if err := db.mustBeMember(ctx, tx, m.ChatGroupID, m.FromProfileID); err != nil {
+					return err
+				}
+			}
+			if m.Seq > own[k].Seq {
 				own[k] = m
 			}
 			if err := db.insertMessage(ctx, tx, m); err != nil {
@@ -184,9 +190,22 @@ func (db *DB) mustBeActive(ctx context.Context, tx *sql.Tx, group string) error 
 	return nil
 }
 
+// mustBeMember checks, in the appending transaction, that the sender is a
+// member of the group: one who left or was removed since the conversation
+// accepted their message must not be stored.
+func (db *DB) mustBeMember(ctx context.Context, tx *sql.Tx, group, profile string) error {
+	var one int
+	err := db.txQueryRow(ctx, tx, isMember, group, profile).Scan(&one)
+	if err == sql.ErrNoRows {
+		return bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of this conversation")
+	}
+	return err
+}
+
 // The statements of an append, prepared once (see preparedWrites).
 const (
 	groupActive   = `SELECT active FROM chat_group WHERE id = ?`
+	isMember      = `SELECT 1 FROM chat_member WHERE chat_group_id = ? AND profile_id = ?`
 	insertMessage = `
 		INSERT INTO chat_message (id, chat_group_id, seq, from_profile_id, content, client_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`

@@ -173,6 +173,10 @@ func testGroupRemove(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
 	_, err = s.RemoveGroupMember(ctx, g.ID, zoe, cat) // the creator removes a member
 	must(t, "remove", err)
 
+	// A message the conversation accepted from bob before he left is not
+	// stored, nor is the rest of its batch.
+	err = s.AppendMessages(ctx, []bunnybook.ChatMessage{NewMessage(g.ID, zoe, 3, at(3)), NewMessage(g.ID, bob, 4, at(4))})
+	wantKind(t, "append a former member's message", err, bunnybook.EForbidden)
 	MustAppend(t, s, NewMessage(g.ID, zoe, 3, at(3)))
 	seq, err := s.FormerMemberSeq(ctx, g.ID, bob)
 	must(t, "FormerMemberSeq", err)
