@@ -105,7 +105,7 @@ func TestLeaverMessageRefusedAlone(t *testing.T) {
 	<-arrived // the first batch is being stored; the next two wait for it, together
 	leaver := root.RequestFuture(pid, &actors.SendMessage{FromProfileId: ids[2], ClientId: "b", Content: "b", OriginConn: "c2"}, wait)
 	stayer := root.RequestFuture(pid, &actors.SendMessage{FromProfileId: ids[1], ClientId: "c", Content: "c", OriginConn: "c1"}, wait)
-	must(t, h.hub.Typing(g.ID, ids[1], "g1")) // answered once the grain has queued both
+	must(t, h.hub.Typing(g.ID, ids[1], "g1"))                              // answered once the grain has queued both
 	_, err := h.store.RemoveGroupMember(t.Context(), g.ID, ids[2], ids[2]) // the grain is not told
 	must(t, err)
 	open()

@@ -9,7 +9,7 @@
 # flight per worker, 64), RATE (setups/s, 0 = as fast as DIALS allows), HOLD (seconds to hold before measuring, 8),
 # CPU_PROFILE (seconds of server CPU profile from the ramp's start to $OUT/cpu.pprof, 0 = none).
 # The users connect in two ramps of half each. Prints the server's CPU time per
-# setup and its memory per connection after a forced GC, both from the empty
+# setup and its memory per connection (anonymous RSS as it is, then everything after a forced GC), both from the empty
 # server and marginal (between half and all connections); bunnyload's reports
 # (one per ramp) go to $OUT (default .cache/bench-connect).
 set -euo pipefail
@@ -56,9 +56,11 @@ gauge() { awk -v m="$1" '$1 == m { print $2 }' <<<"${2:-$(curl -sf "http://$admi
 # anon prints the server's anonymous resident memory (RSS without mapped
 # files such as SQLite's mmap of the database), in bytes.
 anon() { awk '$1 == "RssAnon:" { print $2 * 1024 }' "/proc/$server/status"; }
-# sample K records the memory gauges (after a forced GC) as mem[heapK], mem[liveK], mem[rssK], mem[anonK].
+# sample K records the anonymous RSS as it is (mem[idleK]), then the memory
+# gauges after a forced GC as mem[heapK], mem[liveK], mem[rssK], mem[anonK].
 declare -A mem
 sample() {
+	mem[idle$1]=$(anon)
 	curl -sf "http://$admin/debug/pprof/heap?gc=1" >/dev/null
 	local scrape
 	scrape=$(curl -sf "http://$admin/metrics")
@@ -122,8 +124,10 @@ row() { printf "  %-26s %6s KiB %10s KiB\n" "$1" "$(per "$2" 0 2 "$n")" "$(per "
 echo "connections              $n (two ramps of $half)"
 awk -v n="$n" -v a="$cpu0" -v b="$cpu1" -v c="$cpu2" -v d="$cpu3" 'BEGIN {
 	printf "server CPU per setup     %.0f µs (%.1f s over the ramps, ±1 s)\n", (b - a + d - c) / n * 1e6, b - a + d - c }'
-echo "per connection, after a forced GC:"
+echo "per connection:"
 printf "  %-26s %10s %18s\n" "" "from empty" "marginal (½→all)"
+row "RSS w/o mapped files, idle" idle
+echo "  after a forced GC:"
 row "live heap" live
 row "heap in use (spans)" heap
 row "RSS" rss

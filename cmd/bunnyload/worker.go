@@ -37,7 +37,7 @@ type Worker struct {
 	conns   []*vconn // by connection index; nil when not this worker's
 	byID    map[string]int
 	friends [][]int
-	groups  []chatGroup // the groups scenario's plan
+	groups  []chatGroup    // the groups scenario's plan
 	byName  map[string]int // groups by name
 	ctx     context.Context
 	cancel  context.CancelFunc
