@@ -113,6 +113,7 @@ export function Messages({ view, chat, me, readSeqs }: { view: ChatView; chat?: 
             seen={marks && (view.members ? `Seen by ${marks.map(nameOf).sort().join(', ')}` : 'Seen')} />
         );
       })}
+      {chat?.notice && <p className="form-error center" role="alert">{chat.notice}</p>}
     </div>
   );
 }

@@ -39,7 +39,7 @@ export type ClientFrame =
   | { type: 'chat.send'; id: string; chatGroupId: string; content: string }
   | { type: 'chat.typing'; chatGroupId: string }
   | { type: 'chat.read'; chatGroupId: string; seq: number }
-  | { type: 'chat.react'; chatGroupId: string; messageId: string; emoji: string }
+  | { type: 'chat.react'; id?: string; chatGroupId: string; messageId: string; emoji: string }
   | { type: 'resume'; chats: Record<string, number> }
   | { type: 'ping' };
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../types';
 import type { ServerFrame } from './protocol';
-import { initialData, lastSeqs, mergeMessages, PAGE, reduce, toggled, TYPING_SHOW_MS, type RealtimeData, type RealtimeEvent } from './reducer';
+import { initialData, lastSeqs, mergeMessages, PAGE, reactionID, reduce, toggled, TYPING_SHOW_MS, type RealtimeData, type RealtimeEvent } from './reducer';
 
 const ME = 'me-1', BOB = 'bob-1', CAT = 'cat-1', G_BOB = 'g-bob', G_CAT = 'g-cat';
 
@@ -206,6 +206,17 @@ describe('reduce', () => {
     expect(s.chats[G_BOB].messages[0].reactions).toEqual({ '👍': [ME], '🥕': [ME] });
     // A message not loaded here: nothing to change (its history brings the reactions).
     expect(reduce(s, { ...r(BOB, '👍', true), messageId: 'elsewhere' } as RealtimeEvent, 0)).toBe(s);
+  });
+
+  it('shows a refused reaction in its chat until our next one lands', () => {
+    let s = run([hello, { type: 'chat.message', message: msg(1) }]);
+    s = reduce(s, { type: 'error', id: reactionID(G_BOB, 3), code: 'invalid', message: 'at most 8 different reactions' }, 0);
+    expect(s.chats[G_BOB].notice).toBe('Reaction not added: at most 8 different reactions');
+    expect(s.error).toBeUndefined();
+    s = reduce(s, { type: 'chat.reaction', chatGroupId: G_BOB, messageId: msg(1).id, profileId: BOB, emoji: '👍', on: true }, 0);
+    expect(s.chats[G_BOB].notice).toBeDefined(); // someone else's reaction says nothing about ours
+    s = reduce(s, { type: 'chat.reaction', chatGroupId: G_BOB, messageId: msg(1).id, profileId: ME, emoji: '👍', on: true }, 0);
+    expect(s.chats[G_BOB].notice).toBeUndefined();
   });
 });
 

@@ -26,6 +26,7 @@ export interface ChatState {
   loaded: boolean; // the latest page was fetched
   loading: boolean;
   error?: string;
+  notice?: string; // why our last reaction here was refused
 }
 
 /** What the server told us, plus what we sent and wait for. */
@@ -251,10 +252,13 @@ export function reduce<S extends RealtimeData>(s: S, e: RealtimeEvent, now: numb
       if (!s.chats[e.chatGroupId]?.messages.some((m) => m.id === e.messageId)) return s;
       return chat(s, e.chatGroupId, (c) => ({
         ...c,
+        notice: e.profileId === s.me ? undefined : c.notice,
         messages: c.messages.map((m) => (m.id === e.messageId ? { ...m, reactions: toggled(m.reactions, e.emoji, e.profileId, e.on) } : m)),
       }));
     case 'error': {
       const id = e.id;
+      const reacted = typeof id === 'string' ? reactionChat(id) : undefined;
+      if (reacted && s.chats[reacted]) return chat(s, reacted, (c) => ({ ...c, notice: `Reaction not added: ${e.message}` }));
       if (id !== undefined) {
         for (const [g, c] of Object.entries(s.chats)) {
           if (c.pending.some((p) => p.id === id)) {
@@ -318,4 +322,15 @@ export function lastSeqs(s: RealtimeData): Record<string, number> {
     if (last) out[id] = last.seq;
   }
   return out;
+}
+
+/** reactionID names our chat.react frames, so that an error answering one is shown in its chat. */
+export function reactionID(groupId: string, n: number): string {
+  return `react:${groupId}:${n}`;
+}
+
+/** reactionChat returns the chat of a reactionID, or undefined. */
+function reactionChat(id: string): string | undefined {
+  const [kind, group] = id.split(':');
+  return kind === 'react' ? group : undefined;
 }

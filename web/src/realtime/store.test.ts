@@ -317,7 +317,7 @@ describe('Realtime', () => {
     rt.openChat(G_BOB);
     await vi.waitFor(() => expect(rt.state.chats[G_BOB].messages).toHaveLength(1));
     rt.react(G_BOB, msg(1).id, '🥕');
-    expect(sock().frames('chat.react')).toEqual([{ type: 'chat.react', chatGroupId: G_BOB, messageId: msg(1).id, emoji: '🥕' }]);
+    expect(sock().frames('chat.react')).toEqual([{ type: 'chat.react', id: `react:${G_BOB}:1`, chatGroupId: G_BOB, messageId: msg(1).id, emoji: '🥕' }]);
     sock().server({ type: 'chat.reaction', chatGroupId: G_BOB, messageId: msg(1).id, profileId: ME, emoji: '🥕', on: true });
     expect(rt.state.chats[G_BOB].messages[0].reactions).toEqual({ '🥕': [ME] });
   });

@@ -38,7 +38,7 @@ import type { ChatMessage, Conversation, GroupChat, Notification } from '../type
 import { Connection, type ConnectionDeps, type ConnectionStatus } from './connection';
 import { closeBoxes, clearUnread, collapseBox, documentAttention, findBox, isOpen, openBox, receive, unreadOpenBoxes, type Attention, type Box } from './dock';
 import type { ClientFrame, PrivateChat, ServerFrame } from './protocol';
-import { hasMessage, initialData, lastSeqs, PAGE, reduce, TYPING_SHOW_MS, type Group, type LocalEvent, type RealtimeData } from './reducer';
+import { hasMessage, initialData, lastSeqs, PAGE, reactionID, reduce, TYPING_SHOW_MS, type Group, type LocalEvent, type RealtimeData } from './reducer';
 
 export type { Box } from './dock';
 export type { ChatState, Group, Pending, Typist } from './reducer';
@@ -100,6 +100,7 @@ export class Realtime {
   private typingSentAt = new Map<string, number>();
   /** The highest seq a chat.read was sent for (or the server moved the pointer to), per chat. */
   private readSent = new Map<string, number>();
+  private reactions = 0; // chat.react frames sent, for their ids
 
   constructor(private readonly deps: RealtimeDeps) {
     this.now = deps.now ?? Date.now;
@@ -276,7 +277,7 @@ export class Realtime {
 
   /** react toggles our reaction to a message; the chat.reaction frame that answers updates the message. */
   react(groupId: string, messageId: string, emoji: string) {
-    this.conn.send({ type: 'chat.react', chatGroupId: groupId, messageId, emoji });
+    this.conn.send({ type: 'chat.react', id: reactionID(groupId, ++this.reactions), chatGroupId: groupId, messageId, emoji });
   }
 
   /** toggleBox opens a collapsed box or collapses an open one. */
