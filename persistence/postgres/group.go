@@ -26,7 +26,7 @@ func (db *DB) CreateGroupChat(ctx context.Context, g *bunnybook.GroupChat) error
 			return err
 		}
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO chat_member (chat_group_id, profile_id) SELECT $1, unnest($2::uuid[])`, g.ID, g.MemberIDs()); err != nil {
+			INSERT INTO chat_member (chat_group_id, profile_id, private) SELECT $1, unnest($2::uuid[]), false`, g.ID, g.MemberIDs()); err != nil {
 			return err
 		}
 		stored, err := loadGroupChat(ctx, tx, g.ID, false)
@@ -140,7 +140,7 @@ func (db *DB) AddGroupMember(ctx context.Context, id, by, profileID string) (*bu
 			return err
 		}
 		var b pgx.Batch
-		b.Queue(`INSERT INTO chat_member (chat_group_id, profile_id) VALUES ($1, $2)`, id, profileID)
+		b.Queue(`INSERT INTO chat_member (chat_group_id, profile_id, private) VALUES ($1, $2, false)`, id, profileID)
 		b.Queue(`DELETE FROM chat_former_member WHERE chat_group_id = $1 AND profile_id = $2`, id, profileID)
 		b.Queue(`DELETE FROM chat_unread WHERE chat_group_id = $1 AND profile_id = $2`, id, profileID)
 		b.Queue(`
@@ -178,8 +178,8 @@ func (db *DB) GroupChats(ctx context.Context, profileID string) ([]bunnybook.Gro
 	rows, err := db.pool.Query(ctx, `
 		SELECT g.id::text, g.name,
 		       array(SELECT o.profile_id::text FROM chat_member o WHERE o.chat_group_id = g.id ORDER BY o.profile_id)
-		FROM chat_member m JOIN chat_group g ON g.id = m.chat_group_id AND NOT g.private
-		WHERE m.profile_id = $1
+		FROM chat_member m JOIN chat_group g ON g.id = m.chat_group_id
+		WHERE m.profile_id = $1 AND NOT m.private
 		ORDER BY g.name, g.id`, profileID)
 	if err != nil {
 		return nil, fail("group chats", err)

@@ -34,7 +34,7 @@ func (db *DB) CreateGroupChat(ctx context.Context, g *bunnybook.GroupChat) error
 			return err
 		}
 		for _, m := range g.Members {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO chat_member (chat_group_id, profile_id) VALUES (?, ?)`, g.ID, m.ProfileID); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO chat_member (chat_group_id, profile_id, private) VALUES (?, ?, 0)`, g.ID, m.ProfileID); err != nil {
 				return err
 			}
 		}
@@ -147,7 +147,7 @@ func (db *DB) AddGroupMember(ctx context.Context, id, by, profileID string) (*bu
 			return err
 		}
 		for _, q := range []string{
-			`INSERT INTO chat_member (chat_group_id, profile_id) VALUES (?1, ?2)`,
+			`INSERT INTO chat_member (chat_group_id, profile_id, private) VALUES (?1, ?2, 0)`,
 			`DELETE FROM chat_former_member WHERE chat_group_id = ?1 AND profile_id = ?2`,
 			`DELETE FROM chat_unread WHERE chat_group_id = ?1 AND profile_id = ?2`,
 			`INSERT INTO chat_read (profile_id, chat_group_id, seq, read_at)
@@ -193,8 +193,8 @@ func (db *DB) RemoveGroupMember(ctx context.Context, id, by, profileID string) (
 func (db *DB) GroupChats(ctx context.Context, profileID string) ([]bunnybook.GroupChatInfo, error) {
 	rows, err := db.query(ctx, `
 		SELECT g.id, g.name, (SELECT group_concat(o.profile_id, ',') FROM chat_member o WHERE o.chat_group_id = g.id)
-		FROM chat_member m JOIN chat_group g ON g.id = m.chat_group_id AND g.private = 0
-		WHERE m.profile_id = ?
+		FROM chat_member m JOIN chat_group g ON g.id = m.chat_group_id
+		WHERE m.profile_id = ? AND m.private = 0
 		ORDER BY g.name, g.id`, profileID)
 	if err != nil {
 		return nil, wrapGroup("group chats", err)

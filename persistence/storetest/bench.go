@@ -98,6 +98,13 @@ func RunBenchmarks(b *testing.B, open func(b *testing.B) (bunnybook.Store, bunny
 			}
 		}
 	})
+	b.Run("GroupChats", func(b *testing.B) {
+		for b.Loop() {
+			if gs, err := s.GroupChats(ctx, d.hub); err != nil || len(gs) != 0 {
+				b.Fatalf("GroupChats: %d groups, %v", len(gs), err)
+			}
+		}
+	})
 	b.Run("UnreadConversations", func(b *testing.B) {
 		for b.Loop() {
 			ids, err := s.UnreadConversations(ctx, d.hub)

@@ -4,6 +4,9 @@
 -- chat_former_member keeps, for each profile that left a group chat (or
 -- was removed), the seq of the group's newest message at that moment:
 -- the history they may still read. Rejoining deletes the row.
+-- chat_member.private copies its group's, so that a profile's group chats
+-- (read by every websocket that connects) are one range of a partial
+-- index instead of a look-up of each of its private chats' groups.
 -- +goose Up
 ALTER TABLE chat_group ADD COLUMN name text; -- NULL for private chats
 ALTER TABLE chat_group ADD COLUMN created_by uuid REFERENCES profile ON DELETE SET NULL;
@@ -14,7 +17,11 @@ CREATE TABLE chat_former_member (
     PRIMARY KEY (chat_group_id, profile_id)
 );
 CREATE INDEX chat_former_member_profile_idx ON chat_former_member (profile_id);
+ALTER TABLE chat_member ADD COLUMN private boolean NOT NULL DEFAULT true;
+CREATE INDEX chat_member_group_chats_idx ON chat_member (profile_id, chat_group_id) WHERE NOT private;
 -- +goose Down
+DROP INDEX chat_member_group_chats_idx;
+ALTER TABLE chat_member DROP COLUMN private;
 DROP TABLE chat_former_member;
 ALTER TABLE chat_group DROP COLUMN created_by;
 ALTER TABLE chat_group DROP COLUMN name;
