@@ -52,6 +52,40 @@ func (g *GroupChat) IsMember(profileID string) bool {
 	return false
 }
 
+// MayChange returns EForbidden unless by is a member of g: only members
+// rename a group chat or change its members.
+func (g *GroupChat) MayChange(by string) error {
+	if !g.IsMember(by) {
+		return forbidden("you are not a member of this group chat")
+	}
+	return nil
+}
+
+// MayAdd checks that profileID can join g: not a member already
+// (ErrAlreadyGroupMember), and g not full (EBadRequest).
+func (g *GroupChat) MayAdd(profileID string) error {
+	switch {
+	case g.IsMember(profileID):
+		return ErrAlreadyGroupMember(profileID)
+	case len(g.Members) >= GroupMembersMax:
+		return badRequest("a group chat has at most %d members", GroupMembersMax)
+	}
+	return nil
+}
+
+// MayRemove checks that by may take profileID out of g: anyone may leave,
+// only the creator may remove others (EForbidden), and profileID must be
+// a member (ENotFound).
+func (g *GroupChat) MayRemove(by, profileID string) error {
+	switch {
+	case by != profileID && by != g.CreatedBy:
+		return forbidden("only the group chat's creator may remove others")
+	case !g.IsMember(profileID):
+		return Errorf(ENotFound, "profile %s is not a member of this group chat", profileID)
+	}
+	return nil
+}
+
 // GroupChatInfo is one of a profile's group chats as the websocket hello
 // lists them.
 type GroupChatInfo struct {

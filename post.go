@@ -25,7 +25,7 @@ type Post struct {
 	LikesCount    int     `json:"likesCount"`
 	// LikedByMe says whether the viewer likes the post. Stores never set
 	// it (their pages are shared between viewers); the service does, and
-	// the wall page's JSON keeps it right after likesCount (see likedJSON).
+	// the wall page's JSON keeps it right after likesCount (see markLikedJSON).
 	LikedByMe bool   `json:"likedByMe"`
 	Username  string `json:"username"` // author's
 }

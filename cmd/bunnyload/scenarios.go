@@ -117,27 +117,17 @@ func (w *Worker) createGroups() {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			var out struct {
-				ChatGroupID string `json:"chatGroupId"`
-				Name        string `json:"name"`
-			}
-			err := vc.http.Do(w.ctx, "POST", "/web/chat/groups", map[string]any{"name": g.Name, "memberIds": ids}, &out)
+			created, err := vc.http.CreateGroupChat(w.ctx, g.Name, ids)
 			if err != nil {
 				w.rec.Add(vc.target, "groups.failed", 1)
 				w.rec.Add(vc.target, "errors."+errKind(err), 1)
 				return
 			}
 			w.rec.Add(vc.target, "groups.created", 1)
-			w.learnGroup(vc, out.ChatGroupID, out.Name)
+			w.learnGroup(vc, created.ID, created.Name)
 		}()
 	}
 	wg.Wait()
-}
-
-// groupFrame is a group as hello's groupChats and group.added carry it.
-type groupFrame struct {
-	ChatGroupID string `json:"chatGroupId"`
-	Name        string `json:"name"`
 }
 
 // onHello learns the user's planned group from hello, if it exists yet.
@@ -146,7 +136,7 @@ func (w *Worker) onHello(vc *vconn, f client.Frame) {
 		return
 	}
 	var h struct {
-		GroupChats []groupFrame `json:"groupChats"`
+		GroupChats []bunnybook.GroupChatInfo `json:"groupChats"`
 	}
 	if f.Decode(&h) != nil {
 		return
@@ -158,7 +148,7 @@ func (w *Worker) onHello(vc *vconn, f client.Frame) {
 
 // onGroupAdded learns the user's planned group when it is created.
 func (w *Worker) onGroupAdded(vc *vconn, f client.Frame) {
-	var g groupFrame
+	var g bunnybook.GroupChatInfo // group.added has its id and name (and members)
 	if vc.group >= 0 && f.Decode(&g) == nil {
 		w.learnGroup(vc, g.ChatGroupID, g.Name)
 	}

@@ -113,8 +113,8 @@ func (db *DB) changeGroup(ctx context.Context, op, id, by string, change func(tx
 		if err != nil {
 			return err
 		}
-		if !g.IsMember(by) {
-			return bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of this group chat")
+		if err := g.MayChange(by); err != nil {
+			return err
 		}
 		if err := change(tx, g); err != nil {
 			return err
@@ -137,11 +137,8 @@ func (db *DB) RenameGroupChat(ctx context.Context, id, by, name string) (*bunnyb
 // of; their read pointer starts at the newest message.
 func (db *DB) AddGroupMember(ctx context.Context, id, by, profileID string) (*bunnybook.GroupChat, error) {
 	return db.changeGroup(ctx, "add group member", id, by, func(tx *sql.Tx, g *bunnybook.GroupChat) error {
-		switch {
-		case g.IsMember(profileID):
-			return bunnybook.ErrAlreadyGroupMember(profileID)
-		case len(g.Members) >= bunnybook.GroupMembersMax:
-			return bunnybook.Errorf(bunnybook.EBadRequest, "a group chat has at most %d members", bunnybook.GroupMembersMax)
+		if err := g.MayAdd(profileID); err != nil {
+			return err
 		}
 		if err := mustBeFriends(ctx, tx, by, profileID); err != nil {
 			return err
@@ -167,11 +164,8 @@ func (db *DB) AddGroupMember(ctx context.Context, id, by, profileID string) (*bu
 // creator removing them), keeping the seq they may read up to.
 func (db *DB) RemoveGroupMember(ctx context.Context, id, by, profileID string) (*bunnybook.GroupChat, error) {
 	return db.changeGroup(ctx, "remove group member", id, by, func(tx *sql.Tx, g *bunnybook.GroupChat) error {
-		switch {
-		case by != profileID && by != g.CreatedBy:
-			return bunnybook.Errorf(bunnybook.EForbidden, "only the group chat's creator may remove others")
-		case !g.IsMember(profileID):
-			return bunnybook.Errorf(bunnybook.ENotFound, "profile %s is not a member of this group chat", profileID)
+		if err := g.MayRemove(by, profileID); err != nil {
+			return err
 		}
 		for _, q := range []string{
 			`DELETE FROM chat_member WHERE chat_group_id = ?1 AND profile_id = ?2`,

@@ -84,9 +84,8 @@ func (db *DB) Notifications(ctx context.Context, profileID string, page bunnyboo
 // MarkNotifications sets read and/or visited on the owner's notifications
 // with the given ids and returns them, in the order of ids. A notification
 // read is no longer collapsible (marking it unread again makes it a plain
-// one). Every id must
-// exist (else ENotFound) and be owner's (else EForbidden); the check comes
-// before any change, in the same transaction.
+// one). Every id must exist (else ENotFound) and be owner's (else
+// EForbidden); the check comes before any change, in the same transaction.
 func (db *DB) MarkNotifications(ctx context.Context, owner string, ids []string, read, visited *bool) ([]bunnybook.Notification, error) {
 	if len(ids) == 0 {
 		return []bunnybook.Notification{}, nil
