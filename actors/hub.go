@@ -90,7 +90,10 @@ func Kinds(cfg Config) []*cluster.Kind {
 	cfg.keeper = newPresenceKeeper(&cfg)
 	cfg.committer = newCommitter(cfg.Store, cfg.StoreTimeout, cfg.Metrics)
 	return []*cluster.Kind{
-		cluster.NewKind(ProfileKind, actor.PropsFromProducer(func() actor.Actor { return newProfileGrain(&cfg) })),
+		// A profile grain is idle most of its life: the lock-free mailbox
+		// is a few bytes when empty, the default one a ring of ten slots.
+		cluster.NewKind(ProfileKind, actor.PropsFromProducer(func() actor.Actor { return newProfileGrain(&cfg) },
+			actor.WithMailbox(actor.UnboundedLockfree()))),
 		cluster.NewKind(ConversationKind, actor.PropsFromProducer(func() actor.Actor { return newConversationGrain(&cfg) })),
 	}
 }

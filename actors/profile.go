@@ -18,14 +18,21 @@ type lingerEnded struct{ gen int }
 type profileGrain struct {
 	cfg      *Config
 	id       string
-	sessions map[string]*Connect // conn id → its gateway and sign-in session
-	friends  friendSet           // friend ids and who of them is online
-	loaded   bool                // friends and presence read, presence set
-	linger   int                 // generation of the pending linger timer
+	sessions []session // its connections
+	friends  friendSet // friend ids and who of them is online
+	loaded   bool      // friends and presence read, presence set
+	linger   int       // generation of the pending linger timer
+}
+
+// session is one connection of the profile.
+type session struct {
+	connID    string
+	sessionID string     // the sign-in session it was opened with
+	gateway   *actor.PID // the gateway actor of its node
 }
 
 func newProfileGrain(cfg *Config) *profileGrain {
-	return &profileGrain{cfg: cfg, sessions: map[string]*Connect{}}
+	return &profileGrain{cfg: cfg}
 }
 
 func (g *profileGrain) Receive(ctx actor.Context) {
@@ -38,10 +45,10 @@ func (g *profileGrain) Receive(ctx actor.Context) {
 	case *Connect:
 		ctx.Respond(g.connect(ctx, m))
 	case *Disconnect:
-		g.drop(ctx, func(id string, _ *Connect) bool { return id == m.GetConnId() })
+		g.drop(ctx, func(s session) bool { return s.connID == m.GetConnId() })
 	case *actor.Terminated:
 		// A gateway we push to stopped: its node left the cluster.
-		g.drop(ctx, func(_ string, s *Connect) bool { return s.GetGateway().Equal(m.Who) })
+		g.drop(ctx, func(s session) bool { return s.gateway.Equal(m.Who) })
 	case presenceTick:
 		g.presenceTick(ctx, m)
 	case lingerEnded:
@@ -70,7 +77,8 @@ func (g *profileGrain) ctx() (context.Context, context.CancelFunc) {
 // (A Connect for a connection it holds, retried by the cluster, is not
 // counted twice.)
 func (g *profileGrain) connect(ctx actor.Context, m *Connect) *Hello {
-	if _, known := g.sessions[m.GetConnId()]; !known && len(g.sessions) >= g.cfg.MaxConnsPerProfile {
+	known := slices.ContainsFunc(g.sessions, func(s session) bool { return s.connID == m.GetConnId() })
+	if !known && len(g.sessions) >= g.cfg.MaxConnsPerProfile {
 		return &Hello{TooManyConnections: true}
 	}
 	c, cancel := g.ctx()
@@ -91,7 +99,9 @@ func (g *profileGrain) connect(ctx actor.Context, m *Connect) *Hello {
 		return &Hello{Error: "could not load the profile"}
 	}
 	g.linger++ // cancels a pending linger
-	g.sessions[m.GetConnId()] = m
+	if !known {
+		g.sessions = append(g.sessions, session{connID: m.GetConnId(), sessionID: m.GetSessionId(), gateway: m.GetGateway()})
+	}
 	g.watchGateway(ctx, m.GetGateway())
 	hello := &Hello{Grain: ctx.Self()}
 	for _, pc := range chats {
@@ -158,12 +168,17 @@ func (g *profileGrain) tellFriends(ctx actor.Context, ids []string, msg any) {
 
 // drop forgets the connections that match; after the last one, the grain
 // lingers briefly (a page reload reconnects within it) and then stops.
-func (g *profileGrain) drop(ctx actor.Context, match func(connID string, s *Connect) bool) {
-	for id, s := range g.sessions {
-		if match(id, s) {
-			delete(g.sessions, id)
-			g.unwatchUnused(ctx, s.GetGateway())
+func (g *profileGrain) drop(ctx actor.Context, match func(s session) bool) {
+	var gone []session
+	g.sessions = slices.DeleteFunc(g.sessions, func(s session) bool {
+		if match(s) {
+			gone = append(gone, s)
+			return true
 		}
+		return false
+	})
+	for _, s := range gone {
+		g.unwatchUnused(ctx, s.gateway)
 	}
 	if len(g.sessions) == 0 {
 		g.linger++
@@ -183,10 +198,8 @@ func (g *profileGrain) watchGateway(ctx actor.Context, gateway *actor.PID) {
 
 // unwatchUnused stops watching a remote gateway none of our connections use.
 func (g *profileGrain) unwatchUnused(ctx actor.Context, gateway *actor.PID) {
-	for _, s := range g.sessions {
-		if s.GetGateway().Equal(gateway) {
-			return
-		}
+	if slices.ContainsFunc(g.sessions, func(s session) bool { return s.gateway.Equal(gateway) }) {
+		return
 	}
 	if gateway.GetAddress() != ctx.Self().GetAddress() {
 		ctx.Unwatch(gateway)
@@ -275,9 +288,9 @@ func (g *profileGrain) event(ctx actor.Context, msg any) {
 		g.pushAll(ctx, &Push{Event: &Push_FriendAdded{FriendAdded: chat}})
 		g.checkPresence(ctx, chat.GetProfileId())
 	case *EndSession:
-		for id, s := range g.sessions {
-			if s.GetSessionId() == m.GetSessionId() {
-				ctx.Send(s.GetGateway(), &CloseConnection{Reason: CloseReason_LOGGED_OUT, ConnId: id})
+		for _, s := range g.sessions {
+			if s.sessionID == m.GetSessionId() {
+				ctx.Send(s.gateway, &CloseConnection{Reason: CloseReason_LOGGED_OUT, ConnId: s.connID})
 			}
 		}
 	case *FriendRemoved:
@@ -311,15 +324,15 @@ func presencePush(profileID string, online bool) *Push {
 func (g *profileGrain) pushAll(ctx actor.Context, p *Push) {
 	var done []*actor.PID
 	for _, s := range g.sessions {
-		gw := s.GetGateway()
+		gw := s.gateway
 		if slices.ContainsFunc(done, gw.Equal) {
 			continue
 		}
 		done = append(done, gw)
 		q := &Push{Event: p.Event, OriginConns: p.OriginConns}
-		for id, o := range g.sessions {
-			if o.GetGateway().Equal(gw) {
-				q.ConnIds = append(q.ConnIds, id)
+		for _, o := range g.sessions {
+			if o.gateway.Equal(gw) {
+				q.ConnIds = append(q.ConnIds, o.connID)
 			}
 		}
 		ctx.Send(gw, q)

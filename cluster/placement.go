@@ -38,8 +38,8 @@ const (
 
 // Placement is the identity lookup of Bunnybook's cluster: it decides which
 // member hosts each grain and activates grains there. It replaces
-// Proto.Actor's disthash, keeping its contracts (grains spawned with
-// pa.WithClusterIdentity so they get ClusterInit, kind counts, PID cache
+// Proto.Actor's disthash, keeping its contracts (grains spawned with their
+// ClusterIdentity set, so they get ClusterInit, kind counts, PID cache
 // entries, ActivationTerminated broadcasts on every member's event stream).
 //
 // The owner of an identity is chosen by rendezvous hashing over the

@@ -13,6 +13,14 @@ type placementActor struct {
 	byKey   map[string]*grain // ClusterIdentity.AsKey() → grain
 	byPID   map[string]*grain // child PID's Id → grain
 	stopped *stopGrains       // set by Shutdown: activate nothing more
+
+	// props are the grain kinds' props, made once per kind: they give each
+	// grain the identity in activating, set while activate spawns it (the
+	// props' init runs inside the spawn). pa.WithClusterIdentity would
+	// copy the props for every activation, and keep the copy as long as the
+	// grain lives.
+	props      map[string]*actor.Props
+	activating *pa.ClusterIdentity
 }
 
 // grain is one activation.
@@ -23,7 +31,7 @@ type grain struct {
 }
 
 func newPlacementActor(p *Placement) *placementActor {
-	return &placementActor{p: p, byKey: map[string]*grain{}, byPID: map[string]*grain{}}
+	return &placementActor{p: p, byKey: map[string]*grain{}, byPID: map[string]*grain{}, props: map[string]*actor.Props{}}
 }
 
 func (a *placementActor) Receive(ctx actor.Context) {
@@ -59,7 +67,14 @@ func (a *placementActor) activate(ctx actor.Context, ci *pa.ClusterIdentity) *pa
 	if !ok {
 		return &pa.ActivationResponse{Failed: true}
 	}
-	pid := ctx.SpawnPrefix(pa.WithClusterIdentity(kind.Props, ci), ci.Identity)
+	props, ok := a.props[ci.Kind]
+	if !ok {
+		props = kind.Props.Clone(actor.WithOnInit(func(ctx actor.Context) { pa.SetClusterIdentity(ctx, a.activating) }))
+		a.props[ci.Kind] = props
+	}
+	a.activating = ci
+	pid := ctx.SpawnPrefix(props, ci.Identity)
+	a.activating = nil
 	kind.Inc()
 	g := &grain{ci: ci, pid: pid}
 	a.byKey[key], a.byPID[pid.Id] = g, g

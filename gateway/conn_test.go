@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	pa "github.com/asynkron/protoactor-go/cluster"
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 
@@ -131,6 +132,17 @@ func newHarness(t *testing.T, cfg Config) *harness {
 		system.Shutdown()
 	})
 	return h
+}
+
+// stopGrain stops a stand-in profile grain as the cluster's placement
+// does: the grain stops, then ActivationTerminated is published.
+func (h *harness) stopGrain(pid *actor.PID) {
+	h.t.Helper()
+	if err := h.s.system.Root.StopFuture(pid).Wait(); err != nil {
+		h.t.Fatal(err)
+	}
+	ci := &pa.ClusterIdentity{Identity: ben.ID, Kind: actors.ProfileKind}
+	h.s.system.EventStream.Publish(&pa.ActivationTerminated{Pid: pid, ClusterIdentity: ci})
 }
 
 // held returns how many pushes wait on the connection (during attach or resume).
@@ -416,7 +428,7 @@ func TestGrainGoneReattaches(t *testing.T) {
 	read(t, c) // hello
 	old := h.grains.grain
 	h.grains.replaceGrain(h.s.system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {})))
-	h.s.system.Root.Stop(old)
+	h.stopGrain(old)
 	if f := read(t, c); f.typ() != "hello" {
 		t.Fatalf("got %s, want a new hello", f.body)
 	}
@@ -449,7 +461,7 @@ func TestReattachReplaysWhatWasMissed(t *testing.T) {
 	}
 	old := h.grains.grain
 	h.grains.replaceGrain(h.s.system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {})))
-	h.s.system.Root.Stop(old)
+	h.stopGrain(old)
 	if f := read(t, c); f.typ() != "hello" {
 		t.Fatalf("got %s, want a new hello", f.body)
 	}
@@ -489,7 +501,7 @@ func TestReattachReplaysUnreadChats(t *testing.T) {
 		return &actors.Hello{Grain: grain, UnreadConversationIds: []string{group}}, nil
 	}
 	h.grains.mu.Unlock()
-	h.s.system.Root.Stop(old)
+	h.stopGrain(old)
 	if f := read(t, c); f.typ() != "hello" {
 		t.Fatalf("got %s, want a new hello", f.body)
 	}

@@ -60,7 +60,7 @@ func TestLeftGroupIsNotCaughtUp(t *testing.T) {
 	}
 	old := h.grains.grain
 	h.grains.replaceGrain(h.s.system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {})))
-	h.s.system.Root.Stop(old)
+	h.stopGrain(old)
 	if f := read(t, c); f.typ() != "hello" {
 		t.Fatalf("got %s, want a new hello", f.body)
 	}

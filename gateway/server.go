@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	pa "github.com/asynkron/protoactor-go/cluster"
+	"github.com/asynkron/protoactor-go/eventstream"
 	"github.com/valyala/fasthttp"
 
 	"github.com/bunnybook/bunnybook"
@@ -139,6 +141,7 @@ type Server struct {
 	admission *admission
 	poller    *poller    // nil: one reading goroutine per connection
 	router    *actor.PID // the node's gateway actor: grains push through it
+	grainSub  *eventstream.Subscription
 
 	mu      sync.RWMutex
 	conns   map[string]*conn // open connections by id
@@ -150,6 +153,12 @@ func NewServer(cfg Config, auth Authenticator, grains Grains, history History, s
 	cfg.withDefaults()
 	s := &Server{cfg: cfg, auth: auth, grains: grains, history: history, admission: newAdmission(cfg.AttachInFlight, cfg.AttachQueue), system: system, logger: logger, conns: map[string]*conn{}}
 	s.router = system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &router{s: s, attached: map[grainKey][]*conn{}} }))
+	s.grainSub = system.EventStream.SubscribeWithPredicate(
+		func(e any) { system.Root.Send(s.router, e) },
+		func(e any) bool {
+			t, ok := e.(*pa.ActivationTerminated)
+			return ok && t.GetClusterIdentity().GetKind() == actors.ProfileKind
+		})
 	if !cfg.NoPoller {
 		p, err := newPoller(cfg.IdleTimeout, logger)
 		if err != nil {
@@ -298,6 +307,7 @@ func (s *Server) originAllowed(ctx *fasthttp.RequestCtx) bool {
 // Close ends every open connection with "going away", for shutdown.
 func (s *Server) Close() {
 	s.closing.Store(true)
+	s.system.EventStream.Unsubscribe(s.grainSub)
 	s.closeAll(CloseGoingAway, "server shutting down")
 	if s.poller != nil {
 		s.poller.close()

@@ -61,8 +61,13 @@ anon() { awk '$1 == "RssAnon:" { print $2 * 1024 }' "/proc/$server/status"; }
 declare -A mem
 sample() {
 	mem[idle$1]=$(anon)
-	curl -sf "http://$admin/debug/pprof/heap?gc=1" >/dev/null
 	local scrape
+	scrape=$(curl -sf "http://$admin/metrics")
+	mem[ialloc$1]=$(gauge go_memstats_heap_alloc_bytes "$scrape")
+	mem[iheap$1]=$(gauge go_memstats_heap_inuse_bytes "$scrape")
+	mem[ifree$1]=$(awk '$1 == "go_memstats_heap_idle_bytes" { i = $2 } $1 == "go_memstats_heap_released_bytes" { r = $2 } END { print i - r }' <<<"$scrape")
+	mem[istack$1]=$(gauge go_memstats_stack_inuse_bytes "$scrape")
+	curl -sf "http://$admin/debug/pprof/heap?gc=1" >/dev/null
 	scrape=$(curl -sf "http://$admin/metrics")
 	mem[heap$1]=$(gauge go_memstats_heap_inuse_bytes "$scrape")
 	mem[live$1]=$(gauge go_memstats_heap_alloc_bytes "$scrape")
@@ -127,6 +132,10 @@ awk -v n="$n" -v a="$cpu0" -v b="$cpu1" -v c="$cpu2" -v d="$cpu3" 'BEGIN {
 echo "per connection:"
 printf "  %-26s %10s %18s\n" "" "from empty" "marginal (½→all)"
 row "RSS w/o mapped files, idle" idle
+row "  heap objects (live+garbage)" ialloc
+row "  heap in use (spans)" iheap
+row "  heap free, not released" ifree
+row "  goroutine stacks" istack
 echo "  after a forced GC:"
 row "live heap" live
 row "heap in use (spans)" heap

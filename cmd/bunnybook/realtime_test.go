@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -120,6 +121,53 @@ func TestResumeOnAnotherNode(t *testing.T) {
 	cb3.Send(map[string]any{"type": "resume", "chats": map[string]int64{group: 10}})
 	wantSeqs("the gap below them", receive(cb3, 2), 11)
 	noMore(cb3)
+}
+
+// TestGrainsMoveToAJoiningNode: when a node joins, the profile grains it
+// now owns stop on the first node, and their connections (which stay on
+// the first node) attach to them again on the new one: they get a new
+// hello, and messages still reach them.
+func TestGrainsMoveToAJoiningNode(t *testing.T) {
+	db, presence, agent := sqlitetest.MustOpen(t), memory.NewPresence(), test.NewInMemAgent()
+	shared := func(m *Main) { m.Store, m.Presence, m.clusterAgent = db, presence, agent }
+	n1 := MustRunMain(t, shared)
+	sender := MustUser(t, n1.URL())
+	const n = 12 // all of them stay on n1 with a chance of 1 in 4 096
+	conns, groups := make([]*client.Conn, n), make([]string, n)
+	for i := range n {
+		u := MustUser(t, n1.URL())
+		MustBefriend(t, sender, u)
+		var h hello
+		conns[i], h = MustDial(t, n1.URL(), u)
+		groups[i] = h.PrivateChats[0].ChatGroupID
+	}
+	cs, _ := MustDial(t, n1.URL(), sender)
+
+	MustRunMain(t, shared) // n2 joins
+	rehello := make([]bool, n)
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		wg.Go(func() {
+			_, err := c.AwaitType(3*time.Second, "hello")
+			rehello[i] = err == nil
+		})
+	}
+	wg.Wait()
+	moved := 0
+	for i, c := range conns {
+		if !rehello[i] {
+			continue
+		}
+		moved++
+		cs.Send(map[string]any{"type": "chat.send", "id": fmt.Sprint(i), "chatGroupId": groups[i], "content": "still there?"})
+		if _, err := c.AwaitType(wait, "chat.message"); err != nil {
+			t.Errorf("connection %d attached again but got no message: %v", i, err)
+		}
+	}
+	if moved == 0 {
+		t.Fatalf("no connection of %d attached again after a node joined (its grains moved nowhere?)", n)
+	}
+	t.Logf("%d of %d profiles moved to the new node", moved, n)
 }
 
 // twoNodes runs two members of one cluster in this process, sharing the
