@@ -1,15 +1,15 @@
 package actors
 
 import (
-	"bytes"
+	"cmp"
 	"encoding/hex"
 	"slices"
 
 	"github.com/bunnybook/bunnybook"
 )
 
-// uid is a profile id (a UUID) in 16 bytes: online profiles keep their
-// friends' ids this way, a quarter of their size as strings.
+// uid is a profile id (a UUID) in 16 bytes, a quarter of its size as a
+// string.
 type uid [16]byte
 
 // parseUID reads a canonical UUID; ok is false for anything else.
@@ -44,58 +44,125 @@ func (u uid) String() string {
 	return string(b[:])
 }
 
-// friend is one entry of an online profile's friend list.
-type friend struct {
-	id     uid
-	online bool
-}
-
-// friendSet is an online profile's friends, sorted by id.
+// friendSet is an online profile's friends, sorted by ref: an idle
+// connection's largest part, so each friend takes 4 bytes. The ids are in
+// the node's friend table (friendTable), which every online profile on the
+// node shares.
 type friendSet []friend
 
-func cmpFriend(f friend, id uid) int { return bytes.Compare(f.id[:], id[:]) }
+// friend is a friend's ref in the friend table (the low 31 bits) and
+// whether they are online (the top bit).
+type friend uint32
 
-// newFriendSet returns the set of the given ids (those that parse).
-func newFriendSet(ids []string) friendSet {
-	s := make(friendSet, 0, len(ids))
+const onlineBit friend = 1 << 31
+
+func (f friend) ref() uint32  { return uint32(f &^ onlineBit) }
+func (f friend) online() bool { return f&onlineBit != 0 }
+
+// index finds a ref in the set.
+func (s friendSet) index(ref uint32) (int, bool) {
+	return slices.BinarySearchFunc(s, ref, func(f friend, r uint32) int { return cmp.Compare(f.ref(), r) })
+}
+
+// setOnline sets whether friend i is online.
+func (s friendSet) setOnline(i int, online bool) {
+	if online {
+		s[i] |= onlineBit
+	} else {
+		s[i] &^= onlineBit
+	}
+}
+
+// friendTable gives each profile that a node's online profiles are friends
+// with a ref, for as long as one of them is, and counts how many are. Not
+// safe for concurrent use: presenceKeeper guards it.
+type friendTable struct {
+	refs  map[uid]uint32
+	ids   []uid   // by ref
+	users []int32 // by ref: how many sets hold it (0: free)
+	free  []uint32
+}
+
+func newFriendTable() friendTable { return friendTable{refs: map[uid]uint32{}} }
+
+// hold returns u's ref, one more set holding it.
+func (t *friendTable) hold(u uid) uint32 {
+	ref, ok := t.refs[u]
+	if !ok {
+		if n := len(t.free); n > 0 {
+			ref, t.free = t.free[n-1], t.free[:n-1]
+			t.ids[ref] = u
+		} else {
+			ref = uint32(len(t.ids))
+			t.ids, t.users = append(t.ids, u), append(t.users, 0)
+		}
+		t.refs[u] = ref
+	}
+	t.users[ref]++
+	return ref
+}
+
+// release lets go of a ref held by one set; it is freed after the last.
+func (t *friendTable) release(ref uint32) {
+	if t.users[ref]--; t.users[ref] == 0 {
+		delete(t.refs, t.ids[ref])
+		t.free = append(t.free, ref)
+	}
+}
+
+// set returns the set of the given ids (those that parse), holding them.
+func (t *friendTable) set(ids []string) friendSet {
+	us := make([]uid, 0, len(ids))
 	for _, id := range ids {
 		if u, ok := parseUID(id); ok {
-			s = append(s, friend{id: u})
+			us = append(us, u)
 		}
 	}
-	slices.SortFunc(s, func(a, b friend) int { return cmpFriend(a, b.id) })
-	return slices.CompactFunc(s, func(a, b friend) bool { return a.id == b.id })
-}
-
-// find returns the friend with the given id, or nil.
-func (s friendSet) find(id uid) *friend {
-	if i, ok := slices.BinarySearchFunc(s, id, cmpFriend); ok {
-		return &s[i]
+	slices.SortFunc(us, func(a, b uid) int { return slices.Compare(a[:], b[:]) })
+	us = slices.Compact(us)
+	s := make(friendSet, len(us))
+	for i, u := range us {
+		s[i] = friend(t.hold(u))
 	}
-	return nil
-}
-
-// lookup is find by the id's string form.
-func (s friendSet) lookup(id string) *friend {
-	if u, ok := parseUID(id); ok {
-		return s.find(u)
-	}
-	return nil
-}
-
-// add inserts id (offline) unless it is there already.
-func (s friendSet) add(id uid) friendSet {
-	i, ok := slices.BinarySearchFunc(s, id, cmpFriend)
-	if ok {
-		return s
-	}
-	return slices.Insert(s, i, friend{id: id})
-}
-
-// remove deletes id if present.
-func (s friendSet) remove(id uid) friendSet {
-	if i, ok := slices.BinarySearchFunc(s, id, cmpFriend); ok {
-		return slices.Delete(s, i, i+1)
-	}
+	slices.Sort(s) // all offline: by ref
 	return s
 }
+
+// find returns the index of u in s.
+func (t *friendTable) find(s friendSet, u uid) (int, bool) {
+	ref, ok := t.refs[u]
+	if !ok {
+		return 0, false
+	}
+	return s.index(ref)
+}
+
+// add inserts u (offline) unless it is there already.
+func (t *friendTable) add(s friendSet, u uid) friendSet {
+	if _, ok := t.find(s, u); ok {
+		return s
+	}
+	ref := t.hold(u)
+	i, _ := s.index(ref)
+	return slices.Insert(s, i, friend(ref))
+}
+
+// remove deletes u if present.
+func (t *friendTable) remove(s friendSet, u uid) friendSet {
+	i, ok := t.find(s, u)
+	if !ok {
+		return s
+	}
+	t.release(s[i].ref())
+	return slices.Delete(s, i, i+1)
+}
+
+// drop releases every friend of s.
+func (t *friendTable) drop(s friendSet) {
+	for _, f := range s {
+		t.release(f.ref())
+	}
+}
+
+// id is the id of the friend at i of s.
+func (t *friendTable) id(s friendSet, i int) uid { return t.ids[s[i].ref()] }

@@ -1,6 +1,8 @@
 package actors
 
 import (
+	"cmp"
+	"slices"
 	"testing"
 
 	"github.com/bunnybook/bunnybook"
@@ -19,33 +21,59 @@ func TestUIDRoundTrip(t *testing.T) {
 	}
 }
 
-func TestFriendSet(t *testing.T) {
+func TestFriendTable(t *testing.T) {
 	a, b, c := bunnybook.NewID(), bunnybook.NewID(), bunnybook.NewID()
-	s := newFriendSet([]string{c, a, "not-an-id", b, a})
+	ua, _ := parseUID(a)
+	ub, _ := parseUID(b)
+	uc, _ := parseUID(c)
+	tb := newFriendTable()
+	s := tb.set([]string{c, a, "not-an-id", b, a})
 	if len(s) != 3 {
 		t.Fatalf("set of 3 ids (one twice) and a bad one has %d entries", len(s))
 	}
-	for _, id := range []string{a, b, c} {
-		if s.lookup(id) == nil {
-			t.Errorf("%s missing", id)
+	for _, u := range []uid{ua, ub, uc} {
+		if i, ok := tb.find(s, u); !ok || tb.id(s, i) != u {
+			t.Errorf("%s: find = %d, %v", u, i, ok)
 		}
 	}
-	s.lookup(b).online = true
-	ub, _ := parseUID(b)
-	s = s.remove(ub)
-	if s.lookup(b) != nil || len(s) != 2 {
-		t.Fatalf("after remove: %d entries, b found %v", len(s), s.lookup(b) != nil)
+	if !slices.IsSortedFunc(s, func(x, y friend) int { return cmp.Compare(x.ref(), y.ref()) }) {
+		t.Fatal("set not sorted by ref")
 	}
-	s = s.add(ub).add(ub)
-	if f := s.lookup(b); f == nil || f.online || len(s) != 3 {
-		t.Fatalf("after adding b twice: %d entries, b = %+v (want offline)", len(s), f)
+
+	// A second set shares the refs; b online in one set only.
+	s2 := tb.set([]string{b})
+	i, _ := tb.find(s, ub)
+	s.setOnline(i, true)
+	if j, _ := tb.find(s2, ub); s2[j].ref() != s[i].ref() || s2[j].online() {
+		t.Fatalf("b in the second set: %v, in the first: %v", s2[j], s[i])
 	}
-	for i := 1; i < len(s); i++ {
-		if cmpFriend(s[i-1], s[i].id) >= 0 {
-			t.Fatal("set not sorted")
-		}
+	s = tb.remove(s, ub)
+	if _, ok := tb.find(s, ub); ok || len(s) != 2 {
+		t.Fatalf("after remove: %d entries, b found %v", len(s), ok)
 	}
-	if s.lookup(bunnybook.NewID()) != nil || s.lookup("x") != nil {
+	if _, ok := tb.find(s2, ub); !ok {
+		t.Fatal("b left the table while the second set holds it")
+	}
+	s = tb.add(tb.add(s, ub), ub)
+	if i, ok := tb.find(s, ub); !ok || s[i].online() || len(s) != 3 {
+		t.Fatalf("after adding b twice: %d entries, b found %v (want offline)", len(s), ok)
+	}
+	if _, ok := tb.find(s, uid{1}); ok {
 		t.Fatal("found a stranger")
+	}
+
+	// Refs of ids no set holds are freed and given to new ids.
+	tb.drop(s)
+	if len(tb.refs) != 1 || len(tb.free) != 2 {
+		t.Fatalf("after dropping the first set: %d ids held, %d refs free; want 1 (b), 2", len(tb.refs), len(tb.free))
+	}
+	s3 := tb.set([]string{bunnybook.NewID(), bunnybook.NewID(), bunnybook.NewID()})
+	if len(tb.ids) != 4 || len(tb.free) != 0 {
+		t.Fatalf("3 new ids took %d refs in all, %d free; want the 2 freed reused", len(tb.ids), len(tb.free))
+	}
+	tb.drop(s2)
+	tb.drop(s3)
+	if len(tb.refs) != 0 {
+		t.Fatalf("%d ids held by no set", len(tb.refs))
 	}
 }

@@ -25,39 +25,108 @@ type presenceKeeper struct {
 	mu      sync.Mutex
 	root    *actor.RootContext
 	local   map[string]*actor.PID // loaded profile grains on this node
-	watched map[uid]int32         // their friends: how many of them watch each
+	friends friendTable           // their friends
 	running bool                  // the heartbeat loop runs (while local is not empty)
 
 	seen map[uid]struct{} // watched profiles online at the last heartbeat; owned by the loop
 }
 
 func newPresenceKeeper(cfg *Config) *presenceKeeper {
-	return &presenceKeeper{cfg: cfg, local: map[string]*actor.PID{}, watched: map[uid]int32{}}
+	return &presenceKeeper{cfg: cfg, local: map[string]*actor.PID{}, friends: newFriendTable()}
 }
 
-// add registers a loaded profile grain and its friends.
-func (k *presenceKeeper) add(ctx actor.Context, id string, friends friendSet) {
+// add registers a loaded profile grain and returns the set of its friends
+// (all offline).
+func (k *presenceKeeper) add(ctx actor.Context, id string, friendIDs []string) friendSet {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.root = ctx.ActorSystem().Root
 	k.local[id] = ctx.Self()
-	for _, f := range friends {
-		k.watched[f.id]++
-	}
 	if !k.running {
 		k.running = true
 		go k.loop()
 	}
+	return k.friends.set(friendIDs)
 }
 
-// remove forgets a profile grain that goes offline.
-func (k *presenceKeeper) remove(id string, friends friendSet) {
+// remove forgets a profile grain that goes offline, and its friends.
+func (k *presenceKeeper) remove(id string, s friendSet) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	delete(k.local, id)
-	for _, f := range friends {
-		k.unwatchLocked(f.id)
+	k.friends.drop(s)
+}
+
+// find returns the index in s of the friend with the given id.
+func (k *presenceKeeper) find(s friendSet, id string) (int, bool) {
+	u, ok := parseUID(id)
+	if !ok {
+		return 0, false
 	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.friends.find(s, u)
+}
+
+// befriend and unfriend return s with a new friend, or without a former one.
+func (k *presenceKeeper) befriend(s friendSet, u uid) friendSet {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.friends.add(s, u)
+}
+
+func (k *presenceKeeper) unfriend(s friendSet, u uid) friendSet {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.friends.remove(s, u)
+}
+
+// onlineIDs returns the ids of the friends of s that are online.
+func (k *presenceKeeper) onlineIDs(s friendSet) []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var ids []string
+	for i, f := range s {
+		if f.online() {
+			ids = append(ids, k.friends.id(s, i).String())
+		}
+	}
+	return ids
+}
+
+// change is a friend's presence that differs from what their set says.
+type change struct {
+	i      int // in the set
+	id     uid
+	online bool
+}
+
+// changes returns the friends of s whose presence in a heartbeat's changes
+// differs from s.
+func (k *presenceKeeper) changes(s friendSet, changed map[uid]bool) []change {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []change
+	add := func(i int, u uid, online bool) {
+		if s[i].online() != online {
+			out = append(out, change{i, u, online})
+		}
+	}
+	if len(changed) < len(s) {
+		for u, online := range changed {
+			if i, ok := k.friends.find(s, u); ok {
+				add(i, u, online)
+			}
+		}
+		return out
+	}
+	for i := range s {
+		u := k.friends.id(s, i)
+		if online, ok := changed[u]; ok {
+			add(i, u, online)
+		}
+	}
+	return out
 }
 
 // pids returns the PIDs of those of ids whose grain is loaded on this node
@@ -70,25 +139,6 @@ func (k *presenceKeeper) pids(ids []string) []*actor.PID {
 		out[i] = k.local[id]
 	}
 	return out
-}
-
-// watch and unwatch follow a local profile's new and former friends.
-func (k *presenceKeeper) watch(id uid) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.watched[id]++
-}
-
-func (k *presenceKeeper) unwatch(id uid) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.unwatchLocked(id)
-}
-
-func (k *presenceKeeper) unwatchLocked(id uid) {
-	if k.watched[id]--; k.watched[id] <= 0 {
-		delete(k.watched, id)
-	}
 }
 
 // loop beats until the node has no online profile left.
@@ -118,8 +168,8 @@ func (k *presenceKeeper) beat() bool {
 		ids = append(ids, id)
 		pids = append(pids, pid)
 	}
-	friends := make([]string, 0, len(k.watched))
-	for u := range k.watched {
+	friends := make([]string, 0, len(k.friends.refs))
+	for u := range k.friends.refs {
 		friends = append(friends, u.String())
 	}
 	root := k.root

@@ -19,7 +19,7 @@ type profileGrain struct {
 	cfg      *Config
 	id       string
 	sessions []session // its connections
-	friends  friendSet // friend ids and who of them is online
+	friends  friendSet // its friends and who of them is online
 	loaded   bool      // friends and presence read, presence set
 	linger   int       // generation of the pending linger timer
 }
@@ -107,11 +107,7 @@ func (g *profileGrain) connect(ctx actor.Context, m *Connect) *Hello {
 	for _, pc := range chats {
 		hello.PrivateChats = append(hello.PrivateChats, &PrivateChat{ChatGroupId: pc.ChatGroupID, ProfileId: pc.ProfileID, Username: pc.Username})
 	}
-	for _, f := range g.friends {
-		if f.online {
-			hello.OnlineFriends = append(hello.OnlineFriends, f.id.String())
-		}
-	}
+	hello.OnlineFriends = g.cfg.keeper.onlineIDs(g.friends)
 	hello.GroupChats = groupChatsOf(groups)
 	if hello.UnreadConversationIds, err = g.cfg.Store.UnreadConversations(c, g.id); err != nil {
 		g.cfg.Logger.Warn("unread conversations", "profile_id", g.id, "error", err)
@@ -140,14 +136,13 @@ func (g *profileGrain) load(ctx actor.Context, chats []bunnybook.PrivateChat) er
 	if err != nil {
 		return err
 	}
-	g.friends = newFriendSet(ids)
+	g.friends = g.cfg.keeper.add(ctx, g.id, ids)
 	for _, id := range online {
-		if f := g.friends.lookup(id); f != nil {
-			f.online = true
+		if i, ok := g.cfg.keeper.find(g.friends, id); ok {
+			g.friends.setOnline(i, true)
 		}
 	}
 	g.loaded = true
-	g.cfg.keeper.add(ctx, g.id, g.friends)
 	g.tellFriends(ctx, online, &PresenceChanged{ProfileId: g.id, Online: true})
 	return nil
 }
@@ -216,7 +211,9 @@ func (g *profileGrain) goOffline(ctx actor.Context) {
 		return
 	}
 	g.loaded = false
+	online := g.cfg.keeper.onlineIDs(g.friends)
 	g.cfg.keeper.remove(g.id, g.friends)
+	g.friends = nil
 	if g.cfg.Draining() {
 		return
 	}
@@ -224,12 +221,6 @@ func (g *profileGrain) goOffline(ctx actor.Context) {
 	defer cancel()
 	if err := g.cfg.Presence.SetOffline(c, g.id); err != nil {
 		g.cfg.Logger.Warn("set offline", "profile_id", g.id, "error", err)
-	}
-	var online []string
-	for _, f := range g.friends {
-		if f.online {
-			online = append(online, f.id.String())
-		}
 	}
 	g.tellFriends(ctx, online, &PresenceChanged{ProfileId: g.id, Online: false})
 }
@@ -240,22 +231,9 @@ func (g *profileGrain) presenceTick(ctx actor.Context, t presenceTick) {
 	if !g.loaded {
 		return
 	}
-	set := func(f *friend, online bool) {
-		if f != nil && f.online != online {
-			f.online = online
-			g.pushAll(ctx, presencePush(f.id.String(), online))
-		}
-	}
-	if len(t.changed) < len(g.friends) {
-		for id, online := range t.changed {
-			set(g.friends.find(id), online)
-		}
-		return
-	}
-	for i := range g.friends {
-		if online, ok := t.changed[g.friends[i].id]; ok {
-			set(&g.friends[i], online)
-		}
+	for _, c := range g.cfg.keeper.changes(g.friends, t.changed) {
+		g.friends.setOnline(c.i, c.online)
+		g.pushAll(ctx, presencePush(c.id.String(), c.online))
 	}
 }
 
@@ -265,12 +243,12 @@ func (g *profileGrain) event(ctx actor.Context, msg any) {
 	case *Deliver:
 		g.pushAll(ctx, m.GetPush())
 	case *PresenceChanged:
-		f := g.friends.lookup(m.GetProfileId())
-		if f == nil || f.online == m.GetOnline() {
+		i, ok := g.cfg.keeper.find(g.friends, m.GetProfileId())
+		if !ok || g.friends[i].online() == m.GetOnline() {
 			return
 		}
-		f.online = m.GetOnline()
-		g.pushAll(ctx, presencePush(m.GetProfileId(), f.online))
+		g.friends.setOnline(i, m.GetOnline())
+		g.pushAll(ctx, presencePush(m.GetProfileId(), m.GetOnline()))
 	case *NotificationCreated:
 		c, cancel := g.ctx()
 		defer cancel()
@@ -281,9 +259,8 @@ func (g *profileGrain) event(ctx actor.Context, msg any) {
 		g.pushAll(ctx, &Push{Event: &Push_Notification{Notification: &NotificationPush{Notification: m.GetNotification(), UnreadCount: int64(n)}}})
 	case *FriendAdded:
 		chat := m.GetChat()
-		if u, ok := parseUID(chat.GetProfileId()); ok && g.friends.find(u) == nil {
-			g.friends = g.friends.add(u)
-			g.cfg.keeper.watch(u)
+		if u, ok := parseUID(chat.GetProfileId()); ok {
+			g.friends = g.cfg.keeper.befriend(g.friends, u)
 		}
 		g.pushAll(ctx, &Push{Event: &Push_FriendAdded{FriendAdded: chat}})
 		g.checkPresence(ctx, chat.GetProfileId())
@@ -294,9 +271,8 @@ func (g *profileGrain) event(ctx actor.Context, msg any) {
 			}
 		}
 	case *FriendRemoved:
-		if u, ok := parseUID(m.GetProfileId()); ok && g.friends.find(u) != nil {
-			g.friends = g.friends.remove(u)
-			g.cfg.keeper.unwatch(u)
+		if u, ok := parseUID(m.GetProfileId()); ok {
+			g.friends = g.cfg.keeper.unfriend(g.friends, u)
 		}
 		g.pushAll(ctx, &Push{Event: &Push_FriendRemoved{FriendRemoved: m}})
 	}
@@ -307,11 +283,11 @@ func (g *profileGrain) checkPresence(ctx actor.Context, id string) {
 	c, cancel := g.ctx()
 	defer cancel()
 	online, err := g.cfg.Presence.Online(c, []string{id})
-	f := g.friends.lookup(id)
-	if err != nil || len(online) == 0 || f == nil {
+	i, ok := g.cfg.keeper.find(g.friends, id)
+	if err != nil || len(online) == 0 || !ok {
 		return
 	}
-	f.online = true
+	g.friends.setOnline(i, true)
 	g.pushAll(ctx, presencePush(id, true))
 }
 
