@@ -4,6 +4,9 @@ import (
 	"cmp"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/bunnybook/bunnybook"
 )
@@ -75,5 +78,54 @@ func TestFriendTable(t *testing.T) {
 	tb.drop(s3)
 	if len(tb.refs) != 0 {
 		t.Fatalf("%d ids held by no set", len(tb.refs))
+	}
+}
+
+// TestHeartbeatTellsOnlyWhoDoesNotKnow: a heartbeat's changes go to the
+// grains with a friend whose presence they do not know yet, not to every
+// grain of the node.
+func TestHeartbeatTellsOnlyWhoDoesNotKnow(t *testing.T) {
+	system := actor.NewActorSystem()
+	defer system.Shutdown()
+	k := newPresenceKeeper(&Config{})
+	k.root = system.Root
+	x, y := bunnybook.NewID(), bunnybook.NewID()
+	ux, _ := parseUID(x)
+	uy, _ := parseUID(y)
+	told := make(chan string, 10)
+	profile := func(name string, friends []string, online ...string) *onlineProfile {
+		pid := system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
+			if _, ok := ctx.Message().(presenceTick); ok {
+				told <- name
+			}
+		}))
+		p := &onlineProfile{pid: pid, friends: k.friends.set(friends)}
+		for _, id := range online {
+			k.setOnline(p, id, true)
+		}
+		k.local[name] = p
+		return p
+	}
+	knows := profile("knows", []string{x, y}, x) // heard of x from a PresenceChanged
+	profile("unaware", []string{x})
+	profile("stranger", []string{y})
+
+	k.tell(presenceTick{map[uid]bool{ux: true}})
+	if got := <-told; got != "unaware" {
+		t.Fatalf("tick went to %s, want unaware", got)
+	}
+	select {
+	case got := <-told:
+		t.Fatalf("tick also went to %s", got)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if got := k.apply(knows, map[uid]bool{ux: false, uy: true}); len(got) != 2 {
+		t.Fatalf("apply: %v, want x offline and y online", got)
+	}
+	if got := k.apply(knows, map[uid]bool{ux: false, uy: true}); len(got) != 0 {
+		t.Fatalf("apply again: %v, want nothing new", got)
+	}
+	if online := k.onlineIDs(knows); len(online) != 1 || online[0] != y {
+		t.Fatalf("online friends %v, want y", online)
 	}
 }

@@ -8,125 +8,165 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 )
 
-// presenceTick tells a profile grain whose presence changed since the
-// previous heartbeat: uid → online now.
+// presenceTick tells a profile grain that the presence of some of its
+// friends changed since the previous heartbeat: uid → online now.
 type presenceTick struct{ changed map[uid]bool }
 
 // presenceKeeper does the heartbeat of all of a node's online profiles in
 // one batch: every Heartbeat it refreshes their online marks (one pipelined
 // call), reads the presence of every profile they are friends with (one
-// lookup), and tells the grains which of those changed since the previous
-// heartbeat. Friends' changes normally arrive as PresenceChanged messages;
-// the heartbeat catches those that cannot send one (their node died and
-// their mark expired). A quiet heartbeat costs the grains nothing.
+// lookup), and tells the grains whose friends' presence changed since the
+// previous heartbeat, unless they know already. Friends' changes normally
+// arrive as PresenceChanged messages; the heartbeat catches those that
+// cannot send one (their node died and their mark expired). A quiet
+// heartbeat costs the grains nothing.
+//
+// It also keeps the online profiles' friend sets (see friendTable), which
+// its heartbeat reads: a grain changes its set only through the keeper.
 type presenceKeeper struct {
 	cfg *Config
 
 	mu      sync.Mutex
 	root    *actor.RootContext
-	local   map[string]*actor.PID // loaded profile grains on this node
-	friends friendTable           // their friends
-	running bool                  // the heartbeat loop runs (while local is not empty)
+	local   map[string]*onlineProfile // loaded profile grains on this node
+	friends friendTable               // their friends
+	running bool                      // the heartbeat loop runs (while local is not empty)
 
 	seen map[uid]struct{} // watched profiles online at the last heartbeat; owned by the loop
 }
 
-func newPresenceKeeper(cfg *Config) *presenceKeeper {
-	return &presenceKeeper{cfg: cfg, local: map[string]*actor.PID{}, friends: newFriendTable()}
+// onlineProfile is a loaded profile grain, as the keeper knows it.
+type onlineProfile struct {
+	pid     *actor.PID
+	friends friendSet // guarded by the keeper's mu
 }
 
-// add registers a loaded profile grain and returns the set of its friends
-// (all offline).
-func (k *presenceKeeper) add(ctx actor.Context, id string, friendIDs []string) friendSet {
+func newPresenceKeeper(cfg *Config) *presenceKeeper {
+	return &presenceKeeper{cfg: cfg, local: map[string]*onlineProfile{}, friends: newFriendTable()}
+}
+
+// add registers a loaded profile grain with its friends, those given as
+// online marked so.
+func (k *presenceKeeper) add(ctx actor.Context, id string, friendIDs, online []string) *onlineProfile {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.root = ctx.ActorSystem().Root
-	k.local[id] = ctx.Self()
+	p := &onlineProfile{pid: ctx.Self(), friends: k.friends.set(friendIDs)}
+	for _, id := range online {
+		if u, ok := parseUID(id); ok {
+			if i, ok := k.friends.find(p.friends, u); ok {
+				p.friends.setOnline(i, true)
+			}
+		}
+	}
+	k.local[id] = p
 	if !k.running {
 		k.running = true
 		go k.loop()
 	}
-	return k.friends.set(friendIDs)
+	return p
 }
 
-// remove forgets a profile grain that goes offline, and its friends.
-func (k *presenceKeeper) remove(id string, s friendSet) {
+// remove forgets a profile grain that goes offline, and its friends; it
+// returns those who were online.
+func (k *presenceKeeper) remove(id string, p *onlineProfile) (online []string) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	online = k.onlineLocked(p)
 	delete(k.local, id)
-	k.friends.drop(s)
+	k.friends.drop(p.friends)
+	p.friends = nil
+	return online
 }
 
-// find returns the index in s of the friend with the given id.
-func (k *presenceKeeper) find(s friendSet, id string) (int, bool) {
-	u, ok := parseUID(id)
-	if !ok {
-		return 0, false
-	}
+// onlineIDs returns the ids of p's friends who are online.
+func (k *presenceKeeper) onlineIDs(p *onlineProfile) []string {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return k.friends.find(s, u)
+	return k.onlineLocked(p)
 }
 
-// befriend and unfriend return s with a new friend, or without a former one.
-func (k *presenceKeeper) befriend(s friendSet, u uid) friendSet {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.friends.add(s, u)
-}
-
-func (k *presenceKeeper) unfriend(s friendSet, u uid) friendSet {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.friends.remove(s, u)
-}
-
-// onlineIDs returns the ids of the friends of s that are online.
-func (k *presenceKeeper) onlineIDs(s friendSet) []string {
-	k.mu.Lock()
-	defer k.mu.Unlock()
+func (k *presenceKeeper) onlineLocked(p *onlineProfile) []string {
 	var ids []string
-	for i, f := range s {
+	for i, f := range p.friends {
 		if f.online() {
-			ids = append(ids, k.friends.id(s, i).String())
+			ids = append(ids, k.friends.id(p.friends, i).String())
 		}
 	}
 	return ids
 }
 
-// change is a friend's presence that differs from what their set says.
-type change struct {
-	i      int // in the set
+// setOnline records a friend's presence; it reports whether it changed
+// (false for someone who is not a friend).
+func (k *presenceKeeper) setOnline(p *onlineProfile, id string, online bool) bool {
+	u, ok := parseUID(id)
+	if !ok {
+		return false
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	i, ok := k.friends.find(p.friends, u)
+	if !ok || p.friends[i].online() == online {
+		return false
+	}
+	p.friends.setOnline(i, online)
+	return true
+}
+
+// befriend and unfriend add a new friend (offline) to p, or remove a
+// former one.
+func (k *presenceKeeper) befriend(p *onlineProfile, u uid) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	p.friends = k.friends.add(p.friends, u)
+}
+
+func (k *presenceKeeper) unfriend(p *onlineProfile, u uid) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	p.friends = k.friends.remove(p.friends, u)
+}
+
+// presence is a friend's presence.
+type presence struct {
 	id     uid
 	online bool
 }
 
-// changes returns the friends of s whose presence in a heartbeat's changes
-// differs from s.
-func (k *presenceKeeper) changes(s friendSet, changed map[uid]bool) []change {
+// apply records those of a heartbeat's changes that concern p's friends
+// and differ from what p knows; it returns them.
+func (k *presenceKeeper) apply(p *onlineProfile, changed map[uid]bool) []presence {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	var out []change
-	add := func(i int, u uid, online bool) {
-		if s[i].online() != online {
-			out = append(out, change{i, u, online})
-		}
+	var out []presence
+	k.eachChange(p.friends, changed, func(i int, u uid, online bool) bool {
+		p.friends.setOnline(i, online)
+		out = append(out, presence{u, online})
+		return true
+	})
+	return out
+}
+
+// eachChange calls fn, while it returns true, for each friend of s whose
+// presence in changed differs from s's. k.mu must be held.
+func (k *presenceKeeper) eachChange(s friendSet, changed map[uid]bool, fn func(i int, u uid, online bool) bool) {
+	visit := func(i int, u uid, online bool) bool { // false: stop
+		return s[i].online() == online || fn(i, u, online)
 	}
 	if len(changed) < len(s) {
 		for u, online := range changed {
-			if i, ok := k.friends.find(s, u); ok {
-				add(i, u, online)
+			if i, ok := k.friends.find(s, u); ok && !visit(i, u, online) {
+				return
 			}
 		}
-		return out
+		return
 	}
 	for i := range s {
 		u := k.friends.id(s, i)
-		if online, ok := changed[u]; ok {
-			add(i, u, online)
+		if online, ok := changed[u]; ok && !visit(i, u, online) {
+			return
 		}
 	}
-	return out
 }
 
 // pids returns the PIDs of those of ids whose grain is loaded on this node
@@ -136,7 +176,9 @@ func (k *presenceKeeper) pids(ids []string) []*actor.PID {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	for i, id := range ids {
-		out[i] = k.local[id]
+		if p := k.local[id]; p != nil {
+			out[i] = p.pid
+		}
 	}
 	return out
 }
@@ -163,16 +205,13 @@ func (k *presenceKeeper) beat() bool {
 		return false
 	}
 	ids := make([]string, 0, len(k.local))
-	pids := make([]*actor.PID, 0, len(k.local))
-	for id, pid := range k.local {
+	for id := range k.local {
 		ids = append(ids, id)
-		pids = append(pids, pid)
 	}
 	friends := make([]string, 0, len(k.friends.refs))
 	for u := range k.friends.refs {
 		friends = append(friends, u.String())
 	}
-	root := k.root
 	k.mu.Unlock()
 
 	ctx, cancel := context.WithTimeout(context.Background(), k.cfg.StoreTimeout)
@@ -202,10 +241,27 @@ func (k *presenceKeeper) beat() bool {
 	}
 	k.seen = now
 	if len(changed) > 0 {
-		tick := presenceTick{changed}
-		for _, pid := range pids {
-			root.Send(pid, tick)
-		}
+		k.tell(presenceTick{changed})
 	}
 	return true
+}
+
+// tell sends the tick to the grains it concerns: those with a friend whose
+// presence in it differs from what they know. (Most know already, from
+// PresenceChanged messages: a profile that comes online tells its online
+// friends at once.)
+func (k *presenceKeeper) tell(t presenceTick) {
+	k.mu.Lock()
+	var to []*actor.PID
+	for _, p := range k.local {
+		k.eachChange(p.friends, t.changed, func(int, uid, bool) bool {
+			to = append(to, p.pid)
+			return false
+		})
+	}
+	root := k.root
+	k.mu.Unlock()
+	for _, pid := range to {
+		root.Send(pid, t)
+	}
 }

@@ -18,10 +18,10 @@ type lingerEnded struct{ gen int }
 type profileGrain struct {
 	cfg      *Config
 	id       string
-	sessions []session // its connections
-	friends  friendSet // its friends and who of them is online
-	loaded   bool      // friends and presence read, presence set
-	linger   int       // generation of the pending linger timer
+	sessions []session      // its connections
+	me       *onlineProfile // its friends and who of them is online (kept by the presence keeper); nil until loaded
+	loaded   bool           // friends and presence read, presence set
+	linger   int            // generation of the pending linger timer
 }
 
 // session is one connection of the profile.
@@ -107,7 +107,7 @@ func (g *profileGrain) connect(ctx actor.Context, m *Connect) *Hello {
 	for _, pc := range chats {
 		hello.PrivateChats = append(hello.PrivateChats, &PrivateChat{ChatGroupId: pc.ChatGroupID, ProfileId: pc.ProfileID, Username: pc.Username})
 	}
-	hello.OnlineFriends = g.cfg.keeper.onlineIDs(g.friends)
+	hello.OnlineFriends = g.cfg.keeper.onlineIDs(g.me)
 	hello.GroupChats = groupChatsOf(groups)
 	if hello.UnreadConversationIds, err = g.cfg.Store.UnreadConversations(c, g.id); err != nil {
 		g.cfg.Logger.Warn("unread conversations", "profile_id", g.id, "error", err)
@@ -136,12 +136,7 @@ func (g *profileGrain) load(ctx actor.Context, chats []bunnybook.PrivateChat) er
 	if err != nil {
 		return err
 	}
-	g.friends = g.cfg.keeper.add(ctx, g.id, ids)
-	for _, id := range online {
-		if i, ok := g.cfg.keeper.find(g.friends, id); ok {
-			g.friends.setOnline(i, true)
-		}
-	}
+	g.me = g.cfg.keeper.add(ctx, g.id, ids, online)
 	g.loaded = true
 	g.tellFriends(ctx, online, &PresenceChanged{ProfileId: g.id, Online: true})
 	return nil
@@ -211,9 +206,7 @@ func (g *profileGrain) goOffline(ctx actor.Context) {
 		return
 	}
 	g.loaded = false
-	online := g.cfg.keeper.onlineIDs(g.friends)
-	g.cfg.keeper.remove(g.id, g.friends)
-	g.friends = nil
+	online := g.cfg.keeper.remove(g.id, g.me)
 	if g.cfg.Draining() {
 		return
 	}
@@ -231,9 +224,8 @@ func (g *profileGrain) presenceTick(ctx actor.Context, t presenceTick) {
 	if !g.loaded {
 		return
 	}
-	for _, c := range g.cfg.keeper.changes(g.friends, t.changed) {
-		g.friends.setOnline(c.i, c.online)
-		g.pushAll(ctx, presencePush(c.id.String(), c.online))
+	for _, p := range g.cfg.keeper.apply(g.me, t.changed) {
+		g.pushAll(ctx, presencePush(p.id.String(), p.online))
 	}
 }
 
@@ -243,12 +235,9 @@ func (g *profileGrain) event(ctx actor.Context, msg any) {
 	case *Deliver:
 		g.pushAll(ctx, m.GetPush())
 	case *PresenceChanged:
-		i, ok := g.cfg.keeper.find(g.friends, m.GetProfileId())
-		if !ok || g.friends[i].online() == m.GetOnline() {
-			return
+		if g.cfg.keeper.setOnline(g.me, m.GetProfileId(), m.GetOnline()) {
+			g.pushAll(ctx, presencePush(m.GetProfileId(), m.GetOnline()))
 		}
-		g.friends.setOnline(i, m.GetOnline())
-		g.pushAll(ctx, presencePush(m.GetProfileId(), m.GetOnline()))
 	case *NotificationCreated:
 		c, cancel := g.ctx()
 		defer cancel()
@@ -260,7 +249,7 @@ func (g *profileGrain) event(ctx actor.Context, msg any) {
 	case *FriendAdded:
 		chat := m.GetChat()
 		if u, ok := parseUID(chat.GetProfileId()); ok {
-			g.friends = g.cfg.keeper.befriend(g.friends, u)
+			g.cfg.keeper.befriend(g.me, u)
 		}
 		g.pushAll(ctx, &Push{Event: &Push_FriendAdded{FriendAdded: chat}})
 		g.checkPresence(ctx, chat.GetProfileId())
@@ -272,7 +261,7 @@ func (g *profileGrain) event(ctx actor.Context, msg any) {
 		}
 	case *FriendRemoved:
 		if u, ok := parseUID(m.GetProfileId()); ok {
-			g.friends = g.cfg.keeper.unfriend(g.friends, u)
+			g.cfg.keeper.unfriend(g.me, u)
 		}
 		g.pushAll(ctx, &Push{Event: &Push_FriendRemoved{FriendRemoved: m}})
 	}
@@ -283,12 +272,9 @@ func (g *profileGrain) checkPresence(ctx actor.Context, id string) {
 	c, cancel := g.ctx()
 	defer cancel()
 	online, err := g.cfg.Presence.Online(c, []string{id})
-	i, ok := g.cfg.keeper.find(g.friends, id)
-	if err != nil || len(online) == 0 || !ok {
-		return
+	if err == nil && len(online) > 0 && g.cfg.keeper.setOnline(g.me, id, true) {
+		g.pushAll(ctx, presencePush(id, true))
 	}
-	g.friends.setOnline(i, true)
-	g.pushAll(ctx, presencePush(id, true))
 }
 
 func presencePush(profileID string, online bool) *Push {
