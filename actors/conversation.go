@@ -60,10 +60,12 @@ func newConversationGrain(cfg *Config) *conversationGrain {
 	return &conversationGrain{cfg: cfg, recent: map[string]*bunnybook.ChatMessage{}, typing: map[string]time.Time{}}
 }
 
+// SetIdentity is bbcluster.Grain's.
+func (g *conversationGrain) SetIdentity(id string) { g.id = id }
+
 func (g *conversationGrain) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
-	case *cluster.ClusterInit:
-		g.id = m.Identity.Identity
+	case *actor.Started:
 		g.cfg.Metrics.ConversationGrains.Inc()
 		ctx.SetReceiveTimeout(g.cfg.IdleTimeout)
 		// Not a child: a child stops with the grain and drops the pushes it

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/bunnybook/bunnybook"
+	bbcluster "github.com/bunnybook/bunnybook/cluster"
 	"github.com/bunnybook/bunnybook/metrics"
 )
 
@@ -92,9 +93,9 @@ func Kinds(cfg Config) []*cluster.Kind {
 	return []*cluster.Kind{
 		// A profile grain is idle most of its life: the lock-free mailbox
 		// is a few bytes when empty, the default one a ring of ten slots.
-		cluster.NewKind(ProfileKind, actor.PropsFromProducer(func() actor.Actor { return newProfileGrain(&cfg) },
-			actor.WithMailbox(actor.UnboundedLockfree()))),
-		cluster.NewKind(ConversationKind, actor.PropsFromProducer(func() actor.Actor { return newConversationGrain(&cfg) })),
+		bbcluster.NewKind(ProfileKind, func() bbcluster.Grain { return newProfileGrain(&cfg) },
+			actor.WithMailbox(actor.UnboundedLockfree())),
+		bbcluster.NewKind(ConversationKind, func() bbcluster.Grain { return newConversationGrain(&cfg) }),
 	}
 }
 

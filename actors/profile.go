@@ -19,8 +19,7 @@ type profileGrain struct {
 	cfg      *Config
 	id       string
 	sessions []session      // its connections
-	me       *onlineProfile // its friends and who of them is online (kept by the presence keeper); nil until loaded
-	loaded   bool           // friends and presence read, presence set
+	me       *onlineProfile // its friends and who of them is online, kept by the presence keeper; nil until loaded
 	linger   int            // generation of the pending linger timer
 }
 
@@ -37,8 +36,7 @@ func newProfileGrain(cfg *Config) *profileGrain {
 
 func (g *profileGrain) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
-	case *cluster.ClusterInit:
-		g.id = m.Identity.Identity
+	case *actor.Started:
 		g.cfg.Metrics.ProfileGrains.Inc()
 	case *actor.Stopped:
 		g.cfg.Metrics.ProfileGrains.Dec()
@@ -58,7 +56,7 @@ func (g *profileGrain) Receive(ctx actor.Context) {
 	case *actor.Stopping:
 		g.goOffline(ctx)
 	case *Deliver, *PresenceChanged, *NotificationCreated, *FriendAdded, *FriendRemoved, *EndSession:
-		if !g.loaded {
+		if !g.loaded() {
 			// Activated by a message for an offline profile (a race with
 			// its last disconnect): nothing to push to, so stop.
 			ctx.Poison(ctx.Self())
@@ -67,6 +65,12 @@ func (g *profileGrain) Receive(ctx actor.Context) {
 		g.event(ctx, m)
 	}
 }
+
+// SetIdentity is bbcluster.Grain's.
+func (g *profileGrain) SetIdentity(id string) { g.id = id }
+
+// loaded tells whether friends and presence are read and presence is set.
+func (g *profileGrain) loaded() bool { return g.me != nil }
 
 func (g *profileGrain) ctx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), g.cfg.StoreTimeout)
@@ -88,7 +92,7 @@ func (g *profileGrain) connect(ctx actor.Context, m *Connect) *Hello {
 	if err == nil {
 		groups, err = g.cfg.Store.GroupChats(c, g.id)
 	}
-	if err == nil && !g.loaded {
+	if err == nil && !g.loaded() {
 		err = g.load(ctx, chats)
 	}
 	if err != nil {
@@ -137,7 +141,6 @@ func (g *profileGrain) load(ctx actor.Context, chats []bunnybook.PrivateChat) er
 		return err
 	}
 	g.me = g.cfg.keeper.add(ctx, g.id, ids, online)
-	g.loaded = true
 	g.tellFriends(ctx, online, &PresenceChanged{ProfileId: g.id, Online: true})
 	return nil
 }
@@ -202,11 +205,11 @@ func (g *profileGrain) unwatchUnused(ctx actor.Context, gateway *actor.PID) {
 // it flap offline); if they do not come back, the mark this node no longer
 // refreshes expires and friends' heartbeats notice.
 func (g *profileGrain) goOffline(ctx actor.Context) {
-	if !g.loaded {
+	if !g.loaded() {
 		return
 	}
-	g.loaded = false
 	online := g.cfg.keeper.remove(g.id, g.me)
+	g.me = nil
 	if g.cfg.Draining() {
 		return
 	}
@@ -221,7 +224,7 @@ func (g *profileGrain) goOffline(ctx actor.Context) {
 // presenceTick catches friends whose presence changed without a message
 // (their node died and their mark expired): see presenceKeeper.
 func (g *profileGrain) presenceTick(ctx actor.Context, t presenceTick) {
-	if !g.loaded {
+	if !g.loaded() {
 		return
 	}
 	for _, p := range g.cfg.keeper.apply(g.me, t.changed) {

@@ -10,18 +10,25 @@ import (
 // many grains the member hosts. Its state is owned by the actor.
 type placementActor struct {
 	p       *Placement
-	byKey   map[string]*grain // ClusterIdentity.AsKey() → grain
+	byKey   map[grainKey]*grain
 	byPID   map[string]*grain // child PID's Id → grain
 	stopped *stopGrains       // set by Shutdown: activate nothing more
 
 	// props are the grain kinds' props, made once per kind: they give each
 	// grain the identity in activating, set while activate spawns it (the
-	// props' init runs inside the spawn). pa.WithClusterIdentity would
-	// copy the props for every activation, and keep the copy as long as the
-	// grain lives.
+	// props' init runs inside the spawn): a Grain by SetIdentity, others as
+	// the ClusterIdentity that pa.NewKind's middleware reads.
+	// pa.WithClusterIdentity would copy the props for every activation, and
+	// keep the copy as long as the grain lives.
 	props      map[string]*actor.Props
 	activating *pa.ClusterIdentity
 }
+
+// grainKey is a grain's kind and identity (ClusterIdentity.AsKey without
+// the string it allocates).
+type grainKey struct{ kind, identity string }
+
+func keyOf(ci *pa.ClusterIdentity) grainKey { return grainKey{ci.Kind, ci.Identity} }
 
 // grain is one activation.
 type grain struct {
@@ -31,7 +38,7 @@ type grain struct {
 }
 
 func newPlacementActor(p *Placement) *placementActor {
-	return &placementActor{p: p, byKey: map[string]*grain{}, byPID: map[string]*grain{}, props: map[string]*actor.Props{}}
+	return &placementActor{p: p, byKey: map[grainKey]*grain{}, byPID: map[string]*grain{}, props: map[string]*actor.Props{}}
 }
 
 func (a *placementActor) Receive(ctx actor.Context) {
@@ -56,7 +63,7 @@ func (a *placementActor) activate(ctx actor.Context, ci *pa.ClusterIdentity) *pa
 	if ci == nil || a.stopped != nil || a.p.Owner(ci.Identity, ci.Kind) != a.p.self {
 		return &pa.ActivationResponse{}
 	}
-	key := ci.AsKey()
+	key := keyOf(ci)
 	if g, ok := a.byKey[key]; ok {
 		if g.leaving {
 			return &pa.ActivationResponse{}
@@ -69,7 +76,13 @@ func (a *placementActor) activate(ctx actor.Context, ci *pa.ClusterIdentity) *pa
 	}
 	props, ok := a.props[ci.Kind]
 	if !ok {
-		props = kind.Props.Clone(actor.WithOnInit(func(ctx actor.Context) { pa.SetClusterIdentity(ctx, a.activating) }))
+		props = kind.Props.Clone(actor.WithOnInit(func(ctx actor.Context) {
+			if g, ok := ctx.Actor().(Grain); ok {
+				g.SetIdentity(a.activating.Identity)
+			} else {
+				pa.SetClusterIdentity(ctx, a.activating)
+			}
+		}))
 		a.props[ci.Kind] = props
 	}
 	a.activating = ci
@@ -90,7 +103,7 @@ func (a *placementActor) terminated(who *actor.PID) {
 		return
 	}
 	delete(a.byPID, who.Id)
-	if key := g.ci.AsKey(); a.byKey[key] == g {
+	if key := keyOf(g.ci); a.byKey[key] == g {
 		delete(a.byKey, key)
 	}
 	if kind, ok := a.p.cluster.TryGetClusterKind(g.ci.Kind); ok {
