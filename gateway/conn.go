@@ -458,7 +458,7 @@ func (c *conn) handle(payload []byte) (code int, reason string) {
 			c.writeErr(f.clientID, err)
 			return 0, ""
 		}
-		c.push(outPush{frame: mustJSON(ackFrame{Type: "chat.ack", ID: f.clientID, Message: *msg}), gid: msg.ChatGroupID, seq: msg.Seq, ack: true})
+		c.push(outPush{frame: ackFrameOf(f.clientID, *msg), gid: msg.ChatGroupID, seq: msg.Seq, ack: true})
 	case typeTyping:
 		if err := c.s.grains.Typing(f.ChatGroupID, c.profile.ID, c.profile.Username); err != nil {
 			c.writeErr(f.clientID, err)
