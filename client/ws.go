@@ -2,7 +2,9 @@ package client
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,10 +22,17 @@ import (
 
 // Conn is a websocket connection to /ws.
 type Conn struct {
-	nc  net.Conn
-	r   io.Reader // nc, after any bytes the handshake read past its response
-	wmu sync.Mutex
+	nc   net.Conn
+	r    *bufio.Reader // nc, after any bytes the handshake read past its response; owned by the reader
+	wmu  sync.Mutex
+	wbuf []byte // a frame being written (header and masked payload, one write); guarded by wmu
 }
+
+// readBuffer is the size of a connection's read buffer: one read takes in
+// the frames that arrived together (a load generator holds thousands of
+// connections, and a read system call per frame header and payload cost
+// more than the frames' handling).
+const readBuffer = 4 << 10
 
 // DialOptions tune Dial.
 type DialOptions struct {
@@ -65,11 +74,11 @@ func Dial(ctx context.Context, baseURL, token string, o DialOptions) (*Conn, err
 		}
 		return nil, err
 	}
-	c := &Conn{nc: nc, r: nc}
+	var r io.Reader = nc
 	if br != nil {
-		c.r = io.MultiReader(br, nc)
+		r = io.MultiReader(br, nc)
 	}
-	return c, nil
+	return &Conn{nc: nc, r: bufio.NewReaderSize(r, readBuffer)}, nil
 }
 
 // readRefusal reads the body and Retry-After of a refused upgrade's answer.
@@ -96,12 +105,39 @@ func (c *Conn) Send(v any) error {
 	return c.SendRaw(b)
 }
 
-// SendRaw writes b as one text frame, as is.
+// SendRaw writes b as one text frame, as is, in one write.
 func (c *Conn) SendRaw(b []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	return wsutil.WriteClientText(c.nc, b)
+	c.wbuf = appendClientFrame(c.wbuf[:0], ws.OpText, b)
+	_, err := c.nc.Write(c.wbuf)
+	if cap(c.wbuf) > readBuffer {
+		c.wbuf = nil // a large frame's buffer is not kept
+	}
+	return err
+}
+
+// appendClientFrame appends a final, masked frame (RFC 6455 §5.2) of op
+// carrying payload to b.
+func appendClientFrame(b []byte, op ws.OpCode, payload []byte) []byte {
+	mask := ws.NewMask()
+	n := len(payload)
+	b = append(b, 0x80|byte(op))
+	switch {
+	case n < 126:
+		b = append(b, 0x80|byte(n))
+	case n <= 0xffff:
+		b = append(b, 0x80|126, byte(n>>8), byte(n))
+	default:
+		b = append(b, 0x80|127)
+		b = binary.BigEndian.AppendUint64(b, uint64(n))
+	}
+	b = append(b, mask[:]...)
+	start := len(b)
+	b = append(b, payload...)
+	ws.Cipher(b[start:], mask, 0)
+	return b
 }
 
 // Frame is one server frame.
@@ -144,15 +180,31 @@ func (c *Conn) Read(timeout time.Duration) (Frame, error) {
 			wsutil.WriteClientMessage(c.nc, ws.OpPong, payload)
 			c.wmu.Unlock()
 		case ws.OpText:
-			var head struct {
-				Type string `json:"type"`
-			}
-			if err := json.Unmarshal(payload, &head); err != nil {
+			typ, err := frameType(payload)
+			if err != nil {
 				return Frame{}, fmt.Errorf("server sent a non-JSON frame: %q", payload)
 			}
-			return Frame{Type: head.Type, Raw: payload}, nil
+			return Frame{Type: typ, Raw: payload}, nil
 		}
 	}
+}
+
+// frameType returns the "type" of a JSON object frame. The server writes
+// it first, without escapes, which is read without decoding the frame;
+// any other frame is decoded.
+func frameType(payload []byte) (string, error) {
+	const head = `{"type":"`
+	if bytes.HasPrefix(payload, []byte(head)) && json.Valid(payload) {
+		rest := payload[len(head):]
+		if end := bytes.IndexByte(rest, '"'); end >= 0 && bytes.IndexByte(rest[:end], '\\') < 0 {
+			return string(rest[:end]), nil
+		}
+	}
+	var f struct {
+		Type string `json:"type"`
+	}
+	err := json.Unmarshal(payload, &f)
+	return f.Type, err
 }
 
 // Await reads frames until one satisfies match, within timeout; frames

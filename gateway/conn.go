@@ -114,7 +114,7 @@ func (s *Server) serve(nc net.Conn, profile bunnybook.Profile, sid string) {
 		return
 	}
 	for {
-		if code, reason := c.readFrame(time.Now().Add(s.cfg.IdleTimeout)); code != 0 {
+		if code, reason := c.readFrame(c.nc, time.Now().Add(s.cfg.IdleTimeout)); code != 0 {
 			c.finish(code, reason)
 			return
 		}
@@ -302,12 +302,13 @@ func orEmpty(s []string) []string {
 	return s
 }
 
-// readFrame reads one frame, which must arrive by deadline, and acts on
-// it; a non-zero code says the connection must close, and how. Every frame
-// but close counts against the connection's rate, pings included.
-func (c *conn) readFrame(deadline time.Time) (code int, reason string) {
+// readFrame reads one frame from r (the connection, or a buffer in front
+// of it), which must arrive by deadline, and acts on it; a non-zero code
+// says the connection must close, and how. Every frame but close counts
+// against the connection's rate, pings included.
+func (c *conn) readFrame(r io.Reader, deadline time.Time) (code int, reason string) {
 	c.nc.SetReadDeadline(deadline)
-	h, err := ws.ReadHeader(c.nc)
+	h, err := ws.ReadHeader(r)
 	if err != nil {
 		return readErrorCode(err)
 	}
@@ -315,7 +316,7 @@ func (c *conn) readFrame(deadline time.Time) (code int, reason string) {
 		return code, reason
 	}
 	payload := make([]byte, h.Length)
-	if _, err := io.ReadFull(c.nc, payload); err != nil {
+	if _, err := io.ReadFull(r, payload); err != nil {
 		return readErrorCode(err)
 	}
 	ws.Cipher(payload, h.Mask, 0)
@@ -457,7 +458,7 @@ func (c *conn) handle(payload []byte) (code int, reason string) {
 			c.writeErr(f.clientID, err)
 			return 0, ""
 		}
-		c.push(outPush{frame: mustJSON(ackFrame{Type: "chat.ack", ID: f.clientID, Message: *msg}), gid: msg.ChatGroupID, seq: msg.Seq, ack: true})
+		c.push(outPush{frame: ackFrameOf(f.clientID, *msg), gid: msg.ChatGroupID, seq: msg.Seq, ack: true})
 	case typeTyping:
 		if err := c.s.grains.Typing(f.ChatGroupID, c.profile.ID, c.profile.Username); err != nil {
 			c.writeErr(f.clientID, err)

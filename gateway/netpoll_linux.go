@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bufio"
 	"errors"
 	"log/slog"
 	"sync"
@@ -126,15 +127,32 @@ func (p *poller) wait() {
 	}
 }
 
-// step reads and handles one frame of a readable connection, then waits
-// for the next one (or closes the connection).
+// readBuffer is the size of the buffer step reads a connection's frames
+// through: one read system call takes in a frame's header and payload
+// (three calls without it), and the frames that arrived with it.
+const readBuffer = 4 << 10
+
+// readers are the buffers of the steps running now: an idle connection
+// holds none.
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readBuffer) }}
+
+// step reads and handles the frames of a readable connection (those that
+// arrived together), then waits for the next ones (or closes the
+// connection).
 func (p *poller) step(c *conn) {
 	c.smu.Lock()
 	defer c.smu.Unlock()
 	if c.done {
 		return
 	}
-	code, reason := c.readFrame(time.Now().Add(frameTimeout))
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(c.nc)
+	code, reason := c.readFrame(br, time.Now().Add(frameTimeout))
+	for code == 0 && br.Buffered() > 0 { // read in already: handle it now, in order
+		code, reason = c.readFrame(br, time.Now().Add(frameTimeout))
+	}
+	br.Reset(nil)
+	readers.Put(br)
 	if code == 0 {
 		c.touch()
 		err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_MOD, c.fd, &unix.EpollEvent{Events: pollEvents, Fd: int32(c.fd)})

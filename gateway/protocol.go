@@ -265,10 +265,6 @@ func encodePush(p *actors.Push) (outPush, bool) {
 	return outPush{}, false
 }
 
-func chatMessage(m bunnybook.ChatMessage) []byte {
-	return mustJSON(chatMessageFrame{"chat.message", m})
-}
-
 // closeFor is the close code and reason for a grain's request to close.
 func closeFor(r actors.CloseReason) (code int, reason string) {
 	if r == actors.CloseReason_LOGGED_OUT {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -151,6 +152,9 @@ func coordinate(ctx context.Context, o *Options, args []string, stderr io.Writer
 					}
 					if len(o.Chaos) > 0 {
 						chaos = runChaos(ctx, o, phases, start, finished, stderr)
+					}
+					if o.CPUProfile != "" {
+						go profileCPU(o.CPUProfile, phases, stderr)
 					}
 				}
 			}
@@ -323,4 +327,24 @@ func fmtMs(v float64) string {
 		return "-"
 	}
 	return strconv.FormatFloat(v, 'f', 2, 64) + "ms"
+}
+
+// profileCPU writes a CPU profile of this process over the measured phase
+// to file (bunnyload's own cost per message: it shares the cores with the
+// server it measures).
+func profileCPU(file string, p Phases, stderr io.Writer) {
+	time.Sleep(time.Until(p.Go))
+	f, err := os.Create(file)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "bunnyload: cpu profile:", err)
+		return
+	}
+	time.Sleep(time.Until(p.End))
+	pprof.StopCPUProfile()
+	if err := f.Close(); err != nil {
+		fmt.Fprintln(stderr, "bunnyload: cpu profile:", err)
+	}
 }

@@ -41,6 +41,7 @@ type Options struct {
 	Chaos           []ChaosEvent  // node events to run during the measured phase (coordinator only)
 	ChaosCmd        string        // the command they run; default scripts/cluster.sh
 	RunID           string        // set by the coordinator: tags this run's messages
+	CPUProfile      string        // write a CPU profile of this process over the measured phase here (coordinator only)
 }
 
 const usage = `bunnyload drives load against Bunnybook servers through the public protocol.
@@ -131,6 +132,7 @@ func parseOptions(args []string, out io.Writer) (*Options, error) {
 	fs.DurationVar(&o.ReconnectBase, "reconnect-base", 100*time.Millisecond, "reconnect backoff: the first pause is random up to this, doubling each attempt")
 	fs.DurationVar(&o.ReconnectCap, "reconnect-cap", 5*time.Second, "reconnect backoff: pauses are random up to this at most")
 	fs.StringVar(&chaos, "chaos", "", "node events during the measured phase: 'kill:2@10s,drain:3@30s,pause:1@20s:5s,add@40s' (ACTION[:NODE]@OFFSET[:PAUSE])")
+	fs.StringVar(&o.CPUProfile, "cpu-profile", "", "write a CPU profile of this process (with --workers 1: the whole load) over the measured phase to this file")
 	fs.StringVar(&o.ChaosCmd, "chaos-cmd", "scripts/cluster.sh", "command --chaos runs: CMD kill I, CMD drain I, CMD pause I SECONDS, CMD add")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

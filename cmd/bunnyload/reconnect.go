@@ -163,7 +163,7 @@ func (w *Worker) readHistory(vc *vconn, target, g string) int64 {
 	}
 	now := time.Now()
 	for i := len(msgs) - 1; i >= 0; i-- { // newest first
-		w.show(vc, msgs[i], false, now)
+		w.show(vc, wireOf(msgs[i]), false, now)
 	}
 	vc.mu.Lock()
 	defer vc.mu.Unlock()

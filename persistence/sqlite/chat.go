@@ -120,19 +120,15 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 		last := map[string]bunnybook.ChatMessage{}   // by group: its newest message
 		own := map[[2]string]bunnybook.ChatMessage{} // by (group, sender): the sender's newest
 		for _, m := range msgs {
-			if _, seen := last[m.ChatGroupID]; !seen {
-				if err := db.mustBeActive(ctx, tx, m.ChatGroupID); err != nil {
+			_, groupSeen := last[m.ChatGroupID]
+			k := [2]string{m.ChatGroupID, m.FromProfileID}
+			if _, seen := own[k]; !seen {
+				if err := db.mustBeMember(ctx, tx, m.ChatGroupID, m.FromProfileID, !groupSeen); err != nil {
 					return err
 				}
 			}
 			if m.Seq > last[m.ChatGroupID].Seq {
 				last[m.ChatGroupID] = m
-			}
-			k := [2]string{m.ChatGroupID, m.FromProfileID}
-			if _, seen := own[k]; !seen {
-				if err := db.mustBeMember(ctx, tx, m.ChatGroupID, m.FromProfileID); err != nil {
-					return err
-				}
 			}
 			if m.Seq > own[k].Seq {
 				own[k] = m
@@ -174,37 +170,42 @@ func (db *DB) unreadAfterAppend(ctx context.Context, tx *sql.Tx, last bunnybook.
 	return err
 }
 
-// mustBeActive checks, in the appending transaction (SQLite has one writer,
-// so it holds until the commit), that the group exists and is active.
-func (db *DB) mustBeActive(ctx context.Context, tx *sql.Tx, group string) error {
-	var active bool
-	err := db.txQueryRow(ctx, tx, groupActive, group).Scan(&active)
+// mustBeMember checks, in the appending transaction (SQLite has one writer,
+// so it holds until the commit), that the sender is a member of the group
+// (one who left or was removed since the conversation accepted their
+// message must not be stored) and, with active, first that the group
+// exists and is active: one statement for both, the first time a batch
+// meets a group.
+func (db *DB) mustBeMember(ctx context.Context, tx *sql.Tx, group, profile string, active bool) error {
+	var isActive, member bool
+	var err error
+	if active {
+		err = db.txQueryRow(ctx, tx, groupActiveMember, group, profile).Scan(&isActive, &member)
+	} else {
+		isActive = true
+		err = db.txQueryRow(ctx, tx, isMember, group, profile).Scan(&member)
+	}
 	switch {
-	case err == sql.ErrNoRows:
+	case err == sql.ErrNoRows && active:
 		return bunnybook.Errorf(bunnybook.ENotFound, "no such chat group")
+	case err == sql.ErrNoRows:
+		member = false
 	case err != nil:
 		return err
-	case !active:
+	case !isActive:
 		return bunnybook.ErrChatClosed()
+	}
+	if !member {
+		return bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of this conversation")
 	}
 	return nil
 }
 
-// mustBeMember checks, in the appending transaction, that the sender is a
-// member of the group: one who left or was removed since the conversation
-// accepted their message must not be stored.
-func (db *DB) mustBeMember(ctx context.Context, tx *sql.Tx, group, profile string) error {
-	var one int
-	err := db.txQueryRow(ctx, tx, isMember, group, profile).Scan(&one)
-	if err == sql.ErrNoRows {
-		return bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of this conversation")
-	}
-	return err
-}
-
 // The statements of an append, prepared once (see preparedWrites).
 const (
-	groupActive   = `SELECT active FROM chat_group WHERE id = ?`
+	groupActiveMember = `
+		SELECT active, EXISTS (SELECT 1 FROM chat_member WHERE chat_group_id = ?1 AND profile_id = ?2)
+		FROM chat_group WHERE id = ?1`
 	isMember      = `SELECT 1 FROM chat_member WHERE chat_group_id = ? AND profile_id = ?`
 	insertMessage = `
 		INSERT INTO chat_message (id, chat_group_id, seq, from_profile_id, content, client_id, created_at)
