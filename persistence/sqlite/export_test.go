@@ -24,3 +24,6 @@ var PairKey = pairKey
 
 // Path returns the database file's path.
 func (db *DB) Path() string { return db.path }
+
+// WALLimit is walLimit.
+const WALLimit = walLimit

@@ -59,6 +59,11 @@ type DB struct {
 // file, off the write path (see checkpoints).
 const checkpointEvery = 500 * time.Millisecond
 
+// walLimit is the WAL's size past which the checkpointer makes it start
+// again from the beginning (see checkpoints), and to which the writer
+// truncates it when it does.
+const walLimit int64 = 16 << 20
+
 // Open opens (creating it, and its directory, if needed) the SQLite database
 // at path. Call Migrate before use and Close when done.
 func Open(ctx context.Context, path string) (*DB, error) {
@@ -70,7 +75,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("create directory of %s: %w", abs, err)
 	}
 	db := &DB{path: abs, stop: make(chan struct{}), stopped: make(chan struct{})}
-	if db.write, err = openPool(ctx, abs, 1, false, "wal_autocheckpoint(0)"); err != nil {
+	if db.write, err = openPool(ctx, abs, 1, false, "wal_autocheckpoint(0)", fmt.Sprintf("journal_size_limit(%d)", walLimit)); err != nil {
 		return nil, err
 	}
 	if db.read, err = openPool(ctx, abs, readers, true); err != nil {
@@ -93,6 +98,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // automatic checkpoints ran inside commits, so every thousandth commit
 // waited for a copy of a thousand pages). A passive checkpoint copies
 // what no reader still needs and never blocks the writer or readers.
+//
+// SQLite writes the WAL from its beginning again only when a transaction
+// starts while all of it is copied. Under a steady load, commits follow
+// each other too closely for that, and the WAL grew by hundreds of MiB a
+// minute (each commit appending to a longer file, too). Past walLimit a
+// restarting checkpoint copies the few frames the passive one left and
+// waits for the readers of the WAL to finish, holding off the writer
+// meanwhile (milliseconds): the next commit starts the WAL over.
 func (db *DB) checkpoints() {
 	defer close(db.stopped)
 	t := time.NewTicker(checkpointEvery)
@@ -102,10 +115,17 @@ func (db *DB) checkpoints() {
 		case <-db.stop:
 			return
 		case <-t.C:
-			db.checkpoint.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			var busy, frames, copied int64
+			err := db.checkpoint.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
+			if err == nil && frames*pageSize > walLimit {
+				db.checkpoint.Exec(`PRAGMA wal_checkpoint(RESTART)`)
+			}
 		}
 	}
 }
+
+// pageSize is SQLite's default page size, which the database keeps.
+const pageSize = 4096
 
 // openPool opens a pool of n connections to the file at path, with the
 // extra pragmas given.

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,4 +87,58 @@ func fileSize(t *testing.T, path string) int64 {
 		t.Fatal(err)
 	}
 	return fi.Size()
+}
+
+// TestWALStaysBoundedUnderSustainedWrites: commits that follow each other
+// without a pause, with readers busy meanwhile, never leave the WAL fully
+// copied at the moment a transaction starts, which is when SQLite would
+// start writing it from the beginning again: without a checkpoint that
+// makes it restart, the WAL grows as long as the load lasts.
+func TestWALStaysBoundedUnderSustainedWrites(t *testing.T) {
+	db := sqlitetest.MustOpen(t)
+	acc := storetest.MustCreateAccounts(t, db, "ann", "bob")
+	group := storetest.MustBefriend(t, db, acc[0].ID, acc[1].ID)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 { // readers, as hellos and chat pages are
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := db.MessagesAfter(t.Context(), group, 0, 50); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wal := db.Path() + "-wal"
+	var largest int64
+	seq := int64(0)
+	for start := time.Now(); time.Since(start) < 4*time.Second; {
+		batch := make([]bunnybook.ChatMessage, 20)
+		for i := range batch {
+			seq++
+			batch[i] = storetest.NewMessage(group, acc[0].ID, seq, bunnybook.Now())
+		}
+		if err := db.AppendMessages(t.Context(), batch); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Stat(wal); err == nil {
+			largest = max(largest, fi.Size())
+		}
+	}
+	close(stop)
+	wg.Wait()
+	fi, err := os.Stat(wal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d messages; WAL %d bytes at the end, %d at most", seq, fi.Size(), largest)
+	if limit := 2 * sqlite.WALLimit; fi.Size() > limit {
+		t.Fatalf("the WAL grew to %d bytes (limit %d) over %d messages: it never restarted", fi.Size(), limit, seq)
+	}
 }
