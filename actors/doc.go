@@ -4,14 +4,16 @@
 //   - The profile grain (kind "Profile", identity = profile id) exists only
 //     while the profile has a live connection on some node. It knows its
 //     connections (all devices and tabs) by id and the gateway actor of the
-//     node holding each, holds the friend list (16-byte ids, sorted) with
-//     who of them is online, and pushes events to every connection: one
-//     message per gateway. It stops a few seconds after its last connection
-//     ends.
+//     node holding each, has a friend list with who of them is online
+//     (kept by the presence keeper), and pushes events to every connection:
+//     one message per gateway. It stops a few seconds after its last
+//     connection ends.
 //   - The presence keeper (one per node, not an actor) does the heartbeat
 //     of all the node's online profiles in one batch: it refreshes their
 //     online marks and re-reads their friends' presence every few seconds,
-//     and tells the grains only what changed.
+//     and tells only the grains that do not know yet what changed. It also
+//     keeps the online profiles' friend lists, 4 bytes a friend (a ref in
+//     one table of the node's friends' ids).
 //   - The conversation grain (kind "Conversation", identity = chat group id)
 //     checks membership, numbers messages (seq), hands them to the node's
 //     committer in batches, acknowledges senders only after the commit,
