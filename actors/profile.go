@@ -57,9 +57,14 @@ func (g *profileGrain) Receive(ctx actor.Context) {
 		g.goOffline(ctx)
 	case *Deliver, *PresenceChanged, *NotificationCreated, *FriendAdded, *FriendRemoved, *EndSession:
 		if !g.loaded() {
-			// Activated by a message for an offline profile (a race with
-			// its last disconnect): nothing to push to, so stop.
-			ctx.Poison(ctx.Self())
+			// Activated by a message for a profile with no connection (a
+			// race with its last disconnect, or a presence mark that
+			// outlived its node): nothing to push to. It lingers as after a
+			// last disconnect rather than stop at once: its sender cached
+			// its PID, and a connection that comes meanwhile attaches here
+			// instead of to a new grain that cached PID does not name
+			// (whose pushes would go to a dead letter and be lost).
+			g.lingerThenStop(ctx)
 			return
 		}
 		g.event(ctx, m)
@@ -174,10 +179,16 @@ func (g *profileGrain) drop(ctx actor.Context, match func(s session) bool) {
 		g.unwatchUnused(ctx, s.gateway)
 	}
 	if len(g.sessions) == 0 {
-		g.linger++
-		self, root, gen := ctx.Self(), ctx.ActorSystem().Root, g.linger
-		time.AfterFunc(g.cfg.Linger, func() { root.Send(self, lingerEnded{gen}) })
+		g.lingerThenStop(ctx)
 	}
+}
+
+// lingerThenStop stops the grain after the linger time unless a connection
+// attaches meanwhile.
+func (g *profileGrain) lingerThenStop(ctx actor.Context) {
+	g.linger++
+	self, root, gen := ctx.Self(), ctx.ActorSystem().Root, g.linger
+	time.AfterFunc(g.cfg.Linger, func() { root.Send(self, lingerEnded{gen}) })
 }
 
 // watchGateway watches the gateway of a connection on another node, to

@@ -31,6 +31,31 @@ func TestProfileLingers(t *testing.T) {
 	testwait.For(t, wait, "the grain stops after its last connection and the linger", func() bool { return grains() == 0 })
 }
 
+// TestStrayMessageGrainLingers: a grain activated by a message for a
+// profile with no connection (its presence mark outlived its node) lingers
+// like after a last disconnect: a connection that comes meanwhile attaches
+// to it, not to a new grain while the sender's cache still names this one.
+func TestStrayMessageGrainLingers(t *testing.T) {
+	h := newHarness(t, actors.Config{Linger: 500 * time.Millisecond})
+	a, b, _ := h.friends()
+	grains := func() float64 { return gauge(t, h.metrics.ProfileGrains) }
+	stray := func(to, from string) *actor.PID {
+		pid := h.cluster.Get(to, actors.ProfileKind)
+		h.cluster.ActorSystem.Root.Send(pid, &actors.PresenceChanged{ProfileId: from, Online: true})
+		return pid
+	}
+	pid := stray(a, b)
+	time.Sleep(100 * time.Millisecond) // the grain has read it
+	if grains() != 1 {
+		t.Fatalf("profile grains %v just after a stray message, want 1 (lingering)", grains())
+	}
+	if hello := h.connect(a, "a1"); !hello.GetGrain().Equal(pid) {
+		t.Fatalf("the connection attached to %v, want the lingering grain %v", hello.GetGrain(), pid)
+	}
+	stray(b, a)
+	testwait.For(t, wait, "b's stray grain stops after the linger", func() bool { return grains() == 1 })
+}
+
 // TestProfileLoadFailure: when the profile cannot be loaded (its presence
 // registry is down), the connection is refused and the grain does not stay.
 func TestProfileLoadFailure(t *testing.T) {
