@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -121,5 +122,66 @@ func TestCommitterIsolatesMarkFailures(t *testing.T) {
 			}
 			wantUnread(t, s, reader)
 		})
+	}
+}
+
+// BenchmarkCommitterReadMarks writes rounds of one message and one read
+// mark (of the message before, by the other member) from each of N
+// conversations: grouped, the marks go in the round's transaction; alone,
+// each mark is a transaction of its own, as when the conversation wrote
+// its marks itself. Messages and marks per second, on each store.
+func BenchmarkCommitterReadMarks(b *testing.B) {
+	for _, st := range stores {
+		for _, size := range []int{1, 10, 100} {
+			for _, mode := range []string{"grouped", "alone"} {
+				b.Run(fmt.Sprintf("%s/conversations=%d/%s", st.name, size, mode), func(b *testing.B) {
+					s := st.open(b)
+					c := newCommitter(s, storeTimeout, metrics.Discard())
+					groups := conversations(b, s, size)
+					from, reader := map[string]string{}, map[string]string{}
+					for _, g := range groups {
+						from[g], reader[g] = members(b, s, g)
+					}
+					var seq int64
+					for b.Loop() {
+						seq++
+						batches := map[string][]bunnybook.ChatMessage{}
+						var marks []namedMark
+						for _, g := range groups {
+							batches[g] = []bunnybook.ChatMessage{storetest.NewMessage(g, from[g], seq, bunnybook.Now())}
+							if seq > 1 {
+								marks = append(marks, namedMark{g, readMark(reader[g], g, seq-1)})
+							}
+						}
+						if mode == "alone" {
+							benchAlone(b, c, batches, marks)
+							continue
+						}
+						errs, _ := runMixedRound(c, batches, marks)
+						for name, err := range errs {
+							if err != nil {
+								b.Fatalf("%s: %v", name, err)
+							}
+						}
+					}
+					b.ReportMetric(float64(b.N*size*2)/b.Elapsed().Seconds(), "writes/s")
+				})
+			}
+		}
+	}
+}
+
+// benchAlone writes the batches as one round and then each mark in a
+// transaction of its own.
+func benchAlone(b *testing.B, c *committer, batches map[string][]bunnybook.ChatMessage, marks []namedMark) {
+	for g, err := range runRound(c, batches) {
+		if err != nil {
+			b.Fatalf("%s: %v", g, err)
+		}
+	}
+	for _, m := range marks {
+		if _, err := c.store(nil, []bunnybook.ReadMark{m.mark}); err != nil {
+			b.Fatalf("mark %s: %v", m.name, err)
+		}
 	}
 }
