@@ -76,6 +76,15 @@ type ReadSeq struct {
 	Seq       int64  `json:"seq"`
 }
 
+// ReadMark is a member's read pointer moving forward to Seq in a chat
+// group, at At (a chat.read).
+type ReadMark struct {
+	ProfileID   string
+	ChatGroupID string
+	Seq         int64
+	At          Time
+}
+
 // ChatStore keeps chat groups and messages.
 type ChatStore interface {
 	// ChatGroup returns a group with its members, or ENotFound.
@@ -100,6 +109,15 @@ type ChatStore interface {
 	// MarkChatRead moves the profile's read pointer in the group forward to
 	// seq (never backward) and records at; moved reports whether it moved.
 	MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at Time) (moved bool, err error)
+	// CommitChat stores msgs as AppendMessages does and then applies marks
+	// in order as MarkChatRead does, all in one transaction (one fsync on
+	// SQLite): a mark sees the messages before it, so a mark of a seq
+	// older than a message of the same call leaves the group unread.
+	// moved[i] reports whether marks[i] moved its pointer (a later mark of
+	// the same pointer sees the earlier ones). The store does not check
+	// that a mark's profile is a member (the conversation does); a mark of
+	// an unknown profile or group fails. Any error stores nothing.
+	CommitChat(ctx context.Context, msgs []ChatMessage, marks []ReadMark) (moved []bool, err error)
 	// Conversations returns a page of the profile's active conversations
 	// by their latest message, newest first: private chats that have
 	// messages and group chats (one without messages by its creation time,

@@ -29,11 +29,13 @@ var stores = []struct {
 	{"postgres", func(tb testing.TB) bunnybook.Store { return postgrestest.MustOpen(tb) }},
 }
 
-// outcomes collects what a round's done callbacks say, by conversation.
+// outcomes collects what a round's done callbacks say, by conversation
+// (or by mark).
 type outcomes struct {
-	mu   sync.Mutex
-	errs map[string]error
-	wg   sync.WaitGroup
+	mu    sync.Mutex
+	errs  map[string]error
+	moved map[string]bool
+	wg    sync.WaitGroup
 }
 
 func (o *outcomes) done(group string) func(error) {
@@ -46,19 +48,46 @@ func (o *outcomes) done(group string) func(error) {
 	}
 }
 
+func (o *outcomes) marked(name string) func(bool, error) {
+	o.wg.Add(1)
+	return func(moved bool, err error) {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		o.errs[name], o.moved[name] = err, moved
+		o.wg.Done()
+	}
+}
+
 // runRound writes the batches as one round: they are all waiting before
 // the committer starts, as when they arrive during a transaction.
 func runRound(c *committer, batches map[string][]bunnybook.ChatMessage) map[string]error {
-	o := &outcomes{errs: map[string]error{}}
+	errs, _ := runMixedRound(c, batches, nil)
+	return errs
+}
+
+// namedMark is a read mark with a name for its outcome.
+type namedMark struct {
+	name string
+	mark bunnybook.ReadMark
+}
+
+// runMixedRound writes the batches (by conversation, sorted) and then the
+// marks (in order) as one round, and returns the errors by conversation or
+// mark name, and whether each mark moved.
+func runMixedRound(c *committer, batches map[string][]bunnybook.ChatMessage, marks []namedMark) (map[string]error, map[string]bool) {
+	o := &outcomes{errs: map[string]error{}, moved: map[string]bool{}}
 	c.mu.Lock()
 	for _, group := range slices.Sorted(maps.Keys(batches)) {
-		c.waiting = append(c.waiting, commitReq{batches[group], o.done(group)})
+		c.waiting = append(c.waiting, commitReq{msgs: batches[group], done: o.done(group)})
+	}
+	for _, m := range marks {
+		c.waiting = append(c.waiting, commitReq{mark: m.mark, marked: o.marked(m.name)})
 	}
 	c.running = true
 	c.mu.Unlock()
 	go c.run()
 	o.wg.Wait()
-	return o.errs
+	return o.errs, o.moved
 }
 
 // conversations creates n pairs of friends and returns their chat groups.

@@ -49,6 +49,7 @@ type conversationGrain struct {
 	loadedAt time.Time            // when group was read
 	queue    []*pending           // accepted, waiting for the next commit
 	writing  []*pending           // being committed
+	marking  int                  // read marks handed to the committer and not answered yet
 	recent   map[string]*bunnybook.ChatMessage
 	order    []string             // keys of recent, oldest first
 	typing   map[string]time.Time // member → when their typing was last relayed
@@ -100,8 +101,11 @@ func (g *conversationGrain) Receive(ctx actor.Context) {
 		ctx.Respond(g.relayTyping(ctx, m))
 		g.stopIfMissing(ctx)
 	case *MarkRead:
-		ctx.Respond(g.markRead(ctx, m))
+		g.markRead(ctx, m)
 		g.stopIfMissing(ctx)
+	case markDone:
+		g.marking--
+		g.marked(ctx, m)
 	case *React:
 		ctx.Respond(g.react(ctx, m))
 		g.stopIfMissing(ctx)
@@ -116,7 +120,9 @@ func (g *conversationGrain) stopIfMissing(ctx actor.Context) {
 	}
 }
 
-func (g *conversationGrain) idle() bool { return len(g.writing) == 0 && len(g.queue) == 0 }
+func (g *conversationGrain) idle() bool {
+	return len(g.writing) == 0 && len(g.queue) == 0 && g.marking == 0
+}
 
 // stop passivates an idle grain. Its PoisonPill is queued behind messages
 // that already arrived, which it still serves: a send among them is
@@ -417,27 +423,6 @@ func (g *conversationGrain) relayTyping(ctx actor.Context, m *Typing) *Ack {
 	}
 	typing := &TypingEvent{ChatGroupId: g.id, ProfileId: m.GetProfileId(), Username: m.GetUsername()}
 	ctx.Send(g.fanout, fanoutJob{ids: others, msgs: []any{&Deliver{Push: &Push{Event: &Push_Typing{Typing: typing}}}}})
-	return &Ack{}
-}
-
-// markRead moves a member's read pointer and, when it moved, tells the
-// members (see seen).
-func (g *conversationGrain) markRead(ctx actor.Context, m *MarkRead) *Ack {
-	if err := g.member(m.GetProfileId(), true); err != nil {
-		return ackErrorOf(err)
-	}
-	if m.GetSeq() > g.group.LastSeq {
-		return ackErrorOf(bunnybook.Errorf(bunnybook.EInvalid, "seq %d is past the newest message (%d)", m.GetSeq(), g.group.LastSeq))
-	}
-	c, cancel := g.ctx()
-	defer cancel()
-	moved, err := g.cfg.Store.MarkChatRead(c, m.GetProfileId(), g.id, m.GetSeq(), bunnybook.Now())
-	if err != nil {
-		return ackErrorOf(err)
-	}
-	if moved {
-		g.seen(ctx, m.GetProfileId(), m.GetSeq())
-	}
 	return &Ack{}
 }
 

@@ -23,12 +23,14 @@
 //     pushes group.added, group.updated and group.removed to the members
 //     concerned. Profile grains read their group chats (for hello) when a
 //     connection attaches, so a group joined while online is listed on the
-//     next hello and announced live meanwhile. It also tells the members
-//     when a read pointer moved (chat.seen) and applies reaction toggles
-//     one at a time (chat.reaction).
+//     next hello and announced live meanwhile. It checks read marks and
+//     hands them to the committer too, answers them after the commit (it
+//     goes on with its messages meanwhile) and tells the members when a
+//     read pointer moved (chat.seen); it applies reaction toggles one at a
+//     time (chat.reaction).
 //   - The committer (one per node, not an actor) writes the waiting batches
-//     of all the node's conversations in one transaction per round: group
-//     commit across conversations.
+//     and read marks of all the node's conversations in one transaction per
+//     round: group commit across conversations.
 //
 // Grains never activate for offline profiles: senders look up presence
 // first. Every message that may cross nodes is protobuf (messages.proto);

@@ -174,8 +174,9 @@ func histogram(t *testing.T, h prometheus.Histogram) (count uint64, sum float64)
 	return m.GetHistogram().GetSampleCount(), m.GetHistogram().GetSampleSum()
 }
 
-// gatedStore is the real store; while a gate is set, appends wait for it
-// to open (a slow disk), after saying they arrived.
+// gatedStore is the real store; while a gate is set, the committer's
+// writes (CommitChat) wait for it to open (a slow disk), after saying they
+// arrived.
 type gatedStore struct {
 	*sqlite.DB
 	mu      sync.Mutex
@@ -183,8 +184,8 @@ type gatedStore struct {
 	arrived chan struct{}
 }
 
-// close makes the next appends wait until the returned func is called; the
-// channel receives once per append that waits.
+// close makes the next writes wait until the returned func is called; the
+// channel receives once per write that waits.
 func (s *gatedStore) close() (arrived <-chan struct{}, open func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -198,7 +199,7 @@ func (s *gatedStore) close() (arrived <-chan struct{}, open func()) {
 	}
 }
 
-func (s *gatedStore) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) error {
+func (s *gatedStore) CommitChat(ctx context.Context, msgs []bunnybook.ChatMessage, marks []bunnybook.ReadMark) ([]bool, error) {
 	s.mu.Lock()
 	gate, arrived := s.gate, s.arrived
 	s.mu.Unlock()
@@ -206,5 +207,5 @@ func (s *gatedStore) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMe
 		arrived <- struct{}{}
 		<-gate
 	}
-	return s.DB.AppendMessages(ctx, msgs)
+	return s.DB.CommitChat(ctx, msgs, marks)
 }

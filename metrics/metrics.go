@@ -25,7 +25,8 @@ type Set struct {
 	ProfileGrains      prometheus.Gauge
 	ConversationGrains prometheus.Gauge
 	MessagesAcked      prometheus.Counter
-	BatchSize          prometheus.Histogram // chat messages per transaction (of every conversation in a round)
+	BatchSize          prometheus.Histogram // chat messages per transaction that stores some (of every conversation in a round)
+	ReadMarkBatchSize  prometheus.Histogram // read marks per chat transaction that stores some
 	BatchLatency       prometheus.Histogram // seconds per chat transaction
 	PresenceLookups    prometheus.Counter   // Presence.Online calls
 
@@ -52,7 +53,9 @@ func New(reg prometheus.Registerer) *Set {
 		MessagesAcked:      prometheus.NewCounter(prometheus.CounterOpts{Name: "bunnybook_chat_messages_acked_total", Help: "Chat messages stored and acknowledged."}),
 		BatchSize: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bunnybook_chat_commit_batch_size", Help: "Chat messages per transaction (the node's conversations commit together).",
 			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}}),
-		BatchLatency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bunnybook_chat_commit_seconds", Help: "Time to store one batch of chat messages.",
+		ReadMarkBatchSize: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bunnybook_chat_commit_read_marks", Help: "Read marks per chat transaction (they commit with the messages).",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}}),
+		BatchLatency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bunnybook_chat_commit_seconds", Help: "Time to store one round of chat messages and read marks.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}),
 		PresenceLookups: prometheus.NewCounter(prometheus.CounterOpts{Name: "bunnybook_presence_lookups_total", Help: "Presence registry lookups."}),
 
@@ -60,7 +63,7 @@ func New(reg prometheus.Registerer) *Set {
 	}
 	reg.MustRegister(
 		s.ConnsOpen, s.ConnsAccepted, s.ConnsRefused, s.FramesIn, s.FramesOut, s.WSRateLimited,
-		s.ClusterMembers, s.MembershipChanges, s.ProfileGrains, s.ConversationGrains, s.MessagesAcked, s.BatchSize, s.BatchLatency, s.PresenceLookups,
+		s.ClusterMembers, s.MembershipChanges, s.ProfileGrains, s.ConversationGrains, s.MessagesAcked, s.BatchSize, s.ReadMarkBatchSize, s.BatchLatency, s.PresenceLookups,
 		s.RESTRateLimited,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

@@ -34,6 +34,7 @@ type Options struct {
 	DialConcurrency int           // dials in flight per worker; default 64
 	Seed            uint64        // random seed of the presence schedule and group sizes
 	GroupSize       [2]int        // groups: members per group, at least and at most; default 5–20
+	ReadRatio       float64       // chat, groups: share of received messages marked read (chat.read); default 0
 	Quiet           bool          // no progress line
 	Reconnect       bool          // reconnect dropped connections and resume; default true
 	ReconnectBase   time.Duration // reconnect backoff: first pause up to this; default 100ms
@@ -62,6 +63,10 @@ scenarios:
             ack) and chat.delivery (send → recipient) latencies; chat.missing, chat.duplicates
             and chat.inversions check that every acked message is shown once and in seq order,
             across reconnects; chat.replayed counts those that came by resume, not live.
+            --read-ratio F: the recipient marks that share of live messages read (chat.read of
+            its seq), as the web UI does with the chat open: chat.read.sent, chat.read.seen
+            (its own chat.seen came back: the pointer moved), chat.read.errors, and chat.read
+            (chat.read sent → own chat.seen) latencies. The groups scenario takes it too.
   groups    the users form disjoint group chats of --group-size members (each creator and
             their friends; created over REST at the end of the ramp, as groups.created), and
             every member sends to their group at --rate messages/s in total: the same chat.*
@@ -127,6 +132,7 @@ func parseOptions(args []string, out io.Writer) (*Options, error) {
 	fs.IntVar(&o.DialConcurrency, "dial-concurrency", 64, "connection setups in flight per worker")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed (presence schedule, group sizes)")
 	fs.StringVar(&groupSize, "group-size", "5-20", "groups: members per group (creator included), MIN-MAX, 3 ≤ MIN ≤ MAX ≤ 50")
+	fs.Float64Var(&o.ReadRatio, "read-ratio", 0, "chat, groups: share of received live messages the recipient marks read with chat.read (0–1; 1 = every one, as the web UI with the chat open)")
 	fs.BoolVar(&o.Quiet, "quiet", false, "no live progress line on stderr")
 	fs.BoolVar(&o.Reconnect, "reconnect", true, "reconnect dropped connections (backoff, next target first) and resume their chats")
 	fs.DurationVar(&o.ReconnectBase, "reconnect-base", 100*time.Millisecond, "reconnect backoff: the first pause is random up to this, doubling each attempt")
@@ -176,6 +182,9 @@ func (o *Options) validate() error {
 	if o.Connections < 1 || o.Duration <= 0 || o.Rate < 0 || o.Ramp < 0 || o.Workers < 1 || o.PingEvery <= 0 || o.Drain < 0 || o.DialConcurrency < 1 ||
 		o.ReconnectBase <= 0 || o.ReconnectCap < o.ReconnectBase {
 		errs = append(errs, errors.New("--connections, --workers, --dial-concurrency must be ≥ 1; --duration, --ping-every, --reconnect-base positive; --reconnect-cap ≥ --reconnect-base; --rate, --ramp, --drain not negative"))
+	}
+	if o.ReadRatio < 0 || o.ReadRatio > 1 {
+		errs = append(errs, fmt.Errorf("--read-ratio %v: want 0–1", o.ReadRatio))
 	}
 	for _, t := range o.Thresholds {
 		if _, err := parseThreshold(t); err != nil {

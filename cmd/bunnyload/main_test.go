@@ -259,6 +259,24 @@ func TestChatScenario(t *testing.T) {
 	}
 }
 
+// TestChatScenarioReads: with --read-ratio 1 every recipient marks each
+// message read; the marks that move a pointer come back as chat.seen.
+func TestChatScenarioReads(t *testing.T) {
+	s := MustServer(t)
+	code, r, _ := load(t, s, "--scenario", "chat", "--connections", "100", "--duration", "2s", "--rate", "100",
+		"--read-ratio", "1", "--threshold", "chat.missing==0", "--threshold", "chat.read.errors<1")
+	if code != 0 {
+		t.Errorf("exit status %d, want 0 (thresholds %+v)", code, r.Thresholds)
+	}
+	received, sent, seen := r.Metrics["chat.received"].Count, r.Metrics["chat.read.sent"].Count, r.Metrics["chat.read.seen"].Count
+	if received == 0 || sent != received || seen == 0 || seen > sent {
+		t.Errorf("received %d, chat.read sent %d, seen %d; want one read per message received, some seen", received, sent, seen)
+	}
+	if d := r.Metrics["chat.read"]; d.Count != seen || d.P50 <= 0 {
+		t.Errorf("chat.read = %+v, want %d observations", d, seen)
+	}
+}
+
 func TestGroupsScenario(t *testing.T) {
 	s := MustServer(t)
 	// Two workers: members learn groups created by the other process.

@@ -319,8 +319,77 @@ func (w *Worker) show(vc *vconn, m wireMessage, live bool, now time.Time) {
 	w.rec.Add(vc.target, "chat.received", 1)
 	if live {
 		w.rec.Observe(vc.target, "chat.delivery", now.Sub(c.sent))
+		if w.o.ReadRatio > 0 && rand.Float64() < w.o.ReadRatio {
+			w.markRead(vc, m.ChatGroupID, m.Seq)
+		}
 	} else {
 		w.rec.Add(vc.target, "chat.replayed", 1)
+	}
+}
+
+// readIDPrefix starts the ids of bunnyload's chat.read frames, which an
+// error frame echoes.
+const readIDPrefix = "read-"
+
+// readSent is a chat.read frame waiting for its chat.seen.
+type readSent struct {
+	seq int64
+	at  time.Time
+}
+
+// markRead sends chat.read for seq, as a client with the chat open does
+// when the message arrives. The server answers only errors; when the
+// pointer moves, every connection of the chat's members gets chat.seen,
+// this one too, which is when the mark is stored.
+func (w *Worker) markRead(vc *vconn, group string, seq int64) {
+	frame := fmt.Sprintf(`{"type":"chat.read","id":"%s%d","chatGroupId":%q,"seq":%d}`, readIDPrefix, seq, group, seq)
+	vc.mu.Lock()
+	if vc.reads == nil {
+		vc.reads = map[string][]readSent{}
+	}
+	vc.reads[group] = append(vc.reads[group], readSent{seq, time.Now()})
+	vc.mu.Unlock()
+	w.rec.Add(vc.target, "chat.read.sent", 1)
+	if err := vc.send([]byte(frame)); err != nil {
+		w.rec.Add(vc.target, "chat.read.unsent", 1)
+	}
+}
+
+// onSeen records how long this connection's own read mark took to come
+// back as chat.seen. Marks of that chat at or below the seq are settled:
+// a mark that did not move the pointer (the user's own message after it
+// had moved it further) is never seen.
+func (w *Worker) onSeen(vc *vconn, f client.Frame, now time.Time) {
+	var s struct {
+		ChatGroupID string `json:"chatGroupId"`
+		ProfileID   string `json:"profileId"`
+		Seq         int64  `json:"seq"`
+	}
+	if f.Decode(&s) != nil || s.ProfileID != vc.user.ID {
+		return
+	}
+	vc.mu.Lock()
+	var sent time.Time
+	pending := vc.reads[s.ChatGroupID]
+	if len(pending) == 0 {
+		vc.mu.Unlock()
+		return
+	}
+	k := 0
+	for _, r := range pending {
+		switch {
+		case r.seq == s.Seq:
+			sent = r.at
+		case r.seq > s.Seq:
+			pending[k] = r
+			k++
+		}
+	}
+	vc.reads[s.ChatGroupID] = pending[:k]
+	vc.mu.Unlock()
+	if !sent.IsZero() {
+		w.rec.Add(vc.target, "chat.read.seen", 1)
+		w.rec.Observe(vc.target, "chat.read", now.Sub(sent))
 	}
 }
 

@@ -61,14 +61,15 @@ type vconn struct {
 	peers    []int  // the users whose chat messages this user must show: its chat pair or its group's other members
 	group    int    // the user's group in Worker.groups (groups scenario), -1 if none
 	mu       sync.Mutex
-	c        *client.Conn         // guarded by mu; nil when not connected
-	closing  bool                 // guarded by mu; set before a deliberate close
-	resuming bool                 // guarded by mu; resume sent on c and resume.done not received yet
-	chats    map[string]*chatView // guarded by mu; by chat group id
-	numbers  map[int]*numSet      // guarded by mu; message numbers shown, by sender connection index
-	acked    numSet               // guarded by mu; numbers of this user's messages acked
-	sending  map[string]*inflight // guarded by mu; chat.send frames not acked yet, by id
-	groupID  string               // guarded by mu; the id of group, once learned (groups scenario)
+	c        *client.Conn          // guarded by mu; nil when not connected
+	closing  bool                  // guarded by mu; set before a deliberate close
+	resuming bool                  // guarded by mu; resume sent on c and resume.done not received yet
+	chats    map[string]*chatView  // guarded by mu; by chat group id
+	numbers  map[int]*numSet       // guarded by mu; message numbers shown, by sender connection index
+	acked    numSet                // guarded by mu; numbers of this user's messages acked
+	sending  map[string]*inflight  // guarded by mu; chat.send frames not acked yet, by id
+	groupID  string                // guarded by mu; the id of group, once learned (groups scenario)
+	reads    map[string][]readSent // guarded by mu; chat.read frames sent and not seen yet, by chat group id
 	http     *client.Client
 }
 
@@ -341,6 +342,8 @@ func (w *Worker) onFrame(vc *vconn, f client.Frame, now time.Time) {
 		w.onPresence(vc, f, now)
 	case "group.added":
 		w.onGroupAdded(vc, f)
+	case "chat.seen":
+		w.onSeen(vc, f, now)
 	case "resume.done":
 		vc.mu.Lock()
 		vc.resuming = false
@@ -352,6 +355,10 @@ func (w *Worker) onFrame(vc *vconn, f client.Frame, now time.Time) {
 		}
 		json.Unmarshal(f.Raw, &e)
 		w.rec.Add(vc.target, "errors.frame_"+e.Code, 1)
+		if strings.HasPrefix(e.ID, readIDPrefix) {
+			w.rec.Add(vc.target, "chat.read.errors", 1)
+			return
+		}
 		if e.Code == "unavailable" || e.Code == "rate_limited" {
 			w.retry(vc, e.ID)
 		}

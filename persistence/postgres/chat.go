@@ -2,14 +2,12 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"math"
 	"slices"
 	"time"
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // ChatGroup returns a group with its members (by id), or ENotFound.
@@ -97,6 +95,69 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 	if len(msgs) == 0 {
 		return nil
 	}
+	_, err := db.commitChat(ctx, msgs, nil)
+	return fail("append messages", err)
+}
+
+// CommitChat stores msgs as AppendMessages does, then applies marks in
+// order as MarkChatRead does, in one transaction and one round trip for
+// the statements: the group commit of a node's chat writes.
+func (db *DB) CommitChat(ctx context.Context, msgs []bunnybook.ChatMessage, marks []bunnybook.ReadMark) ([]bool, error) {
+	if len(msgs) == 0 && len(marks) == 0 {
+		return nil, nil
+	}
+	moved, err := db.commitChat(ctx, msgs, marks)
+	return moved, fail("commit chat", err)
+}
+
+// MarkChatRead moves the profile's read pointer in the group forward to seq
+// (never backward), records at and reports whether it moved.
+func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at bunnybook.Time) (bool, error) {
+	moved, err := db.commitChat(ctx, nil, []bunnybook.ReadMark{{ProfileID: profileID, ChatGroupID: groupID, Seq: seq, At: at}})
+	if err != nil {
+		return false, fail("mark chat read", err)
+	}
+	return moved[0], nil
+}
+
+// commitChat queues the statements of msgs and marks in one batch after
+// locking every group they touch (see lockActiveGroups) and runs it in a
+// transaction.
+func (db *DB) commitChat(ctx context.Context, msgs []bunnybook.ChatMessage, marks []bunnybook.ReadMark) ([]bool, error) {
+	var groups []string // of the messages, sorted, once each
+	for _, m := range msgs {
+		groups = append(groups, m.ChatGroupID)
+	}
+	groups = slices.Compact(slices.Sorted(slices.Values(groups)))
+	locked := slices.Clone(groups)
+	for _, m := range marks {
+		locked = append(locked, m.ChatGroupID)
+	}
+	var b pgx.Batch
+	b.Queue(lockActiveGroups, slices.Compact(slices.Sorted(slices.Values(locked))))
+	if len(msgs) > 0 {
+		queueAppend(&b, msgs)
+	}
+	for _, m := range marks {
+		queueMark(&b, m)
+	}
+	moved := make([]bool, len(marks))
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		br := tx.SendBatch(ctx, &b)
+		if err := readCommit(br, groups, len(msgs) > 0, moved); err != nil {
+			br.Close()
+			return err
+		}
+		return br.Close()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return moved, nil
+}
+
+// queueAppend queues the statements of an append after lockActiveGroups.
+func queueAppend(b *pgx.Batch, msgs []bunnybook.ChatMessage) {
 	var ids, groups, froms, contents, clients []string
 	var seqs []int64
 	var times []time.Time
@@ -109,9 +170,6 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 		clients = append(clients, m.ClientID)
 		times = append(times, m.CreatedAt.Time)
 	}
-	distinct := slices.Compact(slices.Sorted(slices.Values(groups)))
-	var b pgx.Batch
-	b.Queue(lockActiveGroups, distinct)
 	b.Queue(strangers, groups, froms)
 	b.Queue(`
 		INSERT INTO chat_message (id, chat_group_id, seq, from_profile_id, content, client_id, created_at)
@@ -131,29 +189,63 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 		ON CONFLICT (profile_id, chat_group_id) DO UPDATE SET seq = excluded.seq, read_at = excluded.read_at
 		WHERE chat_read.seq < excluded.seq`, froms, groups, seqs, times)
 	b.Queue(unreadAfterAppend, groups, froms, seqs)
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		br := tx.SendBatch(ctx, &b)
-		if err := activeGroups(br, distinct); err != nil {
-			br.Close()
-			return err
-		}
+}
+
+// queueMark queues a read mark's two statements. Its group is locked
+// first (lockActiveGroups), as an append's update of last_seq locks it, so
+// that the second sees the last seq of an append that committed
+// meanwhile: without it, this mark could drop the unread row of a message
+// it has not seen. A read pointer only moves forward, so marking can only
+// make the group read: it is once the pointer reaches the last message.
+func queueMark(b *pgx.Batch, m bunnybook.ReadMark) {
+	b.Queue(`
+		INSERT INTO chat_read (profile_id, chat_group_id, seq, read_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (profile_id, chat_group_id) DO UPDATE SET seq = excluded.seq, read_at = excluded.read_at
+		WHERE chat_read.seq < excluded.seq`, m.ProfileID, m.ChatGroupID, m.Seq, m.At.Time)
+	b.Queue(`
+		DELETE FROM chat_unread WHERE profile_id = $1 AND chat_group_id = $2
+		AND $3 >= (SELECT last_seq FROM chat_group WHERE id = $2)`, m.ProfileID, m.ChatGroupID, m.Seq)
+}
+
+// readCommit reads the answers of commitChat's batch up to the last mark:
+// the locked groups (the messages' groups must be active), the strangers
+// count and the append's statements when there are messages, then
+// whether each mark moved.
+func readCommit(br pgx.BatchResults, groups []string, appending bool, moved []bool) error {
+	if err := activeGroups(br, groups); err != nil {
+		return err
+	}
+	if appending {
 		var n int
 		if err := br.QueryRow().Scan(&n); err != nil {
-			br.Close()
 			return err
 		}
 		if n > 0 {
-			br.Close()
 			return bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of this conversation")
 		}
-		return br.Close()
-	})
-	return fail("append messages", err)
+		for range 4 {
+			if _, err := br.Exec(); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range moved {
+		tag, err := br.Exec()
+		if err != nil {
+			return err
+		}
+		moved[i] = tag.RowsAffected() > 0
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// lockActiveGroups is the first statement of an append: it locks the
-// groups' rows (as Unfriend's and MarkChatRead's updates do), so that the
-// check that they are active holds until the commit.
+// lockActiveGroups is the first statement of a commit: it locks the rows
+// of the groups of its messages and read marks (as Unfriend's update
+// does), so that the check that they are active holds until the commit and
+// a mark sees the last seq of an append that committed meanwhile.
 const lockActiveGroups = `SELECT id::text, active FROM chat_group WHERE id = ANY($1::uuid[]) FOR NO KEY UPDATE`
 
 // strangers counts the messages of an append whose sender is not a member
@@ -165,8 +257,10 @@ const strangers = `
 	WHERE NOT EXISTS (SELECT 1 FROM chat_member cm WHERE cm.chat_group_id = m.g AND cm.profile_id = m.f)`
 
 // activeGroups reads the answer of lockActiveGroups: ENotFound unless every
-// group exists, ErrChatClosed unless every one is active. (The statements
-// queued after it run anyway, and are rolled back.)
+// group of want (the messages' groups) exists, ErrChatClosed unless every
+// one is active. The other locked groups, of read marks, may be closed (the
+// conversation checks that), and a missing one fails the mark's insert.
+// (The statements queued after it run anyway, and are rolled back.)
 func activeGroups(br pgx.BatchResults, want []string) error {
 	rows, err := br.Query()
 	if err != nil {
@@ -178,6 +272,9 @@ func activeGroups(br pgx.BatchResults, want []string) error {
 		var active bool
 		if err := rows.Scan(&id, &active); err != nil {
 			return err
+		}
+		if _, ok := slices.BinarySearch(want, id); !ok {
+			continue
 		}
 		if !active {
 			rows.Close()
@@ -192,37 +289,6 @@ func activeGroups(br pgx.BatchResults, want []string) error {
 		return bunnybook.Errorf(bunnybook.ENotFound, "no such chat group")
 	}
 	return nil
-}
-
-// MarkChatRead moves the profile's read pointer in the group forward to seq
-// (never backward), records at and reports whether it moved. The statements
-// go in one round trip, which runs them in one (implicit) transaction.
-func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at bunnybook.Time) (bool, error) {
-	var b pgx.Batch
-	// Lock the group first, as AppendMessages' update of last_seq does, so
-	// that the last statement sees the last seq of an append that committed
-	// meanwhile: without it, this mark could drop the unread row of a
-	// message it has not seen.
-	b.Queue(`SELECT FROM chat_group WHERE id = $1 FOR NO KEY UPDATE`, groupID)
-	b.Queue(`
-		INSERT INTO chat_read (profile_id, chat_group_id, seq, read_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (profile_id, chat_group_id) DO UPDATE SET seq = excluded.seq, read_at = excluded.read_at
-		WHERE chat_read.seq < excluded.seq`, profileID, groupID, seq, at.Time)
-	// A read pointer only moves forward, so marking can only make the group
-	// read: it is once the pointer reaches the last message.
-	b.Queue(`
-		DELETE FROM chat_unread WHERE profile_id = $1 AND chat_group_id = $2
-		AND $3 >= (SELECT last_seq FROM chat_group WHERE id = $2)`, profileID, groupID, seq)
-	br := db.pool.SendBatch(ctx, &b)
-	_, err := br.Exec()
-	var tag pgconn.CommandTag
-	if err == nil {
-		tag, err = br.Exec()
-	}
-	if err := errors.Join(err, br.Close()); err != nil {
-		return false, fail("mark chat read", err)
-	}
-	return tag.RowsAffected() > 0, nil
 }
 
 // unreadAfterAppend updates chat_unread after an append without

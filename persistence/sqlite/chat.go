@@ -116,44 +116,72 @@ func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) 
 	if len(msgs) == 0 {
 		return nil
 	}
+	if err := db.inTx(ctx, func(tx *sql.Tx) error { return db.appendTx(ctx, tx, msgs) }); err != nil {
+		return fmt.Errorf("append %d messages: %w", len(msgs), err)
+	}
+	return nil
+}
+
+// CommitChat stores msgs as AppendMessages does, then applies marks in
+// order as MarkChatRead does, in one transaction: the group commit of a
+// node's chat writes.
+func (db *DB) CommitChat(ctx context.Context, msgs []bunnybook.ChatMessage, marks []bunnybook.ReadMark) ([]bool, error) {
+	if len(msgs) == 0 && len(marks) == 0 {
+		return nil, nil
+	}
+	moved := make([]bool, len(marks))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		last := map[string]bunnybook.ChatMessage{}   // by group: its newest message
-		own := map[[2]string]bunnybook.ChatMessage{} // by (group, sender): the sender's newest
-		for _, m := range msgs {
-			_, groupSeen := last[m.ChatGroupID]
-			k := [2]string{m.ChatGroupID, m.FromProfileID}
-			if _, seen := own[k]; !seen {
-				if err := db.mustBeMember(ctx, tx, m.ChatGroupID, m.FromProfileID, !groupSeen); err != nil {
-					return err
-				}
-			}
-			if m.Seq > last[m.ChatGroupID].Seq {
-				last[m.ChatGroupID] = m
-			}
-			if m.Seq > own[k].Seq {
-				own[k] = m
-			}
-			if err := db.insertMessage(ctx, tx, m); err != nil {
-				return err
-			}
+		if err := db.appendTx(ctx, tx, msgs); err != nil {
+			return err
 		}
-		for _, m := range own { // each sender has read up to their own message
-			if _, err := db.txExec(ctx, tx, moveRead, m.FromProfileID, m.ChatGroupID, m.Seq, millis(m.CreatedAt)); err != nil {
-				return err
-			}
-		}
-		for _, m := range last {
-			if _, err := db.txExec(ctx, tx, advanceSeq, m.Seq, m.ChatGroupID); err != nil {
-				return err
-			}
-			if err := db.unreadAfterAppend(ctx, tx, m); err != nil {
+		for i, m := range marks {
+			var err error
+			if moved[i], err = db.markTx(ctx, tx, m); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("append %d messages: %w", len(msgs), err)
+		return nil, fmt.Errorf("commit %d messages and %d read marks: %w", len(msgs), len(marks), err)
+	}
+	return moved, nil
+}
+
+// appendTx stores msgs in tx (see AppendMessages).
+func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, msgs []bunnybook.ChatMessage) error {
+	last := map[string]bunnybook.ChatMessage{}   // by group: its newest message
+	own := map[[2]string]bunnybook.ChatMessage{} // by (group, sender): the sender's newest
+	for _, m := range msgs {
+		_, groupSeen := last[m.ChatGroupID]
+		k := [2]string{m.ChatGroupID, m.FromProfileID}
+		if _, seen := own[k]; !seen {
+			if err := db.mustBeMember(ctx, tx, m.ChatGroupID, m.FromProfileID, !groupSeen); err != nil {
+				return err
+			}
+		}
+		if m.Seq > last[m.ChatGroupID].Seq {
+			last[m.ChatGroupID] = m
+		}
+		if m.Seq > own[k].Seq {
+			own[k] = m
+		}
+		if err := db.insertMessage(ctx, tx, m); err != nil {
+			return err
+		}
+	}
+	for _, m := range own { // each sender has read up to their own message
+		if _, err := db.txExec(ctx, tx, moveRead, m.FromProfileID, m.ChatGroupID, m.Seq, millis(m.CreatedAt)); err != nil {
+			return err
+		}
+	}
+	for _, m := range last {
+		if _, err := db.txExec(ctx, tx, advanceSeq, m.Seq, m.ChatGroupID); err != nil {
+			return err
+		}
+		if err := db.unreadAfterAppend(ctx, tx, m); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -230,22 +258,30 @@ func (db *DB) insertMessage(ctx context.Context, tx *sql.Tx, m bunnybook.ChatMes
 // MarkChatRead moves the profile's read pointer in the group forward to
 // seq and reports whether it moved.
 func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at bunnybook.Time) (bool, error) {
-	var moved int64
+	var moved bool
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := db.txExec(ctx, tx, moveRead, profileID, groupID, seq, millis(at))
-		if err != nil {
-			return err
-		}
-		if moved, err = res.RowsAffected(); err != nil {
-			return err
-		}
-		_, err = db.txExec(ctx, tx, unreadMarkRead, profileID, groupID, seq)
+		var err error
+		moved, err = db.markTx(ctx, tx, bunnybook.ReadMark{ProfileID: profileID, ChatGroupID: groupID, Seq: seq, At: at})
 		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("mark chat read: %w", err)
 	}
-	return moved > 0, nil
+	return moved, nil
+}
+
+// markTx moves a read pointer forward in tx and reports whether it moved.
+func (db *DB) markTx(ctx context.Context, tx *sql.Tx, m bunnybook.ReadMark) (bool, error) {
+	res, err := db.txExec(ctx, tx, moveRead, m.ProfileID, m.ChatGroupID, m.Seq, millis(m.At))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, err
+	}
+	_, err = db.txExec(ctx, tx, unreadMarkRead, m.ProfileID, m.ChatGroupID, m.Seq)
+	return n > 0, err
 }
 
 // unreadMembers selects (profile_id, chat_group_id) of the members of group

@@ -20,6 +20,8 @@ var chatTests = []test{
 	{"ReadPointers", testReadPointers},
 	{"UnreadLifecycle", testUnreadLifecycle},
 	{"ConcurrentMarkReadAndAppend", testConcurrentMarkReadAndAppend},
+	{"CommitChat", testCommitChat},
+	{"CommitChatFailsWhole", testCommitChatFailsWhole},
 	{"Conversations", testConversations},
 }
 
