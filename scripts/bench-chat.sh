@@ -14,8 +14,9 @@
 # Knobs: RATES ("1000 3000"), CONNECTIONS (2000), DURATION (15s), PROFILES
 # (2000), FRIENDS (10), PROFILE (seconds of server CPU profile taken from 1 s
 # after the first acks, 0 = none; bunnyload's covers its whole measured phase;
-# to $OUT/{server,load}-RATE.pprof), OUT
-# (.cache/bench-chat). Each rate runs against a fresh server on the same
+# to $OUT/{server,load}-RATE.pprof), READ_RATIO (share of live messages
+# their recipients mark read with chat.read, as the web UI with the chat
+# open; 0), OUT (.cache/bench-chat). Each rate runs against a fresh server on the same
 # seeded data. Ports 28480 (HTTP) and 28481 (admin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,7 @@ duration=${DURATION:-15s}
 profiles=${PROFILES:-2000}
 friends=${FRIENDS:-10}
 prof=${PROFILE:-0}
+reads=${READ_RATIO:-0}
 out=${OUT:-.cache/bench-chat}
 http=127.0.0.1:28480
 admin=127.0.0.1:28481
@@ -76,6 +78,7 @@ for rate in $rates; do
 	args=(--target "http://$http" --users "$out/users.jsonl" --scenario chat --connections "$n"
 		--rate "$rate" --duration "$duration" --quiet --report-json "$out/chat-$store-$rate.json")
 	[ "$prof" != 0 ] && args+=(--cpu-profile "$out/load-$rate.pprof")
+	[ "$reads" != 0 ] && args+=(--read-ratio "$reads")
 	"$load" "${args[@]}" >"$out/chat-$store-$rate.txt" &
 	loadpid=$!
 	# Samples (time, server CPU, acked, bunnyload CPU) every second while it runs.
