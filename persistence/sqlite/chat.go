@@ -113,13 +113,8 @@ func (db *DB) MessageByClientID(ctx context.Context, groupID, from, clientID str
 // EConflict, a group that is not active ErrChatClosed; either way nothing
 // is stored.
 func (db *DB) AppendMessages(ctx context.Context, msgs []bunnybook.ChatMessage) error {
-	if len(msgs) == 0 {
-		return nil
-	}
-	if err := db.inTx(ctx, func(tx *sql.Tx) error { return db.appendTx(ctx, tx, msgs) }); err != nil {
-		return fmt.Errorf("append %d messages: %w", len(msgs), err)
-	}
-	return nil
+	_, err := db.CommitChat(ctx, msgs, nil)
+	return err
 }
 
 // CommitChat stores msgs as AppendMessages does, then applies marks in
@@ -148,7 +143,7 @@ func (db *DB) CommitChat(ctx context.Context, msgs []bunnybook.ChatMessage, mark
 	return moved, nil
 }
 
-// appendTx stores msgs in tx (see AppendMessages).
+// appendTx stores msgs in tx (see AppendMessages); none is nothing.
 func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, msgs []bunnybook.ChatMessage) error {
 	last := map[string]bunnybook.ChatMessage{}   // by group: its newest message
 	own := map[[2]string]bunnybook.ChatMessage{} // by (group, sender): the sender's newest
@@ -258,16 +253,11 @@ func (db *DB) insertMessage(ctx context.Context, tx *sql.Tx, m bunnybook.ChatMes
 // MarkChatRead moves the profile's read pointer in the group forward to
 // seq and reports whether it moved.
 func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq int64, at bunnybook.Time) (bool, error) {
-	var moved bool
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		moved, err = db.markTx(ctx, tx, bunnybook.ReadMark{ProfileID: profileID, ChatGroupID: groupID, Seq: seq, At: at})
-		return err
-	})
+	moved, err := db.CommitChat(ctx, nil, []bunnybook.ReadMark{{ProfileID: profileID, ChatGroupID: groupID, Seq: seq, At: at}})
 	if err != nil {
-		return false, fmt.Errorf("mark chat read: %w", err)
+		return false, err
 	}
-	return moved, nil
+	return moved[0], nil
 }
 
 // markTx moves a read pointer forward in tx and reports whether it moved.
