@@ -39,24 +39,8 @@ load=${LOAD:-bin/bunnyload}
 [ -n "${BIN:-}" ] || go build -o bin/bunnybook ./cmd/bunnybook
 [ -n "${LOAD:-}" ] || go build -o bin/bunnyload ./cmd/bunnyload
 
-data=$(mktemp -d -t bunnybook-bench.XXXXXX)
-export BUNNYBOOK_DATA_DIR=$data BUNNYBOOK_JWT_SECRET=bench-secret-bench-secret-bench-secret
-stop_server() {
-	if [ -n "${server:-}" ]; then
-		kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-		server=
-	fi
-}
-cleanup() {
-	stop_server
-	[ "$store" = postgres ] && scripts/services.sh stop >&2
-	rm -rf "$data"
-}
-trap cleanup EXIT
-if [ "$store" = postgres ]; then
-	export BUNNYBOOK_SERVICES_DIR=$data/services
-	eval "$(scripts/services.sh start postgres redis)"
-fi
+. scripts/bench-lib.sh
+bench_start
 
 echo "== seed $profiles × $friends ($store)" >&2
 "$bin" seed --profiles "$profiles" --friends "$friends" --out "$out/users.jsonl" >&2
@@ -73,7 +57,7 @@ for rate in $rates; do
 	BUNNYBOOK_HTTP_ADDR=$http BUNNYBOOK_ADMIN_ADDR=$admin BUNNYBOOK_WS_RATE=100 \
 		BUNNYBOOK_RATE_LIMITS=false BUNNYBOOK_LOG_LEVEL=warn "$bin" serve &
 	server=$!
-	for _ in $(seq 1 100); do curl -sf "http://$http/readyz" >/dev/null && break; sleep 0.2; done
+	wait_ready "$http"
 
 	args=(--target "http://$http" --users "$out/users.jsonl" --scenario chat --connections "$n"
 		--rate "$rate" --duration "$duration" --quiet --report-json "$out/chat-$store-$rate.json")

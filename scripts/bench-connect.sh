@@ -30,18 +30,8 @@ mkdir -p "$out" bin
 go build -o bin/bunnybook ./cmd/bunnybook
 go build -o bin/bunnyload ./cmd/bunnyload
 
-data=$(mktemp -d -t bunnybook-bench.XXXXXX)
-export BUNNYBOOK_DATA_DIR=$data BUNNYBOOK_JWT_SECRET=bench-secret-bench-secret-bench-secret
-cleanup() {
-	[ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-	[ "$store" = postgres ] && scripts/services.sh stop >&2
-	rm -rf "$data"
-}
-trap cleanup EXIT
-if [ "$store" = postgres ]; then
-	export BUNNYBOOK_SERVICES_DIR=$data/services
-	eval "$(scripts/services.sh start postgres redis)"
-fi
+. scripts/bench-lib.sh
+bench_start
 
 echo "== seed $n × $friends ($store)" >&2
 bin/bunnybook seed --profiles "$n" --friends "$friends" --out "$out/users.jsonl" >&2
@@ -49,7 +39,7 @@ bin/bunnybook seed --profiles "$n" --friends "$friends" --out "$out/users.jsonl"
 BUNNYBOOK_HTTP_ADDR=$http BUNNYBOOK_ADMIN_ADDR=$admin BUNNYBOOK_WS_RATE=100 \
 	BUNNYBOOK_RATE_LIMITS=false BUNNYBOOK_LOG_LEVEL=warn bin/bunnybook serve &
 server=$!
-for _ in $(seq 1 100); do curl -sf "http://$http/readyz" >/dev/null && break; sleep 0.2; done
+wait_ready "$http"
 
 # gauge NAME prints a value from /metrics (from $2, a saved scrape, if given).
 gauge() { awk -v m="$1" '$1 == m { print $2 }' <<<"${2:-$(curl -sf "http://$admin/metrics")}"; }

@@ -24,19 +24,13 @@ mkdir -p bin .cache/barejson
 bin=${BIN:-bin/bunnybook}
 [ -n "${BIN:-}" ] || go build -o bin/bunnybook ./cmd/bunnybook
 
-data=$(mktemp -d -t bunnybook-bench.XXXXXX)
-cleanup() {
-	[ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-	[ -n "${barepid:-}" ] && kill "$barepid" 2>/dev/null && wait "$barepid" 2>/dev/null
-	rm -rf "$data"
-}
-trap cleanup EXIT
+. scripts/bench-lib.sh
+bench_start
 
-BUNNYBOOK_DATA_DIR=$data BUNNYBOOK_JWT_SECRET=bench-secret-bench-secret-bench-secret \
-	BUNNYBOOK_HTTP_ADDR=$http BUNNYBOOK_ADMIN_ADDR=127.0.0.1:18291 \
+BUNNYBOOK_HTTP_ADDR=$http BUNNYBOOK_ADMIN_ADDR=127.0.0.1:18291 \
 	BUNNYBOOK_RATE_LIMITS=false BUNNYBOOK_LOG_LEVEL=warn "$bin" serve &
 server=$!
-for _ in $(seq 1 100); do curl -sf "http://$http/readyz" >/dev/null && break; sleep 0.2; done
+wait_ready "$http"
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 call() { curl -sf -X "$1" "http://$http$2" -H 'Content-Type: application/json' ${3:+-H "Authorization: Bearer $3"} ${4:+-d "$4"}; }
@@ -76,7 +70,7 @@ func main() {
 GO
 go build -o bin/barejson ./.cache/barejson
 bin/barejson "$bare" .cache/barejson/page.json &
-barepid=$!
+others=$!
 for _ in $(seq 1 50); do curl -sf "http://$bare/" >/dev/null && break; sleep 0.1; done
 
 rate() { wrk -t2 -c"$conns" -d"$duration" "$@" | awk '/Requests\/sec/ { print int($2) }'; }
