@@ -9,7 +9,8 @@
 # flight per worker, 64), RATE (setups/s, 0 = as fast as DIALS allows), HOLD (seconds to hold before measuring, 8),
 # CPU_PROFILE (seconds of server CPU profile from the ramp's start to $OUT/cpu.pprof, 0 = none).
 # The users connect in two ramps of half each. Prints the server's CPU time per
-# setup and its memory per connection (anonymous RSS as it is, then everything after a forced GC), both from the empty
+# setup and its memory per connection (anonymous RSS as it is, with the Go
+# heap's share of it, then everything after a forced GC), both from the empty
 # server and marginal (between half and all connections); bunnyload's reports
 # (one per ramp) go to $OUT (default .cache/bench-connect).
 set -euo pipefail
