@@ -71,7 +71,8 @@ func (g *conversationGrain) Receive(ctx actor.Context) {
 		ctx.SetReceiveTimeout(g.cfg.IdleTimeout)
 		// Not a child: a child stops with the grain and drops the pushes it
 		// still holds; this one is poisoned when the grain stops, after them.
-		g.fanout = ctx.ActorSystem().Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &fanout{cfg: g.cfg, id: g.id} }))
+		g.fanout = ctx.ActorSystem().Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &fanout{cfg: g.cfg, id: g.id} },
+			actor.WithDispatcher(g.cfg.dispatch)))
 	case *actor.Stopping:
 		ctx.Poison(g.fanout)
 	case *actor.Stopped:

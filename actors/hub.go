@@ -53,8 +53,9 @@ type Config struct {
 	// reconnect to other nodes; see profileGrain.goOffline). Default never.
 	Draining func() bool
 
-	keeper    *presenceKeeper // the node's presence heartbeat, made by Kinds
-	committer *committer      // the node's chat writer, made by Kinds
+	keeper    *presenceKeeper  // the node's presence heartbeat, made by Kinds
+	committer *committer       // the node's chat writer, made by Kinds
+	dispatch  actor.Dispatcher // runs the grains' and fanouts' mailboxes, made by Kinds
 }
 
 func (c *Config) withDefaults() {
@@ -90,12 +91,14 @@ func Kinds(cfg Config) []*cluster.Kind {
 	cfg.withDefaults()
 	cfg.keeper = newPresenceKeeper(&cfg)
 	cfg.committer = newCommitter(cfg.Store, cfg.StoreTimeout, cfg.Metrics)
+	cfg.dispatch = bbcluster.NewDispatcher(256, 10*time.Second)
 	return []*cluster.Kind{
 		// A profile grain is idle most of its life: the lock-free mailbox
 		// is a few bytes when empty, the default one a ring of ten slots.
 		bbcluster.NewKind(ProfileKind, func() bbcluster.Grain { return newProfileGrain(&cfg) },
-			actor.WithMailbox(actor.UnboundedLockfree())),
-		bbcluster.NewKind(ConversationKind, func() bbcluster.Grain { return newConversationGrain(&cfg) }),
+			actor.WithMailbox(actor.UnboundedLockfree()), actor.WithDispatcher(cfg.dispatch)),
+		bbcluster.NewKind(ConversationKind, func() bbcluster.Grain { return newConversationGrain(&cfg) },
+			actor.WithDispatcher(cfg.dispatch)),
 	}
 }
 

@@ -81,7 +81,8 @@ func NewPlacement() *Placement {
 func (p *Placement) Setup(c *pa.Cluster, _ []string, isClient bool) {
 	p.cluster, p.logger, p.self = c, c.Logger(), c.ActorSystem.Address()
 	if !isClient {
-		props := actor.PropsFromProducer(func() actor.Actor { return newPlacementActor(p) })
+		props := actor.PropsFromProducer(func() actor.Actor { return newPlacementActor(p) },
+			actor.WithDispatcher(NewDispatcher(1, time.Minute)))
 		pid, err := c.ActorSystem.Root.SpawnNamed(props, PlacementActorName)
 		if err != nil {
 			panic(err) // StartMember reports start failures by panicking; Start recovers

@@ -525,7 +525,7 @@ func (c *conn) sendLocked(op ws.OpCode, payload []byte) error {
 	}
 	if !c.writing {
 		c.writing = true
-		go c.flush()
+		c.s.dispatch.Schedule(c.flush)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"golang.org/x/sys/unix"
 )
 
@@ -27,15 +28,16 @@ type poller struct {
 	wake   int // an eventfd in the epoll set: written to stop wait
 	idle   time.Duration
 	logger *slog.Logger
-	stop   chan struct{}  // closed by close: stops sweep
-	done   sync.WaitGroup // wait and sweep
+	run    actor.Dispatcher // runs steps
+	stop   chan struct{}    // closed by close: stops sweep
+	done   sync.WaitGroup   // wait and sweep
 	closed sync.Once
 
 	mu    sync.Mutex    // guards conns
 	conns map[int]*conn // by file descriptor
 }
 
-func newPoller(idle time.Duration, logger *slog.Logger) (*poller, error) {
+func newPoller(idle time.Duration, run actor.Dispatcher, logger *slog.Logger) (*poller, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, err
@@ -48,7 +50,7 @@ func newPoller(idle time.Duration, logger *slog.Logger) (*poller, error) {
 		unix.Close(epfd)
 		return nil, err
 	}
-	p := &poller{epfd: epfd, wake: wake, idle: idle, logger: logger, stop: make(chan struct{}), conns: map[int]*conn{}}
+	p := &poller{epfd: epfd, wake: wake, idle: idle, logger: logger, run: run, stop: make(chan struct{}), conns: map[int]*conn{}}
 	p.done.Add(2)
 	go p.wait()
 	go p.sweep()
@@ -120,7 +122,7 @@ func (p *poller) wait() {
 				return
 			}
 			if c := p.conns[int(ev.Fd)]; c != nil {
-				go p.step(c)
+				p.run.Schedule(func() { p.step(c) })
 			}
 		}
 		p.mu.Unlock()

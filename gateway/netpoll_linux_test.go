@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	bbcluster "github.com/bunnybook/bunnybook/cluster"
 )
 
 // TestPollerCloses: closing the poller ends its goroutines (close waits
 // for them) and releases its epoll descriptor.
 func TestPollerCloses(t *testing.T) {
-	p, err := newPoller(time.Minute, slog.New(slog.DiscardHandler))
+	p, err := newPoller(time.Minute, bbcluster.NewDispatcher(4, time.Second), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/actors"
+	bbcluster "github.com/bunnybook/bunnybook/cluster"
 	"github.com/bunnybook/bunnybook/metrics"
 )
 
@@ -139,8 +140,9 @@ type Server struct {
 	logger  *slog.Logger
 
 	admission *admission
-	poller    *poller    // nil: one reading goroutine per connection
-	router    *actor.PID // the node's gateway actor: grains push through it
+	poller    *poller               // nil: one reading goroutine per connection
+	router    *actor.PID            // the node's gateway actor: grains push through it
+	dispatch  *bbcluster.Dispatcher // runs the router's mailbox, the poller's reads and the connections' flushes
 	grainSub  *eventstream.Subscription
 
 	mu      sync.RWMutex
@@ -151,8 +153,10 @@ type Server struct {
 // NewServer returns a gateway on a started cluster member's actor system.
 func NewServer(cfg Config, auth Authenticator, grains Grains, history History, system *actor.ActorSystem, logger *slog.Logger) *Server {
 	cfg.withDefaults()
-	s := &Server{cfg: cfg, auth: auth, grains: grains, history: history, admission: newAdmission(cfg.AttachInFlight, cfg.AttachQueue), system: system, logger: logger, conns: map[string]*conn{}}
-	s.router = system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &router{s: s, attached: map[grainKey][]*conn{}} }))
+	s := &Server{cfg: cfg, auth: auth, grains: grains, history: history, admission: newAdmission(cfg.AttachInFlight, cfg.AttachQueue), system: system,
+		dispatch: bbcluster.NewDispatcher(256, 10*time.Second), logger: logger, conns: map[string]*conn{}}
+	s.router = system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &router{s: s, attached: map[grainKey][]*conn{}} },
+		actor.WithDispatcher(s.dispatch)))
 	s.grainSub = system.EventStream.SubscribeWithPredicate(
 		func(e any) { system.Root.Send(s.router, e) },
 		func(e any) bool {
@@ -160,7 +164,7 @@ func NewServer(cfg Config, auth Authenticator, grains Grains, history History, s
 			return ok && t.GetClusterIdentity().GetKind() == actors.ProfileKind
 		})
 	if !cfg.NoPoller {
-		p, err := newPoller(cfg.IdleTimeout, logger)
+		p, err := newPoller(cfg.IdleTimeout, s.dispatch, logger)
 		if err != nil {
 			logger.Info("websocket poller unavailable: one goroutine per connection", "error", err)
 		}
