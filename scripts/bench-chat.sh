@@ -49,10 +49,18 @@ echo "== seed $profiles × $friends ($store)" >&2
 gauge() { curl -sf "http://$admin/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 # ticks PID prints a process's user + system CPU time in seconds.
 ticks() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# rounds FILE prints the committer's mean round (messages, then ms) and the
+# bucket holding its 99th percentile round time, from a /metrics dump.
+rounds() {
+	awk '$1 == "bunnybook_chat_commit_batch_size_sum" { m = $2 } $1 == "bunnybook_chat_commit_batch_size_count" { n = $2 }
+		$1 == "bunnybook_chat_commit_seconds_sum" { t = $2 }
+		$1 ~ /^bunnybook_chat_commit_seconds_bucket/ { split($1, a, "\""); le[++k] = a[2]; c[k] = $2 }
+		END { if (!n) { print "-"; exit } for (i = 1; i <= k && c[i] < 0.99 * n; i++); printf "%.0f, %.1f / ≤%g", m / n, t / n * 1000, le[i] * 1000 }' "$1"
+}
 # report FILE EXPR prints a field of bunnyload's JSON report.
 report() { python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['metrics']; print($2)" "$1"; }
 
-printf "%-8s %-8s %-12s %-17s %-9s %-16s %-14s %s\n" store rate delivered/s "delivery p50/p99" "ack p99" lost/dup/reordered "server µs/msg" "bunnyload µs/msg"
+printf "%-8s %-8s %-12s %-17s %-9s %-16s %-14s %-17s %s\n" store rate delivered/s "delivery p50/p99" "ack p99" lost/dup/reordered "server µs/msg" "bunnyload µs/msg" "commit msgs, mean/p99 ms"
 for rate in $rates; do
 	BUNNYBOOK_HTTP_ADDR=$http BUNNYBOOK_ADMIN_ADDR=$admin BUNNYBOOK_WS_RATE=100 \
 		BUNNYBOOK_RATE_LIMITS=false BUNNYBOOK_LOG_LEVEL=warn "$bin" serve &
@@ -81,6 +89,7 @@ for rate in $rates; do
 	done
 	wait "$loadpid" || echo "bunnyload exited $? (a threshold or an error; see $out/chat-$store-$rate.txt)" >&2
 	[ -z "$profiler" ] || wait "$profiler" || echo "no server profile" >&2
+	curl -sf "http://$admin/metrics" >"$out/metrics-$store-$rate.txt" || :
 	stop_server
 
 	# CPU per message over the samples where messages were acked (from the
@@ -89,12 +98,12 @@ for rate in $rates; do
 		s && $3 > k1 { c1 = $2; l1 = $4; k1 = $3 }
 		END { if (k1 > k0) printf "%.0f %.0f", (c1 - c0) / (k1 - k0) * 1e6, (l1 - l0) / (k1 - k0) * 1e6; else print "- -" }' "$samples")
 	j=$out/chat-$store-$rate.json
-	printf "%-8s %-8s %-12s %-17s %-9s %-16s %-14s %s\n" "$store" "$rate" \
+	printf "%-8s %-8s %-12s %-17s %-9s %-16s %-14s %-17s %s\n" "$store" "$rate" \
 		"$(report "$j" "round(m['chat.received']['rate'])")" \
 		"$(report "$j" "'%.1f / %.0f ms' % (m['chat.delivery']['p50_ms'], m['chat.delivery']['p99_ms'])")" \
 		"$(report "$j" "'%.0f ms' % m['chat.ack']['p99_ms']")" \
 		"$(report "$j" "'%d / %d / %d' % tuple(m.get(k, {}).get('count', 0) for k in ('chat.missing', 'chat.duplicates', 'chat.inversions'))")" \
-		"${cpu% *}" "${cpu#* }"
+		"${cpu% *}" "${cpu#* }" "$(rounds "$out/metrics-$store-$rate.txt")"
 done
 echo "reports: $out/chat-$store-RATE.{json,txt}; samples: $out/samples-$store-RATE.txt" >&2
 [ "$prof" = 0 ] || echo "profiles: $out/{server,load}-RATE.pprof" >&2
