@@ -291,16 +291,17 @@ func activeGroups(br pgx.BatchResults, want []string) error {
 	return nil
 }
 
-// unreadAfterAppend updates chat_unread after an append without
-// re-deriving it (syncUnread): nobody can have read a message just stored,
-// and every sender's pointer moved to their own message, so each group is
-// unread for every member but the sender of its newest message.
+// unreadAfterAppend adds a row to chat_unread for every member of each
+// group appended to but the sender of its newest message: nobody can have
+// read a message just stored. The sender's own row is left as it is,
+// although their pointer moved to their message, and UnreadConversations
+// checks it: so a message writes no unread row at all when the others had
+// not read the one before, as in a conversation going back and forth,
+// instead of deleting one row and inserting another each time.
 const unreadAfterAppend = `
 	WITH newest AS (
 		SELECT DISTINCT ON (g) g, f FROM unnest($1::uuid[], $2::uuid[], $3::bigint[]) AS m(g, f, seq)
 		ORDER BY g, seq DESC
-	), read AS (
-		DELETE FROM chat_unread u USING newest n WHERE u.chat_group_id = n.g AND u.profile_id = n.f
 	)
 	INSERT INTO chat_unread (profile_id, chat_group_id)
 	SELECT m.profile_id, m.chat_group_id FROM chat_member m JOIN newest n ON m.chat_group_id = n.g AND m.profile_id <> n.f
@@ -379,11 +380,17 @@ func (db *DB) Conversations(ctx context.Context, profileID string, page bunnyboo
 }
 
 // UnreadConversations returns the ids of the profile's active groups whose
-// latest message is after its read pointer, as kept in chat_unread (see
-// syncUnread).
+// latest message is after its read pointer: those of its rows in
+// chat_unread that still are. chat_unread holds a row for each unread
+// (member, group) and maybe more: those of groups its member read since by
+// sending to them (see unreadAfterAppend), or that were closed.
 func (db *DB) UnreadConversations(ctx context.Context, profileID string) ([]string, error) {
 	rows, err := db.pool.Query(ctx, `
-		SELECT chat_group_id::text FROM chat_unread WHERE profile_id = $1 ORDER BY chat_group_id`, profileID)
+		SELECT u.chat_group_id::text FROM chat_unread u
+		JOIN chat_group g ON g.id = u.chat_group_id AND g.active
+		LEFT JOIN chat_read r ON r.profile_id = u.profile_id AND r.chat_group_id = u.chat_group_id
+		WHERE u.profile_id = $1 AND coalesce(r.seq, 0) < g.last_seq
+		ORDER BY u.chat_group_id`, profileID)
 	if err != nil {
 		return nil, fail("unread conversations", err)
 	}

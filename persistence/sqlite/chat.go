@@ -181,14 +181,14 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, msgs []bunnybook.ChatMes
 	return nil
 }
 
-// unreadAfterAppend updates chat_unread for a group whose newest message
-// is now last, without re-deriving it (syncUnread): nobody can have read
-// a message just stored, and every sender's pointer moved to their own
-// message, so the group is unread for every member but last's sender.
+// unreadAfterAppend adds a row to chat_unread for every member of
+// last's group but its sender: nobody can have read a message just
+// stored. The sender's own row is left as it is, although their pointer
+// moved to their message, and UnreadConversations checks it. So a message
+// writes no unread row at all when the others had not read the one
+// before, as in a conversation going back and forth, instead of deleting
+// one row and inserting another each time.
 func (db *DB) unreadAfterAppend(ctx context.Context, tx *sql.Tx, last bunnybook.ChatMessage) error {
-	if _, err := db.txExec(ctx, tx, unreadReadBySender, last.FromProfileID, last.ChatGroupID); err != nil {
-		return err
-	}
 	_, err := db.txExec(ctx, tx, unreadForOthers, last.ChatGroupID, last.FromProfileID)
 	return err
 }
@@ -276,8 +276,12 @@ func (db *DB) markTx(ctx context.Context, tx *sql.Tx, m bunnybook.ReadMark) (boo
 
 // unreadMembers selects (profile_id, chat_group_id) of the members of group
 // ?1 who have not read it: it is active and its last message is after their
-// read pointer. It is the definition of UnreadConversations, which reads
-// the rows syncUnread keeps in chat_unread.
+// read pointer. It is the definition of UnreadConversations.
+//
+// chat_unread holds a row for each unread (member, group) and maybe more:
+// those of groups its member read since by sending to them (see
+// unreadAfterAppend), or that were closed. UnreadConversations checks its
+// rows against this definition, one row at a time.
 const unreadMembers = `
 	SELECT m.profile_id, m.chat_group_id FROM chat_member m
 	JOIN chat_group g ON g.id = m.chat_group_id AND g.active = 1 AND g.last_seq > 0
@@ -299,8 +303,7 @@ const (
 	unreadMarkRead = `
 		DELETE FROM chat_unread WHERE profile_id = ?1 AND chat_group_id = ?2
 		AND ?3 >= (SELECT last_seq FROM chat_group WHERE id = ?2)`
-	unreadReadBySender = `DELETE FROM chat_unread WHERE profile_id = ? AND chat_group_id = ?`
-	unreadForOthers    = `
+	unreadForOthers = `
 		INSERT INTO chat_unread (profile_id, chat_group_id)
 		SELECT profile_id, chat_group_id FROM chat_member WHERE chat_group_id = ?1 AND profile_id <> ?2
 		ON CONFLICT DO NOTHING`
@@ -380,11 +383,15 @@ func (db *DB) Conversations(ctx context.Context, profileID string, page bunnyboo
 }
 
 // UnreadConversations returns the ids of the profile's active groups whose
-// latest message is after the profile's read pointer, as kept in
-// chat_unread (see syncUnread).
+// latest message is after the profile's read pointer: those of its rows in
+// chat_unread that still are (see unreadMembers).
 func (db *DB) UnreadConversations(ctx context.Context, profileID string) ([]string, error) {
 	rows, err := db.query(ctx, `
-		SELECT chat_group_id FROM chat_unread WHERE profile_id = ? ORDER BY chat_group_id`, profileID)
+		SELECT u.chat_group_id FROM chat_unread u
+		JOIN chat_group g ON g.id = u.chat_group_id AND g.active = 1
+		LEFT JOIN chat_read r ON r.profile_id = u.profile_id AND r.chat_group_id = u.chat_group_id
+		WHERE u.profile_id = ? AND coalesce(r.seq, 0) < g.last_seq
+		ORDER BY u.chat_group_id`, profileID)
 	if err != nil {
 		return nil, fmt.Errorf("unread conversations: %w", translate(err))
 	}

@@ -393,6 +393,13 @@ func testUnreadLifecycle(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
 	MustAppend(t, s, NewMessage(ge, ben, 2, at(4)))
 	wantUnread(t, s, ben)
 	wantUnread(t, s, eve, ge)
+	// The reply to it is unread again, and the other has read by replying.
+	MustAppend(t, s, NewMessage(ge, eve, 3, at(4)))
+	wantUnread(t, s, ben, ge)
+	wantUnread(t, s, eve)
+	MustAppend(t, s, NewMessage(ge, ben, 4, at(4)))
+	wantUnread(t, s, ben)
+	wantUnread(t, s, eve, ge)
 	// In one batch from both, only the last sender has read everything.
 	MustAppend(t, s, NewMessage(gd, ben, 3, at(5)), NewMessage(gd, daisy, 4, at(6)))
 	wantUnread(t, s, ben, gd)
