@@ -32,6 +32,13 @@ func (db *DB) DeleteProfiles(ctx context.Context, prefix string) (int64, error) 
 				WHERE m.chat_group_id = g.id AND NOT starts_with(p.username, $1))`, prefix); err != nil {
 			return err
 		}
+		// Nor are their messages in the groups that stay (no foreign key:
+		// see migration 00008).
+		if _, err := tx.Exec(ctx, `
+			DELETE FROM chat_message WHERE from_profile_id IN (
+				SELECT id FROM profile WHERE starts_with(username, $1))`, prefix); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, `DELETE FROM profile WHERE starts_with(username, $1)`, prefix)
 		n = tag.RowsAffected()
 		return err

@@ -21,3 +21,8 @@ func BenchmarkStore(b *testing.B) {
 		return db, db
 	})
 }
+
+func TestDeleteProfiles(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	storetest.CheckDeleteProfiles(t, db, func(prefix string) (int64, error) { return db.DeleteProfiles(t.Context(), prefix) })
+}

@@ -27,3 +27,10 @@ func (db *DB) Path() string { return db.path }
 
 // WALLimit is walLimit.
 const WALLimit = walLimit
+
+// ForeignKeys reports whether db's write connection enforces foreign keys.
+func ForeignKeys(ctx context.Context, db *DB) (bool, error) {
+	var on bool
+	err := db.write.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&on)
+	return on, err
+}

@@ -59,3 +59,35 @@ func TestMigrationBackfill(t *testing.T) {
 		return err
 	})
 }
+
+// TestMigrationsKeepForeignKeys: the migrations that rebuild a table turn
+// foreign keys off on the write connection meanwhile (00008); they must
+// be on again after every way through them.
+func TestMigrationsKeepForeignKeys(t *testing.T) {
+	ctx := t.Context()
+	db := sqlitetest.MustOpen(t)
+	p, err := sqlite.Migrator(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		if on, err := sqlite.ForeignKeys(ctx, db); err != nil || !on {
+			t.Fatalf("foreign keys %s: %v, %v; want on", when, on, err)
+		}
+	}
+	check("after migrating up")
+	if _, err := p.DownTo(ctx, 7); err != nil {
+		t.Fatalf("migrate down to 00007: %v", err)
+	}
+	check("after migrating down")
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate up again: %v", err)
+	}
+	check("after migrating up again")
+	// And they are enforced: a reaction to no message is refused.
+	err = sqlite.Exec(ctx, db, `INSERT INTO chat_reaction (message_id, emoji, profile_id, created_at) VALUES ('none', 'x', 'none', 0)`)
+	if err == nil {
+		t.Fatal("a reaction to no message was stored")
+	}
+}

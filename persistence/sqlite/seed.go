@@ -38,6 +38,13 @@ func (db *DB) DeleteProfiles(ctx context.Context, prefix string) (int64, error) 
 				WHERE m.chat_group_id = chat_group.id AND substr(p.username, 1, length(?1)) <> ?1)`, prefix); err != nil {
 			return err
 		}
+		// Nor are their messages in the groups that stay (no foreign key:
+		// see migration 00008).
+		if _, err := tx.ExecContext(ctx, `
+			DELETE FROM chat_message WHERE from_profile_id IN (
+				SELECT id FROM profile WHERE substr(username, 1, length(?1)) = ?1)`, prefix); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM profile WHERE substr(username, 1, length(?1)) = ?1`, prefix)
 		if err != nil {
 			return err

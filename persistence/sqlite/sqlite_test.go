@@ -142,3 +142,8 @@ func TestWALStaysBoundedUnderSustainedWrites(t *testing.T) {
 		t.Fatalf("the WAL grew to %d bytes (limit %d) over %d messages: it never restarted", fi.Size(), limit, seq)
 	}
 }
+
+func TestDeleteProfiles(t *testing.T) {
+	db := sqlitetest.MustOpen(t)
+	storetest.CheckDeleteProfiles(t, db, func(prefix string) (int64, error) { return db.DeleteProfiles(t.Context(), prefix) })
+}
