@@ -71,13 +71,21 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) scanner {
 // connection for txExec and txQueryRow: modernc's SQLite takes longer to
 // parse the append's and the unread bookkeeping's statements than to run
 // them.
-var preparedWrites = []string{unreadDelete, unreadInsert, unreadMarkRead, unreadReadBySender, unreadForOthers,
+var preparedWrites = []string{unreadDelete, unreadInsert, unreadMarkRead, unreadForOthers,
 	groupActiveMember, isMember, insertMessage, advanceSeq, moveRead}
 
 // txExec runs a statement in a write transaction, reusing its prepared
 // form when Migrate prepared one. It cannot prepare it: tx holds the write
 // pool's only connection.
+//
+// The statement does not end with ctx: the transaction's BEGIN waited for
+// the write lock under ctx, and after it nothing waits for another
+// connection. (With a context that can end, the driver starts a goroutine
+// per statement to interrupt it: at thousands of chat messages a second,
+// a tenth of the server's allocations and most of its goroutine
+// wake-ups.)
 func (db *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	ctx = context.WithoutCancel(ctx)
 	if s, ok := db.wstmts.stmts.Load(query); ok {
 		return tx.StmtContext(ctx, s.(*sql.Stmt)).ExecContext(ctx, args...)
 	}
@@ -86,6 +94,7 @@ func (db *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any)
 
 // txQueryRow runs a one-row query in a write transaction, like txExec.
 func (db *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	ctx = context.WithoutCancel(ctx)
 	if s, ok := db.wstmts.stmts.Load(query); ok {
 		return tx.StmtContext(ctx, s.(*sql.Stmt)).QueryRowContext(ctx, args...)
 	}
