@@ -18,6 +18,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/gobwas/ws"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/bunnybook/bunnybook"
 	"github.com/bunnybook/bunnybook/actors"
@@ -434,6 +435,9 @@ func (c *conn) refuse(text bool) (code int, reason string) {
 	return 0, ""
 }
 
+// observeSince observes the seconds since start in h.
+func observeSince(h prometheus.Histogram, start time.Time) { h.Observe(time.Since(start).Seconds()) }
+
 // handle acts on one text frame within the rate; a non-zero code closes
 // the connection.
 func (c *conn) handle(payload []byte) (code int, reason string) {
@@ -451,6 +455,7 @@ func (c *conn) handle(payload []byte) (code int, reason string) {
 	case typePing:
 		c.write(pongFrame)
 	case typeSend:
+		defer observeSince(m.SendLatency, time.Now())
 		msg, err := c.s.grains.Send(f.ChatGroupID, &actors.SendMessage{
 			FromProfileId: c.profile.ID, ClientId: f.clientID, Content: f.Content, OriginConn: c.id,
 		})

@@ -28,6 +28,7 @@ type Set struct {
 	BatchSize          prometheus.Histogram // chat messages per transaction that stores some (of every conversation in a round)
 	ReadMarkBatchSize  prometheus.Histogram // read marks per chat transaction that stores some
 	BatchLatency       prometheus.Histogram // seconds per chat transaction
+	SendLatency        prometheus.Histogram // seconds from reading a chat.send to queueing its chat.ack
 	PresenceLookups    prometheus.Counter   // Presence.Online calls
 
 	// REST.
@@ -57,13 +58,15 @@ func New(reg prometheus.Registerer) *Set {
 			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}}),
 		BatchLatency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bunnybook_chat_commit_seconds", Help: "Time to store one round of chat messages and read marks.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}),
+		SendLatency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bunnybook_chat_send_seconds", Help: "Time from reading a chat.send frame to queueing its chat.ack (or error) on the connection.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}),
 		PresenceLookups: prometheus.NewCounter(prometheus.CounterOpts{Name: "bunnybook_presence_lookups_total", Help: "Presence registry lookups."}),
 
 		RESTRateLimited: prometheus.NewCounter(prometheus.CounterOpts{Name: "bunnybook_rest_rate_limited_total", Help: "REST requests refused with 429."}),
 	}
 	reg.MustRegister(
 		s.ConnsOpen, s.ConnsAccepted, s.ConnsRefused, s.FramesIn, s.FramesOut, s.WSRateLimited,
-		s.ClusterMembers, s.MembershipChanges, s.ProfileGrains, s.ConversationGrains, s.MessagesAcked, s.BatchSize, s.ReadMarkBatchSize, s.BatchLatency, s.PresenceLookups,
+		s.ClusterMembers, s.MembershipChanges, s.ProfileGrains, s.ConversationGrains, s.MessagesAcked, s.BatchSize, s.ReadMarkBatchSize, s.BatchLatency, s.SendLatency, s.PresenceLookups,
 		s.RESTRateLimited,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

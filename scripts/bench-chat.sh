@@ -49,18 +49,24 @@ echo "== seed $profiles × $friends ($store)" >&2
 gauge() { curl -sf "http://$admin/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 # ticks PID prints a process's user + system CPU time in seconds.
 ticks() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# rounds FILE prints the committer's mean round (messages, then ms) and the
-# bucket holding its 99th percentile round time, from a /metrics dump.
+# p99 FILE HISTOGRAM prints the bound (ms) of the bucket holding a
+# histogram's 99th percentile, from a /metrics dump.
+p99() {
+	awk -v h="$2" '$1 == h "_count" { n = $2 } index($1, h "_bucket{") == 1 { split($1, a, "\""); le[++k] = a[2]; c[k] = $2 }
+		END { if (!n) { print "-"; exit } for (i = 1; i <= k && c[i] < 0.99 * n; i++); printf "≤%g", le[i] * 1000 }' "$1"
+}
+# rounds FILE prints the committer's mean round (messages, then ms) and its
+# 99th percentile round time, from a /metrics dump.
 rounds() {
 	awk '$1 == "bunnybook_chat_commit_batch_size_sum" { m = $2 } $1 == "bunnybook_chat_commit_batch_size_count" { n = $2 }
 		$1 == "bunnybook_chat_commit_seconds_sum" { t = $2 }
-		$1 ~ /^bunnybook_chat_commit_seconds_bucket/ { split($1, a, "\""); le[++k] = a[2]; c[k] = $2 }
-		END { if (!n) { print "-"; exit } for (i = 1; i <= k && c[i] < 0.99 * n; i++); printf "%.0f, %.1f / ≤%g", m / n, t / n * 1000, le[i] * 1000 }' "$1"
+		END { if (n) printf "%.0f, %.1f / ", m / n, t / n * 1000; else printf "- / " }' "$1"
+	p99 "$1" bunnybook_chat_commit_seconds
 }
 # report FILE EXPR prints a field of bunnyload's JSON report.
 report() { python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['metrics']; print($2)" "$1"; }
 
-printf "%-8s %-8s %-12s %-17s %-9s %-16s %-14s %-17s %s\n" store rate delivered/s "delivery p50/p99" "ack p99" lost/dup/reordered "server µs/msg" "bunnyload µs/msg" "commit msgs, mean/p99 ms"
+printf "%-8s %-8s %-12s %-17s %-9s %-16s %-14s %-17s %-25s %s\n" store rate delivered/s "delivery p50/p99" "ack p99" lost/dup/reordered "server µs/msg" "bunnyload µs/msg" "commit msgs, mean/p99 ms" "server send p99 ms"
 for rate in $rates; do
 	BUNNYBOOK_HTTP_ADDR=$http BUNNYBOOK_ADMIN_ADDR=$admin BUNNYBOOK_WS_RATE=100 \
 		BUNNYBOOK_RATE_LIMITS=false BUNNYBOOK_LOG_LEVEL=warn "$bin" serve &
@@ -98,12 +104,12 @@ for rate in $rates; do
 		s && $3 > k1 { c1 = $2; l1 = $4; k1 = $3 }
 		END { if (k1 > k0) printf "%.0f %.0f", (c1 - c0) / (k1 - k0) * 1e6, (l1 - l0) / (k1 - k0) * 1e6; else print "- -" }' "$samples")
 	j=$out/chat-$store-$rate.json
-	printf "%-8s %-8s %-12s %-17s %-9s %-16s %-14s %-17s %s\n" "$store" "$rate" \
+	printf "%-8s %-8s %-12s %-17s %-9s %-16s %-14s %-17s %-25s %s\n" "$store" "$rate" \
 		"$(report "$j" "round(m['chat.received']['rate'])")" \
 		"$(report "$j" "'%.1f / %.0f ms' % (m['chat.delivery']['p50_ms'], m['chat.delivery']['p99_ms'])")" \
 		"$(report "$j" "'%.0f ms' % m['chat.ack']['p99_ms']")" \
 		"$(report "$j" "'%d / %d / %d' % tuple(m.get(k, {}).get('count', 0) for k in ('chat.missing', 'chat.duplicates', 'chat.inversions'))")" \
-		"${cpu% *}" "${cpu#* }" "$(rounds "$out/metrics-$store-$rate.txt")"
+		"${cpu% *}" "${cpu#* }" "$(rounds "$out/metrics-$store-$rate.txt")" "$(p99 "$out/metrics-$store-$rate.txt" bunnybook_chat_send_seconds)"
 done
 echo "reports: $out/chat-$store-RATE.{json,txt}; samples: $out/samples-$store-RATE.txt" >&2
 [ "$prof" = 0 ] || echo "profiles: $out/{server,load}-RATE.pprof" >&2
