@@ -100,12 +100,19 @@ func conversations(tb testing.TB, s bunnybook.Store, n int) []string {
 	return groups
 }
 
-// batch returns n messages of group from its first member, seqs after last.
-func batch(tb testing.TB, s bunnybook.Store, group string, last int64, n int) []bunnybook.ChatMessage {
+// mustGroup returns a chat group with its members.
+func mustGroup(tb testing.TB, s bunnybook.Store, group string) *bunnybook.ChatGroup {
+	tb.Helper()
 	g, err := s.ChatGroup(tb.Context(), group)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return g
+}
+
+// batch returns n messages of group from its first member, seqs after last.
+func batch(tb testing.TB, s bunnybook.Store, group string, last int64, n int) []bunnybook.ChatMessage {
+	g := mustGroup(tb, s, group)
 	var out []bunnybook.ChatMessage
 	for i := range n {
 		out = append(out, storetest.NewMessage(group, g.Members[0], last+int64(i)+1, bunnybook.Now()))
@@ -193,24 +200,26 @@ func TestCommitterIsolatesFailures(t *testing.T) {
 }
 
 // BenchmarkCommitter writes rounds of one message from each of N
-// conversations: messages per second by round size, on each store.
+// conversations, the pair's members taking turns as in a chat: messages
+// per second by round size, on each store.
 func BenchmarkCommitter(b *testing.B) {
 	for _, st := range stores {
-		for _, size := range []int{1, 10, 100} {
+		for _, size := range []int{1, 10, 100, 1000} {
 			b.Run(fmt.Sprintf("%s/conversations=%d", st.name, size), func(b *testing.B) {
 				s := st.open(b)
 				c := newCommitter(s, storeTimeout, metrics.Discard())
 				groups := conversations(b, s, size)
-				from := map[string]string{}
+				members := map[string][]string{}
 				for _, g := range groups {
-					from[g] = batch(b, s, g, 0, 1)[0].FromProfileID
+					members[g] = mustGroup(b, s, g).Members
 				}
 				var seq int64
 				for b.Loop() {
 					seq++
 					batches := map[string][]bunnybook.ChatMessage{}
 					for _, g := range groups {
-						batches[g] = []bunnybook.ChatMessage{storetest.NewMessage(g, from[g], seq, bunnybook.Now())}
+						from := members[g][seq%2]
+						batches[g] = []bunnybook.ChatMessage{storetest.NewMessage(g, from, seq, bunnybook.Now())}
 					}
 					for g, err := range runRound(c, batches) {
 						if err != nil {
