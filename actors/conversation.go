@@ -380,7 +380,7 @@ func (f *fanout) Receive(ctx actor.Context) {
 	}
 	c, cancel := context.WithTimeout(context.Background(), f.cfg.StoreTimeout)
 	defer cancel()
-	if err := tellOnline(c, cluster.GetCluster(ctx.ActorSystem()), f.cfg.Presence, job.ids, job.msgs...); err != nil {
+	if err := tellOnline(c, cluster.GetCluster(ctx.ActorSystem()), f.cfg.Presence, f.cfg.keeper, job.ids, job.msgs...); err != nil {
 		f.cfg.Logger.Warn("presence lookup", "chat_group_id", f.id, "error", err)
 	}
 }

@@ -193,9 +193,28 @@ func ackErr(a *Ack, err error) error {
 }
 
 // tellOnline sends msgs, in order, to the profile grains of those ids that
-// are online, without activating grains for offline profiles.
-func tellOnline(ctx context.Context, c *cluster.Cluster, presence bunnybook.Presence, ids []string, msgs ...any) error {
-	online, err := presence.Online(ctx, ids)
+// are online, without activating grains for offline profiles. Those whose
+// grain is loaded on this node (known to keeper, when not nil) get them
+// straight away; the others are looked up in presence and then in the
+// cluster (a request to the grain's placement).
+func tellOnline(ctx context.Context, c *cluster.Cluster, presence bunnybook.Presence, keeper *presenceKeeper, ids []string, msgs ...any) error {
+	rest := ids
+	if keeper != nil {
+		rest = nil
+		for i, pid := range keeper.pids(ids) {
+			if pid == nil {
+				rest = append(rest, ids[i])
+				continue
+			}
+			for _, m := range msgs {
+				c.ActorSystem.Root.Send(pid, m)
+			}
+		}
+		if len(rest) == 0 {
+			return nil
+		}
+	}
+	online, err := presence.Online(ctx, rest)
 	if err != nil {
 		return err
 	}
@@ -210,7 +229,7 @@ func tellOnline(ctx context.Context, c *cluster.Cluster, presence bunnybook.Pres
 }
 
 func (h *Hub) tell(ctx context.Context, ids []string, msg any) {
-	if err := tellOnline(ctx, h.cluster, h.presence, ids, msg); err != nil {
+	if err := tellOnline(ctx, h.cluster, h.presence, nil, ids, msg); err != nil {
 		h.logger.Warn("live push failed", "error", err, "profile_ids", ids)
 	}
 }
