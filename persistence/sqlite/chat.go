@@ -148,13 +148,7 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, msgs []bunnybook.ChatMes
 	last := map[string]bunnybook.ChatMessage{}   // by group: its newest message
 	own := map[[2]string]bunnybook.ChatMessage{} // by (group, sender): the sender's newest
 	for _, m := range msgs {
-		_, groupSeen := last[m.ChatGroupID]
 		k := [2]string{m.ChatGroupID, m.FromProfileID}
-		if _, seen := own[k]; !seen {
-			if err := db.mustBeMember(ctx, tx, m.ChatGroupID, m.FromProfileID, !groupSeen); err != nil {
-				return err
-			}
-		}
 		if m.Seq > last[m.ChatGroupID].Seq {
 			last[m.ChatGroupID] = m
 		}
@@ -193,46 +187,39 @@ func (db *DB) unreadAfterAppend(ctx context.Context, tx *sql.Tx, last bunnybook.
 	return err
 }
 
-// mustBeMember checks, in the appending transaction (SQLite has one writer,
-// so it holds until the commit), that the sender is a member of the group
-// (one who left or was removed since the conversation accepted their
-// message must not be stored) and, with active, first that the group
-// exists and is active: one statement for both, the first time a batch
-// meets a group.
-func (db *DB) mustBeMember(ctx context.Context, tx *sql.Tx, group, profile string, active bool) error {
-	var isActive, member bool
-	var err error
-	if active {
-		err = db.txQueryRow(ctx, tx, groupActiveMember, group, profile).Scan(&isActive, &member)
-	} else {
-		isActive = true
-		err = db.txQueryRow(ctx, tx, isMember, group, profile).Scan(&member)
-	}
+// whyNotStored returns the error of a message insertMessage did not store:
+// its group does not exist or is not active, or its sender is not a
+// member (one who left or was removed since the conversation accepted
+// their message).
+func (db *DB) whyNotStored(ctx context.Context, tx *sql.Tx, m bunnybook.ChatMessage) error {
+	var active, member bool
+	err := db.txQueryRow(ctx, tx, groupActiveMember, m.ChatGroupID, m.FromProfileID).Scan(&active, &member)
 	switch {
-	case err == sql.ErrNoRows && active:
-		return bunnybook.Errorf(bunnybook.ENotFound, "no such chat group")
 	case err == sql.ErrNoRows:
-		member = false
+		return bunnybook.Errorf(bunnybook.ENotFound, "no such chat group")
 	case err != nil:
 		return err
-	case !isActive:
+	case !active:
 		return bunnybook.ErrChatClosed()
-	}
-	if !member {
+	case !member:
 		return bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of this conversation")
 	}
-	return nil
+	return fmt.Errorf("message %s not stored", m.ID)
 }
 
 // The statements of an append, prepared once (see preparedWrites).
+// insertMessage stores a message only if its group is active and its
+// sender a member, checked in the appending transaction (SQLite has one
+// writer, so that holds until the commit): one statement per message.
 const (
 	groupActiveMember = `
 		SELECT active, EXISTS (SELECT 1 FROM chat_member WHERE chat_group_id = ?1 AND profile_id = ?2)
 		FROM chat_group WHERE id = ?1`
-	isMember      = `SELECT 1 FROM chat_member WHERE chat_group_id = ? AND profile_id = ?`
 	insertMessage = `
 		INSERT INTO chat_message (id, chat_group_id, seq, from_profile_id, content, client_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
+		WHERE EXISTS (SELECT 1 FROM chat_group WHERE id = ?2 AND active = 1)
+		AND EXISTS (SELECT 1 FROM chat_member WHERE chat_group_id = ?2 AND profile_id = ?4)`
 	advanceSeq = `UPDATE chat_group SET last_seq = max(last_seq, ?) WHERE id = ?`
 	moveRead   = `
 		INSERT INTO chat_read (profile_id, chat_group_id, seq, read_at) VALUES (?, ?, ?, ?)
@@ -240,14 +227,20 @@ const (
 		WHERE excluded.seq > chat_read.seq`
 )
 
-// insertMessage stores one message in tx.
+// insertMessage stores one message in tx (see the statement's comment).
 func (db *DB) insertMessage(ctx context.Context, tx *sql.Tx, m bunnybook.ChatMessage) error {
 	var clientID any
 	if m.ClientID != "" {
 		clientID = m.ClientID
 	}
-	_, err := db.txExec(ctx, tx, insertMessage, m.ID, m.ChatGroupID, m.Seq, m.FromProfileID, m.Content, clientID, millis(m.CreatedAt))
-	return err
+	res, err := db.txExec(ctx, tx, insertMessage, m.ID, m.ChatGroupID, m.Seq, m.FromProfileID, m.Content, clientID, millis(m.CreatedAt))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	return db.whyNotStored(ctx, tx, m)
 }
 
 // MarkChatRead moves the profile's read pointer in the group forward to
