@@ -114,9 +114,10 @@ type ChatStore interface {
 	// SQLite): a mark sees the messages before it, so a mark of a seq
 	// older than a message of the same call leaves the group unread.
 	// moved[i] reports whether marks[i] moved its pointer (a later mark of
-	// the same pointer sees the earlier ones). The store does not check
-	// that a mark's profile is a member (the conversation does); a mark of
-	// an unknown profile or group fails. Any error stores nothing.
+	// the same pointer sees the earlier ones). A mark of a profile that
+	// is not a member of the group is EForbidden, as a message of one is:
+	// the conversation checks before, but a member may leave while the
+	// mark waits for the node's next commit. Any error stores nothing.
 	CommitChat(ctx context.Context, msgs []ChatMessage, marks []ReadMark) (moved []bool, err error)
 	// Conversations returns a page of the profile's active conversations
 	// by their latest message, newest first: private chats that have

@@ -191,7 +191,10 @@ func queueAppend(b *pgx.Batch, msgs []bunnybook.ChatMessage) {
 	b.Queue(unreadAfterAppend, groups, froms, seqs)
 }
 
-// queueMark queues a read mark's two statements. Its group is locked
+// queueMark queues a read mark's two statements: the first moves the
+// pointer if the profile is a member of the group (one who left or was
+// removed while the mark waited is refused) and says whether it is and
+// whether it moved. Its group is locked
 // first (lockActiveGroups), as an append's update of last_seq locks it, so
 // that the second sees the last seq of an append that committed
 // meanwhile: without it, this mark could drop the unread row of a message
@@ -199,9 +202,16 @@ func queueAppend(b *pgx.Batch, msgs []bunnybook.ChatMessage) {
 // make the group read: it is once the pointer reaches the last message.
 func queueMark(b *pgx.Batch, m bunnybook.ReadMark) {
 	b.Queue(`
-		INSERT INTO chat_read (profile_id, chat_group_id, seq, read_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (profile_id, chat_group_id) DO UPDATE SET seq = excluded.seq, read_at = excluded.read_at
-		WHERE chat_read.seq < excluded.seq`, m.ProfileID, m.ChatGroupID, m.Seq, m.At.Time)
+		WITH member AS (
+			SELECT EXISTS (SELECT 1 FROM chat_member WHERE chat_group_id = $2::uuid AND profile_id = $1::uuid) AS ok
+		), moved AS (
+			INSERT INTO chat_read (profile_id, chat_group_id, seq, read_at)
+			SELECT $1::uuid, $2::uuid, $3::bigint, $4::timestamptz FROM member WHERE ok
+			ON CONFLICT (profile_id, chat_group_id) DO UPDATE SET seq = excluded.seq, read_at = excluded.read_at
+			WHERE chat_read.seq < excluded.seq
+			RETURNING 1
+		)
+		SELECT ok, EXISTS (SELECT 1 FROM moved) FROM member`, m.ProfileID, m.ChatGroupID, m.Seq, m.At.Time)
 	b.Queue(`
 		DELETE FROM chat_unread WHERE profile_id = $1 AND chat_group_id = $2
 		AND $3 >= (SELECT last_seq FROM chat_group WHERE id = $2)`, m.ProfileID, m.ChatGroupID, m.Seq)
@@ -230,11 +240,13 @@ func readCommit(br pgx.BatchResults, groups []string, appending bool, moved []bo
 		}
 	}
 	for i := range moved {
-		tag, err := br.Exec()
-		if err != nil {
+		var member bool
+		if err := br.QueryRow().Scan(&member, &moved[i]); err != nil {
 			return err
 		}
-		moved[i] = tag.RowsAffected() > 0
+		if !member { // they left or were removed while the mark waited
+			return bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of this conversation")
+		}
 		if _, err := br.Exec(); err != nil {
 			return err
 		}

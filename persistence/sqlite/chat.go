@@ -254,8 +254,10 @@ func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq i
 }
 
 // markTx moves a read pointer forward in tx and reports whether it moved.
+// A mark of one who is not a member of the group (any more: they left or
+// were removed while it waited for its round) is refused.
 func (db *DB) markTx(ctx context.Context, tx *sql.Tx, m bunnybook.ReadMark) (bool, error) {
-	res, err := db.txExec(ctx, tx, moveRead, m.ProfileID, m.ChatGroupID, m.Seq, millis(m.At))
+	res, err := db.txExec(ctx, tx, markRead, m.ProfileID, m.ChatGroupID, m.Seq, millis(m.At))
 	if err != nil {
 		return false, err
 	}
@@ -263,9 +265,28 @@ func (db *DB) markTx(ctx context.Context, tx *sql.Tx, m bunnybook.ReadMark) (boo
 	if err != nil {
 		return false, err
 	}
+	if n == 0 {
+		var member bool
+		if err := db.txQueryRow(ctx, tx, isMember, m.ChatGroupID, m.ProfileID).Scan(&member); err != nil {
+			return false, err
+		}
+		if !member {
+			return false, bunnybook.Errorf(bunnybook.EForbidden, "you are not a member of this conversation")
+		}
+	}
 	_, err = db.txExec(ctx, tx, unreadMarkRead, m.ProfileID, m.ChatGroupID, m.Seq)
 	return n > 0, err
 }
+
+// A read mark's statements (see markTx), prepared once.
+const (
+	markRead = `
+		INSERT INTO chat_read (profile_id, chat_group_id, seq, read_at)
+		SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM chat_member WHERE chat_group_id = ?2 AND profile_id = ?1)
+		ON CONFLICT (profile_id, chat_group_id) DO UPDATE SET seq = excluded.seq, read_at = excluded.read_at
+		WHERE excluded.seq > chat_read.seq`
+	isMember = `SELECT EXISTS (SELECT 1 FROM chat_member WHERE chat_group_id = ?1 AND profile_id = ?2)`
+)
 
 // unreadMembers selects (profile_id, chat_group_id) of the members of group
 // ?1 who have not read it: it is active and its last message is after their

@@ -72,7 +72,7 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) scanner {
 // parse the append's and the unread bookkeeping's statements than to run
 // them.
 var preparedWrites = []string{unreadDelete, unreadInsert, unreadMarkRead, unreadForOthers,
-	groupActiveMember, insertMessage, advanceSeq, moveRead}
+	groupActiveMember, insertMessage, advanceSeq, moveRead, markRead, isMember}
 
 // txExec runs a statement in a write transaction, reusing its prepared
 // form when Migrate prepared one. It cannot prepare it: tx holds the write

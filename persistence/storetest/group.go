@@ -20,6 +20,28 @@ var groupTests = []test{
 	{"Unread", testGroupUnread},
 	{"Conversations", testGroupConversations},
 	{"ProfileGroups", testProfileGroups},
+	{"MarkByFormerMember", testMarkByFormerMember},
+}
+
+// testMarkByFormerMember: the read mark of a member who left (while it
+// waited for its commit) is refused, and the commit holding it stores
+// nothing.
+func testMarkByFormerMember(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
+	ctx := t.Context()
+	ids := friendsOf(t, s, "zoe", "amy", "bob")
+	zoe, amy, bob := ids[0], ids[1], ids[2]
+	g := mustGroup(t, s, "Burrow", zoe, amy, bob)
+	MustAppend(t, s, NewMessage(g.ID, zoe, 1, at(1)))
+	_, err := s.RemoveGroupMember(ctx, g.ID, bob, bob)
+	must(t, "RemoveGroupMember", err)
+
+	_, err = s.MarkChatRead(ctx, bob, g.ID, 1, at(2))
+	wantKind(t, "MarkChatRead(former member)", err, bunnybook.EForbidden)
+	_, err = s.CommitChat(ctx, nil, []bunnybook.ReadMark{mark(amy, g.ID, 1, 3), mark(bob, g.ID, 1, 4)})
+	wantKind(t, "CommitChat(a former member's mark)", err, bunnybook.EForbidden)
+	wantUnread(t, s, amy, g.ID)
+	wantMoved(t, "MarkChatRead(member)", true)(s.MarkChatRead(ctx, amy, g.ID, 1, at(5)))
+	wantUnread(t, s, amy)
 }
 
 // mustGroup creates a group chat named name of creator and others (who must
