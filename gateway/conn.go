@@ -435,9 +435,6 @@ func (c *conn) refuse(text bool) (code int, reason string) {
 	return 0, ""
 }
 
-// observeSince observes the seconds since start in h.
-func observeSince(h prometheus.Histogram, start time.Time) { h.Observe(time.Since(start).Seconds()) }
-
 // handle acts on one text frame within the rate; a non-zero code closes
 // the connection.
 func (c *conn) handle(payload []byte) (code int, reason string) {
@@ -455,7 +452,7 @@ func (c *conn) handle(payload []byte) (code int, reason string) {
 	case typePing:
 		c.write(pongFrame)
 	case typeSend:
-		defer observeSince(m.SendLatency, time.Now())
+		defer prometheus.NewTimer(m.SendLatency).ObserveDuration()
 		msg, err := c.s.grains.Send(f.ChatGroupID, &actors.SendMessage{
 			FromProfileId: c.profile.ID, ClientId: f.clientID, Content: f.Content, OriginConn: c.id,
 		})

@@ -82,7 +82,7 @@ var preparedWrites = []string{unreadDelete, unreadInsert, unreadMarkRead, unread
 // the write lock under ctx, and after it nothing waits for another
 // connection. (With a context that can end, the driver starts a goroutine
 // per statement to interrupt it: at thousands of chat messages a second,
-// a tenth of the server's allocations and most of its goroutine
+// a tenth of the server's allocations and a quarter of its goroutine
 // wake-ups.)
 func (db *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
 	ctx = context.WithoutCancel(ctx)
