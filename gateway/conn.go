@@ -46,8 +46,9 @@ const floodLimit = 50
 
 // conn is one websocket connection. One goroutine at a time reads and
 // handles its frames. Frames to send are queued (wmu guards the queue and
-// what decides which frames go into it) and written by one short-lived
-// writer goroutine at a time, several frames per write when they pile up.
+// what decides which frames go into it) and written by one writer at a
+// time, several frames per write when they pile up: a pooled goroutine,
+// or the reader itself for its answer to a frame (see answer).
 type conn struct {
 	s       *Server
 	nc      net.Conn
@@ -62,6 +63,8 @@ type conn struct {
 	queued  int             // their payload bytes
 	writing bool            // a writer goroutine runs
 	closed  bool            // nothing more is queued: a close frame was, or the peer is gone
+	inline  bool            // the reader is queuing its answer: a writer it starts runs on it (see answer)
+	owed    bool            // the reader owes the writer it started
 	seen    map[string]seqs // chat group id → seqs queued or already held by the client; nil until the first
 	holds   int             // while > 0, pushes wait in held (during attach and resume)
 	held    []outPush
@@ -460,7 +463,7 @@ func (c *conn) handle(payload []byte) (code int, reason string) {
 			c.writeErr(f.clientID, err)
 			return 0, ""
 		}
-		c.push(outPush{frame: ackFrameOf(f.clientID, *msg), gid: msg.ChatGroupID, seq: msg.Seq, ack: true})
+		c.answer(outPush{frame: ackFrameOf(f.clientID, *msg), gid: msg.ChatGroupID, seq: msg.Seq, ack: true})
 	case typeTyping:
 		if err := c.s.grains.Typing(f.ChatGroupID, c.profile.ID, c.profile.Username); err != nil {
 			c.writeErr(f.clientID, err)
@@ -527,7 +530,11 @@ func (c *conn) sendLocked(op ws.OpCode, payload []byte) error {
 	}
 	if !c.writing {
 		c.writing = true
-		c.s.dispatch.Schedule(c.flush)
+		if c.inline {
+			c.owed = true
+		} else {
+			c.s.dispatch.Schedule(c.flush)
+		}
 	}
 	return nil
 }
@@ -600,11 +607,33 @@ func (c *conn) close(code int, reason string) {
 func (c *conn) push(p outPush) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	c.pushOrHoldLocked(p)
+}
+
+func (c *conn) pushOrHoldLocked(p outPush) {
 	if c.holds > 0 {
 		c.held = append(c.held, p)
 		return
 	}
 	c.pushLocked(p)
+}
+
+// answer pushes the reader's answer to a frame. When no writer runs, the
+// reader writes it (and what comes meanwhile) itself, rather than hand it
+// to a writer goroutine: it is running anyway, and the answer goes out a
+// hand-off sooner. A slow peer then holds up the reading of its own
+// frames only, for at most the write timeout.
+func (c *conn) answer(p outPush) {
+	c.wmu.Lock()
+	c.inline = true
+	c.pushOrHoldLocked(p)
+	c.inline = false
+	owed := c.owed
+	c.owed = false
+	c.wmu.Unlock()
+	if owed {
+		c.flush()
+	}
 }
 
 // hold makes pushes wait, in order, until the matching release.
