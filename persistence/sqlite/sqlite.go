@@ -221,14 +221,22 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // inTx runs fn in a write transaction and commits it if fn returns nil.
-// Errors are translated.
+// Errors are translated. Only the wait for the write connection ends with
+// ctx: once it has the connection, nothing the transaction does waits for
+// another one (see txExec), and the driver would start a goroutine to
+// watch ctx for BEGIN, for COMMIT and for the transaction.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return translate(err)
+	}
+	defer conn.Close()
 	if db.restartWAL.CompareAndSwap(true, false) {
 		// The WAL is long (see checkpoints): copy the rest of it and wait
 		// for its readers, so that this transaction starts it over.
-		db.write.ExecContext(ctx, `PRAGMA wal_checkpoint(RESTART)`)
+		conn.ExecContext(ctx, `PRAGMA wal_checkpoint(RESTART)`)
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
+	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return translate(err)
 	}

@@ -78,8 +78,8 @@ var preparedWrites = []string{unreadDelete, unreadInsert, unreadMarkRead, unread
 // form when Migrate prepared one. It cannot prepare it: tx holds the write
 // pool's only connection.
 //
-// The statement does not end with ctx: the transaction's BEGIN waited for
-// the write lock under ctx, and after it nothing waits for another
+// The statement does not end with ctx: inTx waited for the write
+// connection under ctx, and after that nothing waits for another
 // connection. (With a context that can end, the driver starts a goroutine
 // per statement to interrupt it: at thousands of chat messages a second,
 // a tenth of the server's allocations and a quarter of its goroutine
