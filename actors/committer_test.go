@@ -100,22 +100,12 @@ func conversations(tb testing.TB, s bunnybook.Store, n int) []string {
 	return groups
 }
 
-// mustGroup returns a chat group with its members.
-func mustGroup(tb testing.TB, s bunnybook.Store, group string) *bunnybook.ChatGroup {
-	tb.Helper()
-	g, err := s.ChatGroup(tb.Context(), group)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return g
-}
-
 // batch returns n messages of group from its first member, seqs after last.
 func batch(tb testing.TB, s bunnybook.Store, group string, last int64, n int) []bunnybook.ChatMessage {
-	g := mustGroup(tb, s, group)
+	from, _ := members(tb, s, group)
 	var out []bunnybook.ChatMessage
 	for i := range n {
-		out = append(out, storetest.NewMessage(group, g.Members[0], last+int64(i)+1, bunnybook.Now()))
+		out = append(out, storetest.NewMessage(group, from, last+int64(i)+1, bunnybook.Now()))
 	}
 	return out
 }
@@ -209,16 +199,17 @@ func BenchmarkCommitter(b *testing.B) {
 				s := st.open(b)
 				c := newCommitter(s, storeTimeout, metrics.Discard())
 				groups := conversations(b, s, size)
-				members := map[string][]string{}
+				pair := map[string][2]string{}
 				for _, g := range groups {
-					members[g] = mustGroup(b, s, g).Members
+					a, z := members(b, s, g)
+					pair[g] = [2]string{a, z}
 				}
 				var seq int64
 				for b.Loop() {
 					seq++
 					batches := map[string][]bunnybook.ChatMessage{}
 					for _, g := range groups {
-						from := members[g][seq%2]
+						from := pair[g][seq%2]
 						batches[g] = []bunnybook.ChatMessage{storetest.NewMessage(g, from, seq, bunnybook.Now())}
 					}
 					for g, err := range runRound(c, batches) {

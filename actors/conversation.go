@@ -72,7 +72,7 @@ func (g *conversationGrain) Receive(ctx actor.Context) {
 		// Not a child: a child stops with the grain and drops the pushes it
 		// still holds; this one is poisoned when the grain stops, after them.
 		g.fanout = ctx.ActorSystem().Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &fanout{cfg: g.cfg, id: g.id} },
-			actor.WithDispatcher(g.cfg.dispatch)))
+			actor.WithDispatcher(g.cfg.Dispatcher)))
 	case *actor.Stopping:
 		ctx.Poison(g.fanout)
 	case *actor.Stopped:

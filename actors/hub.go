@@ -52,10 +52,13 @@ type Config struct {
 	// grains then stop without marking their profiles offline (their users
 	// reconnect to other nodes; see profileGrain.goOffline). Default never.
 	Draining func() bool
+	// Dispatcher runs the grains' and fan-outs' mailboxes; default a
+	// bbcluster.NewNodeDispatcher of their own (the server shares one with
+	// the gateway).
+	Dispatcher actor.Dispatcher
 
-	keeper    *presenceKeeper  // the node's presence heartbeat, made by Kinds
-	committer *committer       // the node's chat writer, made by Kinds
-	dispatch  actor.Dispatcher // runs the grains' and fanouts' mailboxes, made by Kinds
+	keeper    *presenceKeeper // the node's presence heartbeat, made by Kinds
+	committer *committer      // the node's chat writer, made by Kinds
 }
 
 func (c *Config) withDefaults() {
@@ -84,6 +87,9 @@ func (c *Config) withDefaults() {
 	if c.Draining == nil {
 		c.Draining = func() bool { return false }
 	}
+	if c.Dispatcher == nil {
+		c.Dispatcher = bbcluster.NewNodeDispatcher()
+	}
 }
 
 // Kinds returns the grain kinds this node hosts.
@@ -91,14 +97,13 @@ func Kinds(cfg Config) []*cluster.Kind {
 	cfg.withDefaults()
 	cfg.keeper = newPresenceKeeper(&cfg)
 	cfg.committer = newCommitter(cfg.Store, cfg.StoreTimeout, cfg.Metrics)
-	cfg.dispatch = bbcluster.NewDispatcher(256, 10*time.Second)
 	return []*cluster.Kind{
 		// A profile grain is idle most of its life: the lock-free mailbox
 		// is a few bytes when empty, the default one a ring of ten slots.
 		bbcluster.NewKind(ProfileKind, func() bbcluster.Grain { return newProfileGrain(&cfg) },
-			actor.WithMailbox(actor.UnboundedLockfree()), actor.WithDispatcher(cfg.dispatch)),
+			actor.WithMailbox(actor.UnboundedLockfree()), actor.WithDispatcher(cfg.Dispatcher)),
 		bbcluster.NewKind(ConversationKind, func() bbcluster.Grain { return newConversationGrain(&cfg) },
-			actor.WithDispatcher(cfg.dispatch)),
+			actor.WithDispatcher(cfg.Dispatcher)),
 	}
 }
 
@@ -198,23 +203,12 @@ func ackErr(a *Ack, err error) error {
 // straight away; the others are looked up in presence and then in the
 // cluster (a request to the grain's placement).
 func tellOnline(ctx context.Context, c *cluster.Cluster, presence bunnybook.Presence, keeper *presenceKeeper, ids []string, msgs ...any) error {
-	rest := ids
 	if keeper != nil {
-		rest = nil
-		for i, pid := range keeper.pids(ids) {
-			if pid == nil {
-				rest = append(rest, ids[i])
-				continue
-			}
-			for _, m := range msgs {
-				c.ActorSystem.Root.Send(pid, m)
-			}
-		}
-		if len(rest) == 0 {
+		if ids = keeper.tellLocal(ids, msgs...); len(ids) == 0 {
 			return nil
 		}
 	}
-	online, err := presence.Online(ctx, rest)
+	online, err := presence.Online(ctx, ids)
 	if err != nil {
 		return err
 	}

@@ -169,18 +169,26 @@ func (k *presenceKeeper) eachChange(s friendSet, changed map[uid]bool, fn func(i
 	}
 }
 
-// pids returns the PIDs of those of ids whose grain is loaded on this node
-// (nil for the others).
-func (k *presenceKeeper) pids(ids []string) []*actor.PID {
-	out := make([]*actor.PID, len(ids))
+// tellLocal sends msgs, in order, to the grains of those of ids that are
+// loaded on this node, and returns the others.
+func (k *presenceKeeper) tellLocal(ids []string, msgs ...any) (rest []string) {
+	var to []*actor.PID
 	k.mu.Lock()
-	defer k.mu.Unlock()
-	for i, id := range ids {
+	for _, id := range ids {
 		if p := k.local[id]; p != nil {
-			out[i] = p.pid
+			to = append(to, p.pid)
+		} else {
+			rest = append(rest, id)
 		}
 	}
-	return out
+	root := k.root
+	k.mu.Unlock()
+	for _, pid := range to {
+		for _, m := range msgs {
+			root.Send(pid, m)
+		}
+	}
+	return rest
 }
 
 // loop beats until the node has no online profile left.

@@ -154,11 +154,8 @@ func (g *profileGrain) load(ctx actor.Context, chats []bunnybook.PrivateChat) er
 // on this node straight away, the others through the cluster's lookup.
 func (g *profileGrain) tellFriends(ctx actor.Context, ids []string, msg any) {
 	c := cluster.GetCluster(ctx.ActorSystem())
-	for i, pid := range g.cfg.keeper.pids(ids) {
-		if pid == nil {
-			pid = c.Get(ids[i], ProfileKind)
-		}
-		if pid != nil {
+	for _, id := range g.cfg.keeper.tellLocal(ids, msg) {
+		if pid := c.Get(id, ProfileKind); pid != nil {
 			ctx.Send(pid, msg)
 		}
 	}

@@ -57,20 +57,30 @@ func (h *harness) wantUnreadIn(profile string, want ...string) {
 	}
 }
 
+// markWhileHeld connects a friend pair (a as a1, b as b1), has a send a
+// message, and b mark it read with the store holding writes: it returns
+// once the mark is being written, with b's answer to come and what lets
+// the writes through.
+func markWhileHeld(t *testing.T, h *harness) (a, b, group string, marked <-chan error, open func()) {
+	t.Helper()
+	a, b, group = h.friends()
+	h.connect(a, "a1")
+	h.connect(b, "b1")
+	h.send(group, a, "a1", "1")
+	arrived, open := h.store.close()
+	answer := make(chan error, 1)
+	go func() { answer <- h.hub.MarkRead(group, b, 1) }()
+	arrive(t, arrived) // the mark is being written
+	return a, b, group, answer, open
+}
+
 // TestReadMarkDoesNotHoldTheConversation: while a read mark is being
 // written, the conversation goes on serving typing and accepting
 // messages; the mark is answered once it is stored, then chat.seen goes
 // out.
 func TestReadMarkDoesNotHoldTheConversation(t *testing.T) {
 	h := newHarness(t, actors.Config{})
-	a, b, group := h.friends()
-	h.connect(a, "a1")
-	h.connect(b, "b1")
-	h.send(group, a, "a1", "1")
-	arrived, open := h.store.close()
-	marked := make(chan error, 1)
-	go func() { marked <- h.hub.MarkRead(group, b, 1) }()
-	arrive(t, arrived) // the mark is being written
+	a, b, group, marked, open := markWhileHeld(t, h)
 
 	must(t, h.hub.Typing(group, a, "ann"))
 	pid := h.cluster.Get(group, actors.ConversationKind)
@@ -133,14 +143,7 @@ func TestReadMarkSharesARoundWithMessages(t *testing.T) {
 // chat.seen still go out, and the grain stops once idle.
 func TestGrainWaitsForItsReadMarks(t *testing.T) {
 	h := newHarness(t, actors.Config{IdleTimeout: 100 * time.Millisecond})
-	a, b, group := h.friends()
-	h.connect(a, "a1")
-	h.connect(b, "b1")
-	h.send(group, a, "a1", "1")
-	arrived, open := h.store.close()
-	marked := make(chan error, 1)
-	go func() { marked <- h.hub.MarkRead(group, b, 1) }()
-	arrive(t, arrived)
+	_, b, _, marked, open := markWhileHeld(t, h)
 	h.noPush("chat.seen", 500*time.Millisecond) // several idle timeouts
 	if n := gauge(t, h.metrics.ConversationGrains); n != 1 {
 		t.Fatalf("conversation grains %v while a read mark is written, want 1", n)

@@ -28,6 +28,10 @@ type Dispatcher struct {
 
 var _ actor.Dispatcher = (*Dispatcher)(nil)
 
+// NewNodeDispatcher returns the dispatcher a node's grains and gateway
+// share: up to 256 waiting goroutines, each for up to 10 s.
+func NewNodeDispatcher() *Dispatcher { return NewDispatcher(256, 10*time.Second) }
+
 // NewDispatcher returns a dispatcher keeping up to max goroutines, each
 // for up to idle without work. Mailboxes yield after 300 messages in a
 // row, as with Proto.Actor's default dispatcher.

@@ -533,7 +533,7 @@ func (c *conn) sendLocked(op ws.OpCode, payload []byte) error {
 		if c.inline {
 			c.owed = true
 		} else {
-			c.s.dispatch.Schedule(c.flush)
+			c.s.cfg.Dispatcher.Schedule(c.flush)
 		}
 	}
 	return nil
@@ -610,6 +610,8 @@ func (c *conn) push(p outPush) {
 	c.pushOrHoldLocked(p)
 }
 
+// pushOrHoldLocked pushes p, or keeps it for later while pushes are held
+// (see hold). Called with wmu held.
 func (c *conn) pushOrHoldLocked(p outPush) {
 	if c.holds > 0 {
 		c.held = append(c.held, p)

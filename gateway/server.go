@@ -95,6 +95,10 @@ type Config struct {
 	// NoPoller reads every connection on a goroutine of its own instead of
 	// waiting for idle ones with epoll (Linux). Default: the poller.
 	NoPoller bool
+	// Dispatcher runs the router's mailbox, the poller's reads and the
+	// connections' writers; default a bbcluster.NewNodeDispatcher of its
+	// own (the server shares one with the grains).
+	Dispatcher actor.Dispatcher
 }
 
 func (c *Config) withDefaults() {
@@ -128,6 +132,9 @@ func (c *Config) withDefaults() {
 	if c.ClientIP == nil {
 		c.ClientIP = func(ctx *fasthttp.RequestCtx) string { return ctx.RemoteIP().String() }
 	}
+	if c.Dispatcher == nil {
+		c.Dispatcher = bbcluster.NewNodeDispatcher()
+	}
 }
 
 // Server upgrades /ws requests and serves their connections.
@@ -140,9 +147,8 @@ type Server struct {
 	logger  *slog.Logger
 
 	admission *admission
-	poller    *poller               // nil: one reading goroutine per connection
-	router    *actor.PID            // the node's gateway actor: grains push through it
-	dispatch  *bbcluster.Dispatcher // runs the router's mailbox, the poller's reads and the connections' flushes
+	poller    *poller    // nil: one reading goroutine per connection
+	router    *actor.PID // the node's gateway actor: grains push through it
 	grainSub  *eventstream.Subscription
 
 	mu      sync.RWMutex
@@ -154,9 +160,9 @@ type Server struct {
 func NewServer(cfg Config, auth Authenticator, grains Grains, history History, system *actor.ActorSystem, logger *slog.Logger) *Server {
 	cfg.withDefaults()
 	s := &Server{cfg: cfg, auth: auth, grains: grains, history: history, admission: newAdmission(cfg.AttachInFlight, cfg.AttachQueue), system: system,
-		dispatch: bbcluster.NewDispatcher(256, 10*time.Second), logger: logger, conns: map[string]*conn{}}
+		logger: logger, conns: map[string]*conn{}}
 	s.router = system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &router{s: s, attached: map[grainKey][]*conn{}} },
-		actor.WithDispatcher(s.dispatch)))
+		actor.WithDispatcher(cfg.Dispatcher)))
 	s.grainSub = system.EventStream.SubscribeWithPredicate(
 		func(e any) { system.Root.Send(s.router, e) },
 		func(e any) bool {
@@ -164,7 +170,7 @@ func NewServer(cfg Config, auth Authenticator, grains Grains, history History, s
 			return ok && t.GetClusterIdentity().GetKind() == actors.ProfileKind
 		})
 	if !cfg.NoPoller {
-		p, err := newPoller(cfg.IdleTimeout, s.dispatch, logger)
+		p, err := newPoller(cfg.IdleTimeout, cfg.Dispatcher, logger)
 		if err != nil {
 			logger.Info("websocket poller unavailable: one goroutine per connection", "error", err)
 		}

@@ -97,6 +97,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.metrics = promhttp.HandlerFor(registry, promhttp.HandlerOpts{})
 	ms := metrics.New(registry)
 	presence := actors.CountLookups(m.Presence, ms.PresenceLookups)
+	pool := cluster.NewNodeDispatcher() // the grains' and the gateway's goroutines
 	m.cluster, err = cluster.Start(ctx, cluster.Config{
 		Name:           m.Config.ClusterName,
 		Host:           m.Config.ClusterHost,
@@ -107,7 +108,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Agent:          m.clusterAgent,
 	}, actors.Kinds(actors.Config{
 		Store: m.Store, Presence: presence, Logger: m.Logger, Metrics: ms, Draining: m.draining.Load,
-		IdleTimeout: m.Config.ConversationIdle, MaxConnsPerProfile: m.Config.WSMaxPerProfile,
+		IdleTimeout: m.Config.ConversationIdle, MaxConnsPerProfile: m.Config.WSMaxPerProfile, Dispatcher: pool,
 	}), m.Logger)
 	if err != nil {
 		return err
@@ -154,6 +155,7 @@ func (m *Main) Run(ctx context.Context) error {
 		NoPoller:       m.noPoller,
 		EventBurst:     int(2 * m.Config.WSRate),
 		Metrics:        ms,
+		Dispatcher:     pool,
 	},
 		tokenAuth{authn}, hub, m.Store, m.cluster.ActorSystem, m.Logger)
 	m.followMembership(ms)

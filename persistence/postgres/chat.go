@@ -191,14 +191,13 @@ func queueAppend(b *pgx.Batch, msgs []bunnybook.ChatMessage) {
 	b.Queue(unreadAfterAppend, groups, froms, seqs)
 }
 
-// queueMark queues a read mark's two statements: the first moves the
+// queueMark queues a read mark's two statements. The first moves the
 // pointer if the profile is a member of the group (one who left or was
 // removed while the mark waited is refused) and says whether it is and
-// whether it moved. Its group is locked
-// first (lockActiveGroups), as an append's update of last_seq locks it, so
-// that the second sees the last seq of an append that committed
-// meanwhile: without it, this mark could drop the unread row of a message
-// it has not seen. A read pointer only moves forward, so marking can only
+// whether it moved. Its group is locked first (lockActiveGroups), as an
+// append's update of last_seq locks it, so that the second sees the last
+// seq of an append that committed meanwhile: without it, this mark could
+// drop the unread row of a message it has not seen. A read pointer only moves forward, so marking can only
 // make the group read: it is once the pointer reaches the last message.
 func queueMark(b *pgx.Batch, m bunnybook.ReadMark) {
 	b.Queue(`
@@ -271,7 +270,8 @@ const strangers = `
 // activeGroups reads the answer of lockActiveGroups: ENotFound unless every
 // group of want (the messages' groups) exists, ErrChatClosed unless every
 // one is active. The other locked groups, of read marks, may be closed (the
-// conversation checks that), and a missing one fails the mark's insert.
+// conversation checks that); a missing one has no members, so its mark is
+// refused (queueMark).
 // (The statements queued after it run anyway, and are rolled back.)
 func activeGroups(br pgx.BatchResults, want []string) error {
 	rows, err := br.Query()

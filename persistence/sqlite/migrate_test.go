@@ -3,21 +3,31 @@ package sqlite_test
 import (
 	"testing"
 
+	"github.com/pressly/goose/v3"
+
 	"github.com/bunnybook/bunnybook/persistence/sqlite"
 	"github.com/bunnybook/bunnybook/persistence/sqlite/sqlitetest"
 	"github.com/bunnybook/bunnybook/persistence/storetest"
 )
+
+// mustMigrator opens a migrated database and returns it with its goose
+// provider.
+func mustMigrator(t *testing.T) (*sqlite.DB, *goose.Provider) {
+	t.Helper()
+	db := sqlitetest.MustOpen(t)
+	p, err := sqlite.Migrator(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, p
+}
 
 // TestMigrationBackfill checks that migrating a database written before
 // migration 00003 fills in what the newer queries read, and that the Down
 // migrations undo it.
 func TestMigrationBackfill(t *testing.T) {
 	ctx := t.Context()
-	db := sqlitetest.MustOpen(t)
-	p, err := sqlite.Migrator(db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, p := mustMigrator(t)
 	if _, err := p.DownTo(ctx, 2); err != nil {
 		t.Fatalf("migrate down to 00002: %v", err)
 	}
@@ -65,11 +75,7 @@ func TestMigrationBackfill(t *testing.T) {
 // be on again after every way through them.
 func TestMigrationsKeepForeignKeys(t *testing.T) {
 	ctx := t.Context()
-	db := sqlitetest.MustOpen(t)
-	p, err := sqlite.Migrator(db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, p := mustMigrator(t)
 	check := func(when string) {
 		t.Helper()
 		if on, err := sqlite.ForeignKeys(ctx, db); err != nil || !on {
@@ -86,8 +92,7 @@ func TestMigrationsKeepForeignKeys(t *testing.T) {
 	}
 	check("after migrating up again")
 	// And they are enforced: a reaction to no message is refused.
-	err = sqlite.Exec(ctx, db, `INSERT INTO chat_reaction (message_id, emoji, profile_id, created_at) VALUES ('none', 'x', 'none', 0)`)
-	if err == nil {
+	if err := sqlite.Exec(ctx, db, `INSERT INTO chat_reaction (message_id, emoji, profile_id, created_at) VALUES ('none', 'x', 'none', 0)`); err == nil {
 		t.Fatal("a reaction to no message was stored")
 	}
 }
