@@ -25,8 +25,8 @@ var PairKey = pairKey
 // Path returns the database file's path.
 func (db *DB) Path() string { return db.path }
 
-// WALLimit is walLimit.
-const WALLimit = walLimit
+// WALKeep is walKeep.
+const WALKeep = walKeep
 
 // ForeignKeys reports whether db's write connection enforces foreign keys.
 func ForeignKeys(ctx context.Context, db *DB) (bool, error) {
