@@ -85,6 +85,30 @@ type ReadMark struct {
 	At          Time
 }
 
+// SeqRun is the seqs a group's messages take in one append.
+type SeqRun struct{ First, Last int64 }
+
+// SeqRuns returns the run of seqs of each group's messages in msgs, or
+// EConflict when a group's messages there do not number consecutively in
+// order (the store then also checks that each run follows its group's last
+// seq).
+func SeqRuns(msgs []ChatMessage) (map[string]SeqRun, error) {
+	runs := map[string]SeqRun{}
+	for _, m := range msgs {
+		r, ok := runs[m.ChatGroupID]
+		switch {
+		case !ok:
+			r = SeqRun{m.Seq, m.Seq}
+		case m.Seq == r.Last+1:
+			r.Last = m.Seq
+		default:
+			return nil, Errorf(EConflict, "message seq %d does not follow %d", m.Seq, r.Last)
+		}
+		runs[m.ChatGroupID] = r
+	}
+	return runs, nil
+}
+
 // ChatStore keeps chat groups and messages.
 type ChatStore interface {
 	// ChatGroup returns a group with its members, or ENotFound.
@@ -99,12 +123,14 @@ type ChatStore interface {
 	// id in that group, or ENotFound.
 	MessageByClientID(ctx context.Context, groupID, from, clientID string) (*ChatMessage, error)
 	// AppendMessages stores messages in one transaction. Each carries its
-	// seq (assigned by the conversation's single writer, consecutive after
-	// the group's LastSeq); the group's LastSeq advances and each sender's
-	// read pointer moves to their message. A duplicate seq or client id is
-	// EConflict; a group that is not active, or a sender who is not a
-	// member (both checked in the same transaction), EForbidden; either way
-	// nothing is stored.
+	// seq (assigned by the conversation's single writer): a group's
+	// messages come in order and number on from the group's LastSeq, which
+	// advances; each sender's read pointer moves to their message. A
+	// duplicate seq or client id, or a seq that does not follow the one
+	// before (a batch handed over after one that failed), is EConflict; a
+	// group that is not active, or a sender who is not a member (both
+	// checked in the same transaction), EForbidden; either way nothing is
+	// stored.
 	AppendMessages(ctx context.Context, msgs []ChatMessage) error
 	// MarkChatRead moves the profile's read pointer in the group forward to
 	// seq (never backward) and records at; moved reports whether it moved.

@@ -3,6 +3,7 @@ package actors
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -17,6 +18,11 @@ const typingInterval = time.Second
 // recentLimit is how many acknowledged messages a conversation remembers
 // for idempotent resends without asking the store.
 const recentLimit = 512
+
+// inFlightMax is how many batches of one conversation may be with the
+// committer at once: a message accepted while one is being stored goes in
+// the next round rather than waiting for it.
+const inFlightMax = 4
 
 // groupMaxAge is how long the grain trusts the group it read: friendship
 // changes tell it at once (GroupChanged), and this bounds how stale it can
@@ -48,7 +54,8 @@ type conversationGrain struct {
 	group    *bunnybook.ChatGroup // nil until loaded, after a change or a failed commit
 	loadedAt time.Time            // when group was read
 	queue    []*pending           // accepted, waiting for the next commit
-	writing  []*pending           // being committed
+	writing  [][]*pending         // batches with the committer, oldest first
+	handed   int64                // seq of the last message handed to the committer
 	marking  int                  // read marks handed to the committer and not answered yet
 	recent   map[string]*bunnybook.ChatMessage
 	order    []string             // keys of recent, oldest first
@@ -194,12 +201,10 @@ func (g *conversationGrain) send(ctx actor.Context, m *SendMessage) {
 		ctx.Respond(&MessageAck{Message: chatMessageToWire(*done)})
 		return
 	}
-	for _, p := range append(g.writing, g.queue...) {
-		if key(p.msg.FromProfileID, p.msg.ClientID) == k {
-			p.waiters = append(p.waiters, ctx.Sender())
-			p.origins = append(p.origins, m.GetOriginConn())
-			return
-		}
+	if p := g.pending(k); p != nil {
+		p.waiters = append(p.waiters, ctx.Sender())
+		p.origins = append(p.origins, m.GetOriginConn())
+		return
 	}
 	delete(g.typing, m.GetFromProfileId()) // a message ends its sender's typing
 	g.queue = append(g.queue, &pending{
@@ -217,31 +222,51 @@ func (g *conversationGrain) send(ctx actor.Context, m *SendMessage) {
 	g.startCommit(ctx)
 }
 
-// startCommit numbers the queue and hands it to the node's committer
-// unless a commit of this conversation runs: messages that arrive
-// meanwhile form the next batch (group commit), and the committer writes
-// the batches of many conversations together.
+// pending returns the message waiting for its commit under key k, if any.
+func (g *conversationGrain) pending(k string) *pending {
+	for _, batch := range append(slices.Clip(g.writing), g.queue) {
+		for _, p := range batch {
+			if key(p.msg.FromProfileID, p.msg.ClientID) == k {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// startCommit numbers the queue and hands it to the node's committer,
+// which writes the batches of many conversations together (group commit).
+// Up to inFlightMax batches go before the first is stored, each numbered
+// on from the one before; the store refuses a batch whose seqs do not
+// follow the group's last, so when one fails, those after it fail too and
+// are settled from the store's state (see committed). After a failure, or
+// when the grain stops, the batches in flight settle first.
 func (g *conversationGrain) startCommit(ctx actor.Context) {
-	if len(g.writing) > 0 || len(g.queue) == 0 {
+	if len(g.queue) == 0 || len(g.writing) >= inFlightMax || (len(g.writing) > 0 && (g.stopping || g.group == nil)) {
 		return
 	}
 	n := min(len(g.queue), g.cfg.BatchMax)
 	batch := g.queue[:n:n]
 	g.queue = g.queue[n:]
-	g.writing = batch
+	g.writing = append(g.writing, batch)
 	if g.stopping {
 		last, err := g.commitNow(batch)
 		g.committed(ctx, batchDone{batch: batch, lastSeq: last, err: err})
 		return
 	}
-	if err := g.load(); err != nil {
-		g.committed(ctx, batchDone{batch: batch, err: err})
-		return
+	after := g.handed
+	if len(g.writing) == 1 {
+		if err := g.load(); err != nil {
+			g.committed(ctx, batchDone{batch: batch, err: err})
+			return
+		}
+		// This grain is the conversation's one writer: its last seq is the
+		// group's (a second activation's write would conflict, and then the
+		// batch is settled one message at a time from the store's state).
+		after = g.group.LastSeq
 	}
-	// This grain is the conversation's one writer: its last seq is the
-	// group's (a second activation's write would conflict, and then the
-	// batch is settled one message at a time from the store's state).
-	msgs, last := number(batch, g.group.LastSeq)
+	msgs, last := number(batch, after)
+	g.handed = last
 	self, root := ctx.Self(), ctx.ActorSystem().Root
 	g.cfg.committer.commit(msgs, func(err error) {
 		root.Send(self, batchDone{batch: batch, lastSeq: last, err: err})
@@ -276,9 +301,10 @@ func number(batch []*pending, lastSeq int64) ([]bunnybook.ChatMessage, int64) {
 	return msgs, lastSeq + int64(len(batch))
 }
 
-// committed answers the waiters of a finished commit and fans the messages out.
+// committed answers the waiters of the oldest batch in flight, which
+// finished, and fans its messages out.
 func (g *conversationGrain) committed(ctx actor.Context, done batchDone) {
-	g.writing = nil
+	g.writing = g.writing[1:]
 	switch {
 	case done.err == nil:
 		g.advance(done.lastSeq)
@@ -286,9 +312,10 @@ func (g *conversationGrain) committed(ctx actor.Context, done batchDone) {
 	case bunnybook.ErrorKind(done.err) == bunnybook.EConflict,
 		bunnybook.ErrorKind(done.err) == bunnybook.EForbidden && len(done.batch) > 1:
 		// A resend of a message stored before this activation (or a second
-		// activation elsewhere), or a sender who left the group since their
-		// message was accepted: settle the batch one message at a time, so
-		// that only the messages at fault are refused.
+		// activation elsewhere), a batch numbered after one that failed, or
+		// a sender who left the group since their message was accepted:
+		// settle the batch one message at a time, so that only the messages
+		// at fault are refused.
 		g.group = nil
 		g.retryOneByOne(ctx, done.batch)
 	default:

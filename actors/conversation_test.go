@@ -56,6 +56,45 @@ func TestResendFromAnotherConnectionIsAcked(t *testing.T) {
 	t.Fatal("no push to a's connections")
 }
 
+// TestBatchesAfterAFailedOneStayInOrder: messages accepted while the one
+// before is being stored are handed to the committer numbered after it.
+// When that one fails (here a resend of a message stored before this
+// activation, so it is settled from the store), those after it must not
+// leave a gap in the seqs: they are refused by the store and numbered
+// again, in the order they were accepted.
+func TestBatchesAfterAFailedOneStayInOrder(t *testing.T) {
+	h := newHarness(t, actors.Config{})
+	a, _, group := h.friends()
+	stored := storetest.NewMessage(group, a, 1, bunnybook.Now())
+	stored.ClientID = "x"
+	storetest.MustAppend(t, h.store, stored)
+
+	pid := h.cluster.Get(group, actors.ConversationKind)
+	root := h.cluster.ActorSystem.Root
+	arrived, open := h.store.close()
+	resend := root.RequestFuture(pid, &actors.SendMessage{FromProfileId: a, ClientId: "x", Content: stored.Content, OriginConn: "a1"}, wait)
+	<-arrived // numbered 2, and will conflict with the stored one
+	y := root.RequestFuture(pid, &actors.SendMessage{FromProfileId: a, ClientId: "y", Content: "y", OriginConn: "a1"}, wait)
+	z := root.RequestFuture(pid, &actors.SendMessage{FromProfileId: a, ClientId: "z", Content: "z", OriginConn: "a1"}, wait)
+	must(t, h.hub.Typing(group, a, "ann")) // answered after the grain took y and z
+	open()
+	if m := ackOf(t, resend); m.GetId() != stored.ID || m.GetSeq() != 1 {
+		t.Fatalf("resend acked as %v, want the stored message, seq 1", m)
+	}
+	if my, mz := ackOf(t, y), ackOf(t, z); my.GetSeq() != 2 || mz.GetSeq() != 3 {
+		t.Fatalf("y and z acked with seqs %d and %d, want 2 and 3", my.GetSeq(), mz.GetSeq())
+	}
+	msgs, err := h.store.MessagesAfter(t.Context(), group, 0, 10)
+	must(t, err)
+	var seqs []int64
+	for _, m := range msgs {
+		seqs = append(seqs, m.Seq)
+	}
+	if !slices.Equal(seqs, []int64{1, 2, 3}) {
+		t.Fatalf("stored seqs %v, want [1 2 3]", seqs)
+	}
+}
+
 // ackOf waits for a SendMessage's answer and returns the acked message.
 func ackOf(t *testing.T, f *actor.Future) *actors.ChatMessage {
 	t.Helper()

@@ -124,12 +124,14 @@ func (db *DB) MarkChatRead(ctx context.Context, profileID, groupID string, seq i
 // locking every group they touch (see lockActiveGroups) and runs it in a
 // transaction.
 func (db *DB) commitChat(ctx context.Context, msgs []bunnybook.ChatMessage, marks []bunnybook.ReadMark) ([]bool, error) {
-	var groups []string // of the messages, sorted, once each
-	for _, m := range msgs {
-		groups = append(groups, m.ChatGroupID)
+	runs, err := bunnybook.SeqRuns(msgs)
+	if err != nil {
+		return nil, err
 	}
-	groups = slices.Compact(slices.Sorted(slices.Values(groups)))
-	locked := slices.Clone(groups)
+	var locked []string
+	for g := range runs {
+		locked = append(locked, g)
+	}
 	for _, m := range marks {
 		locked = append(locked, m.ChatGroupID)
 	}
@@ -142,9 +144,9 @@ func (db *DB) commitChat(ctx context.Context, msgs []bunnybook.ChatMessage, mark
 		queueMark(&b, m)
 	}
 	moved := make([]bool, len(marks))
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		br := tx.SendBatch(ctx, &b)
-		if err := readCommit(br, groups, len(msgs) > 0, moved); err != nil {
+		if err := readCommit(br, runs, len(msgs) > 0, moved); err != nil {
 			br.Close()
 			return err
 		}
@@ -220,8 +222,8 @@ func queueMark(b *pgx.Batch, m bunnybook.ReadMark) {
 // the locked groups (the messages' groups must be active), the strangers
 // count and the append's statements when there are messages, then
 // whether each mark moved.
-func readCommit(br pgx.BatchResults, groups []string, appending bool, moved []bool) error {
-	if err := activeGroups(br, groups); err != nil {
+func readCommit(br pgx.BatchResults, runs map[string]bunnybook.SeqRun, appending bool, moved []bool) error {
+	if err := activeGroups(br, runs); err != nil {
 		return err
 	}
 	if appending {
@@ -257,7 +259,7 @@ func readCommit(br pgx.BatchResults, groups []string, appending bool, moved []bo
 // of the groups of its messages and read marks (as Unfriend's update
 // does), so that the check that they are active holds until the commit and
 // a mark sees the last seq of an append that committed meanwhile.
-const lockActiveGroups = `SELECT id::text, active FROM chat_group WHERE id = ANY($1::uuid[]) FOR NO KEY UPDATE`
+const lockActiveGroups = `SELECT id::text, active, last_seq FROM chat_group WHERE id = ANY($1::uuid[]) FOR NO KEY UPDATE`
 
 // strangers counts the messages of an append whose sender is not a member
 // of their group (one who left or was removed since the conversation
@@ -268,36 +270,41 @@ const strangers = `
 	WHERE NOT EXISTS (SELECT 1 FROM chat_member cm WHERE cm.chat_group_id = m.g AND cm.profile_id = m.f)`
 
 // activeGroups reads the answer of lockActiveGroups: ENotFound unless every
-// group of want (the messages' groups) exists, ErrChatClosed unless every
-// one is active. The other locked groups, of read marks, may be closed (the
-// conversation checks that); a missing one has no members, so its mark is
-// refused (queueMark).
-// (The statements queued after it run anyway, and are rolled back.)
-func activeGroups(br pgx.BatchResults, want []string) error {
+// group of runs (the messages' groups) exists, ErrChatClosed unless every
+// one is active, EConflict unless each run follows its group's last seq.
+// The other locked groups, of read marks, may be closed (the conversation
+// checks that); a missing one has no members, so its mark is refused
+// (queueMark). (The statements queued after it run anyway, and are
+// rolled back.)
+func activeGroups(br pgx.BatchResults, runs map[string]bunnybook.SeqRun) error {
 	rows, err := br.Query()
 	if err != nil {
 		return err
 	}
+	defer rows.Close()
 	found := 0
 	for rows.Next() {
 		var id string
 		var active bool
-		if err := rows.Scan(&id, &active); err != nil {
+		var lastSeq int64
+		if err := rows.Scan(&id, &active, &lastSeq); err != nil {
 			return err
 		}
-		if _, ok := slices.BinarySearch(want, id); !ok {
+		run, ok := runs[id]
+		switch {
+		case !ok:
 			continue
-		}
-		if !active {
-			rows.Close()
+		case !active:
 			return bunnybook.ErrChatClosed()
+		case run.First != lastSeq+1:
+			return bunnybook.Errorf(bunnybook.EConflict, "message seq %d does not follow the conversation's last", run.First)
 		}
 		found++
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if found < len(want) {
+	if found < len(runs) {
 		return bunnybook.Errorf(bunnybook.ENotFound, "no such chat group")
 	}
 	return nil

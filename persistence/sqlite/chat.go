@@ -145,16 +145,15 @@ func (db *DB) CommitChat(ctx context.Context, msgs []bunnybook.ChatMessage, mark
 
 // appendTx stores msgs in tx (see AppendMessages); none is nothing.
 func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, msgs []bunnybook.ChatMessage) error {
+	runs, err := bunnybook.SeqRuns(msgs)
+	if err != nil {
+		return err
+	}
 	last := map[string]bunnybook.ChatMessage{}   // by group: its newest message
 	own := map[[2]string]bunnybook.ChatMessage{} // by (group, sender): the sender's newest
 	for _, m := range msgs {
-		k := [2]string{m.ChatGroupID, m.FromProfileID}
-		if m.Seq > last[m.ChatGroupID].Seq {
-			last[m.ChatGroupID] = m
-		}
-		if m.Seq > own[k].Seq {
-			own[k] = m
-		}
+		last[m.ChatGroupID] = m
+		own[[2]string{m.ChatGroupID, m.FromProfileID}] = m
 		if err := db.insertMessage(ctx, tx, m); err != nil {
 			return err
 		}
@@ -164,8 +163,8 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, msgs []bunnybook.ChatMes
 			return err
 		}
 	}
-	for _, m := range last {
-		if _, err := db.txExec(ctx, tx, advanceSeq, m.Seq, m.ChatGroupID); err != nil {
+	for g, m := range last {
+		if err := db.advanceSeq(ctx, tx, g, runs[g]); err != nil {
 			return err
 		}
 		if err := db.unreadAfterAppend(ctx, tx, m); err != nil {
@@ -173,6 +172,18 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, msgs []bunnybook.ChatMes
 		}
 	}
 	return nil
+}
+
+// advanceSeq moves a group's last seq to the end of run, which must follow it.
+func (db *DB) advanceSeq(ctx context.Context, tx *sql.Tx, group string, run bunnybook.SeqRun) error {
+	res, err := db.txExec(ctx, tx, advanceSeq, run.Last, group, run.First-1)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	return bunnybook.Errorf(bunnybook.EConflict, "message seq %d does not follow the conversation's last", run.First)
 }
 
 // unreadAfterAppend adds a row to chat_unread for every member of
@@ -220,7 +231,7 @@ const (
 		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
 		WHERE EXISTS (SELECT 1 FROM chat_group WHERE id = ?2 AND active = 1)
 		AND EXISTS (SELECT 1 FROM chat_member WHERE chat_group_id = ?2 AND profile_id = ?4)`
-	advanceSeq = `UPDATE chat_group SET last_seq = max(last_seq, ?) WHERE id = ?`
+	advanceSeq = `UPDATE chat_group SET last_seq = ?1 WHERE id = ?2 AND last_seq = ?3`
 	moveRead   = `
 		INSERT INTO chat_read (profile_id, chat_group_id, seq, read_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (profile_id, chat_group_id) DO UPDATE SET seq = excluded.seq, read_at = excluded.read_at

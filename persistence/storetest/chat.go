@@ -15,6 +15,7 @@ var chatTests = []test{
 	{"SeededChats", testSeededChats},
 	{"Append", testAppend},
 	{"AppendDuplicateSeq", testAppendDuplicateSeq},
+	{"AppendSeqGap", testAppendSeqGap},
 	{"AppendDuplicateClientID", testAppendDuplicateClientID},
 	{"AppendToClosedGroup", testAppendToClosedGroup},
 	{"ReadPointers", testReadPointers},
@@ -242,6 +243,35 @@ func testAppendDuplicateSeq(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) 
 	// ben's read pointer did not move to his seq 3 of the failed batch.
 	wantUnread(t, s, ben.ID, group)
 	wantUnread(t, s, daisy.ID)
+}
+
+// testAppendSeqGap: a group's seqs stay gap-free. A conversation hands
+// its next batch over while the one before is being stored; when that one
+// fails, the next, numbered after it, must fail too rather than leave a
+// gap, and so must seqs out of order within one call.
+func testAppendSeqGap(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
+	ctx := t.Context()
+	ben, daisy, group := pair(t, s)
+	m1 := NewMessage(group, ben.ID, 1, at(1))
+	MustAppend(t, s, m1)
+
+	for what, batch := range map[string][]bunnybook.ChatMessage{
+		"after a gap":    {NewMessage(group, daisy.ID, 3, at(3)), NewMessage(group, ben.ID, 4, at(3))},
+		"gap within":     {NewMessage(group, daisy.ID, 2, at(3)), NewMessage(group, ben.ID, 4, at(3))},
+		"out of order":   {NewMessage(group, daisy.ID, 3, at(3)), NewMessage(group, ben.ID, 2, at(3))},
+		"gap at the end": {NewMessage(group, daisy.ID, 2, at(3)), NewMessage(group, ben.ID, 3, at(3)), NewMessage(group, ben.ID, 5, at(3))},
+	} {
+		wantKind(t, "AppendMessages("+what+")", s.AppendMessages(ctx, batch), bunnybook.EConflict)
+		wantNothingAppended(t, s, group, 1, m1.ID)
+	}
+	_, err := s.CommitChat(ctx, []bunnybook.ChatMessage{NewMessage(group, daisy.ID, 3, at(3))}, nil)
+	wantKind(t, "CommitChat(after a gap)", err, bunnybook.EConflict)
+	wantNothingAppended(t, s, group, 1, m1.ID)
+	wantUnread(t, s, daisy.ID, group)
+
+	m2, m3 := NewMessage(group, daisy.ID, 2, at(4)), NewMessage(group, ben.ID, 3, at(4))
+	MustAppend(t, s, m2, m3)
+	wantNothingAppended(t, s, group, 3, m1.ID, m2.ID, m3.ID)
 }
 
 func testAppendDuplicateClientID(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
