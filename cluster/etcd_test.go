@@ -188,9 +188,10 @@ type testCluster struct {
 	etcd      *clientv3.Client
 	log       *slog.Logger
 
-	mu      sync.Mutex
-	members []*pa.Cluster
-	stopped map[*pa.Cluster]chan struct{}
+	mu       sync.Mutex
+	members  []*pa.Cluster
+	stopped  map[*pa.Cluster]chan struct{} // closed once the member is stopped
+	stopping map[*pa.Cluster]bool
 }
 
 func newTestCluster(t *testing.T) *testCluster {
@@ -207,11 +208,12 @@ func newTestCluster(t *testing.T) *testCluster {
 		etcd:      etcd,
 		log:       slog.New(slog.NewTextHandler(newTestWriter(t), nil)),
 		stopped:   map[*pa.Cluster]chan struct{}{},
+		stopping:  map[*pa.Cluster]bool{},
 	}
 	t.Cleanup(func() {
 		var wg sync.WaitGroup
 		for _, m := range tc.members {
-			wg.Go(func() { tc.shutdown(m) })
+			wg.Go(func() { tc.stop(m, Stop) })
 		}
 		wg.Wait()
 		etcd.Close()
@@ -245,19 +247,27 @@ func (tc *testCluster) start(cfg Config) *pa.Cluster {
 	return c
 }
 
-// shutdown stops a member gracefully, once; later calls wait for it.
+// shutdown stops a member gracefully (Proto.Actor's Shutdown(true)),
+// once; later calls wait for it.
 func (tc *testCluster) shutdown(c *pa.Cluster) {
+	tc.stop(c, func(c *pa.Cluster) { c.Shutdown(true) })
+}
+
+// stop stops a member with how, once; later calls wait for it. The test's
+// cleanup stops the members left as a node does (Stop): several graceful
+// shutdowns at once can panic inside Proto.Actor's remoting (its endpoint
+// manager sends on the channel of a peer's stream that just failed and
+// closed it: "send on closed channel"), a path Stop does not take.
+func (tc *testCluster) stop(c *pa.Cluster, how func(*pa.Cluster)) {
 	tc.mu.Lock()
-	done := tc.stopped[c]
-	first := done != nil
-	if first {
-		tc.stopped[c] = nil
-	}
+	done, first := tc.stopped[c], !tc.stopping[c]
+	tc.stopping[c] = true
 	tc.mu.Unlock()
 	if first {
-		c.Shutdown(true)
+		how(c)
 		close(done)
 	}
+	<-done
 }
 
 // etcdMembers returns the cluster's keys in etcd by member id.
