@@ -60,6 +60,12 @@ func ErrUnexpectedRelationship() *Error {
 	return &Error{Kind: EBadRequest, Message: "UnexpectedRelationshipState"}
 }
 
+// ErrSeqGap is a store's refusal of chat messages whose first seq does not
+// follow the conversation's last one.
+func ErrSeqGap(first int64) *Error {
+	return Errorf(EConflict, "message seq %d does not follow the conversation's last", first)
+}
+
 // ErrChatClosed is returned for writes to a chat group that is not active
 // (a private chat whose pair are no longer friends).
 func ErrChatClosed() *Error {

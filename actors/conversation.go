@@ -3,7 +3,6 @@ package actors
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -55,7 +54,6 @@ type conversationGrain struct {
 	loadedAt time.Time            // when group was read
 	queue    []*pending           // accepted, waiting for the next commit
 	writing  [][]*pending         // batches with the committer, oldest first
-	handed   int64                // seq of the last message handed to the committer
 	marking  int                  // read marks handed to the committer and not answered yet
 	recent   map[string]*bunnybook.ChatMessage
 	order    []string             // keys of recent, oldest first
@@ -224,11 +222,18 @@ func (g *conversationGrain) send(ctx actor.Context, m *SendMessage) {
 
 // pending returns the message waiting for its commit under key k, if any.
 func (g *conversationGrain) pending(k string) *pending {
-	for _, batch := range append(slices.Clip(g.writing), g.queue) {
-		for _, p := range batch {
-			if key(p.msg.FromProfileID, p.msg.ClientID) == k {
-				return p
-			}
+	for _, batch := range g.writing {
+		if p := find(batch, k); p != nil {
+			return p
+		}
+	}
+	return find(g.queue, k)
+}
+
+func find(batch []*pending, k string) *pending {
+	for _, p := range batch {
+		if key(p.msg.FromProfileID, p.msg.ClientID) == k {
+			return p
 		}
 	}
 	return nil
@@ -245,6 +250,11 @@ func (g *conversationGrain) startCommit(ctx actor.Context) {
 	if len(g.queue) == 0 || len(g.writing) >= inFlightMax || (len(g.writing) > 0 && (g.stopping || g.group == nil)) {
 		return
 	}
+	var after int64 // the seq the batch numbers on from: the last in flight
+	if n := len(g.writing); n > 0 {
+		prev := g.writing[n-1]
+		after = prev[len(prev)-1].msg.Seq
+	}
 	n := min(len(g.queue), g.cfg.BatchMax)
 	batch := g.queue[:n:n]
 	g.queue = g.queue[n:]
@@ -254,7 +264,6 @@ func (g *conversationGrain) startCommit(ctx actor.Context) {
 		g.committed(ctx, batchDone{batch: batch, lastSeq: last, err: err})
 		return
 	}
-	after := g.handed
 	if len(g.writing) == 1 {
 		if err := g.load(); err != nil {
 			g.committed(ctx, batchDone{batch: batch, err: err})
@@ -266,7 +275,6 @@ func (g *conversationGrain) startCommit(ctx actor.Context) {
 		after = g.group.LastSeq
 	}
 	msgs, last := number(batch, after)
-	g.handed = last
 	self, root := ctx.Self(), ctx.ActorSystem().Root
 	g.cfg.committer.commit(msgs, func(err error) {
 		root.Send(self, batchDone{batch: batch, lastSeq: last, err: err})

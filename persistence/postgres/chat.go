@@ -199,8 +199,9 @@ func queueAppend(b *pgx.Batch, msgs []bunnybook.ChatMessage) {
 // whether it moved. Its group is locked first (lockActiveGroups), as an
 // append's update of last_seq locks it, so that the second sees the last
 // seq of an append that committed meanwhile: without it, this mark could
-// drop the unread row of a message it has not seen. A read pointer only moves forward, so marking can only
-// make the group read: it is once the pointer reaches the last message.
+// drop the unread row of a message it has not seen. A read pointer only
+// moves forward, so marking can only make the group read: it is once the
+// pointer reaches the last message.
 func queueMark(b *pgx.Batch, m bunnybook.ReadMark) {
 	b.Queue(`
 		WITH member AS (
@@ -297,7 +298,7 @@ func activeGroups(br pgx.BatchResults, runs map[string]bunnybook.SeqRun) error {
 		case !active:
 			return bunnybook.ErrChatClosed()
 		case run.First != lastSeq+1:
-			return bunnybook.Errorf(bunnybook.EConflict, "message seq %d does not follow the conversation's last", run.First)
+			return bunnybook.ErrSeqGap(run.First)
 		}
 		found++
 	}

@@ -183,7 +183,7 @@ func (db *DB) advanceSeq(ctx context.Context, tx *sql.Tx, group string, run bunn
 	if n, err := res.RowsAffected(); err != nil || n == 1 {
 		return err
 	}
-	return bunnybook.Errorf(bunnybook.EConflict, "message seq %d does not follow the conversation's last", run.First)
+	return bunnybook.ErrSeqGap(run.First)
 }
 
 // unreadAfterAppend adds a row to chat_unread for every member of
