@@ -642,6 +642,34 @@ func TestAckComesAfterMissedMessages(t *testing.T) {
 	}
 }
 
+// TestLatePushIsWaitedFor: an ack that overtook the push of the message
+// before it (its way is shorter) waits for that push, which then goes out
+// first, without reading the store.
+func TestLatePushIsWaitedFor(t *testing.T) {
+	h := newHarness(t, Config{})
+	h.grains.send = func(m *actors.SendMessage) (*bunnybook.ChatMessage, error) {
+		return &bunnybook.ChatMessage{ID: "m3", Seq: 3, ChatGroupID: group, Content: m.GetContent()}, nil
+	}
+	h.history.after = func() { t.Error("the store was read") }
+	c := h.dial()
+	id := h.connID(0)
+	read(t, c) // hello
+	h.push(messagePush(1, "ann"), id)
+	if got := readSeqs(t, c, 1); got[0] != 1 {
+		t.Fatalf("got seq %d, want 1", got[0])
+	}
+	send(t, c, map[string]any{"type": "chat.send", "id": "x", "chatGroupId": group, "content": "hi"})
+	time.Sleep(20 * time.Millisecond) // the ack is there first
+	h.push(messagePush(2, "ann"), id)
+	f := read(t, c)
+	if !strings.Contains(string(f.body), `"seq":2`) || f.typ() != "chat.message" {
+		t.Fatalf("got %s, want chat.message seq 2 first", f.body)
+	}
+	if f := read(t, c); f.typ() != "chat.ack" {
+		t.Fatalf("got %s, want the chat.ack", f.body)
+	}
+}
+
 // TestFirstMessageBringsWhatCameSinceOpening: the first message of a chat
 // a connection gets comes after those of the chat created since the
 // connection opened that it has not had (the client has the older ones from
