@@ -2,6 +2,7 @@ package actors_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -137,6 +138,27 @@ func TestConversationPassivates(t *testing.T) {
 	must(t, err)
 	if len(stored) != 3 || stored[2].Seq != 3 || stored[0].ID != first.ID {
 		t.Fatalf("stored %+v, want the three messages once each", stored)
+	}
+}
+
+// TestOldResendIsAckedFromTheStore: a resend of a message the grain no
+// longer remembers (recentLimit messages came after it) is acknowledged
+// with the stored copy, and not stored twice.
+func TestOldResendIsAckedFromTheStore(t *testing.T) {
+	h := newHarness(t, actors.Config{})
+	a, b, group := h.friends()
+	h.connect(a, "a1")
+	h.connect(b, "b1")
+	first := h.send(group, a, "a1", "first")
+	for i := range actors.RecentLimit {
+		h.send(group, b, "b1", fmt.Sprint(i))
+	}
+	again := h.send(group, a, "a1", "first")
+	if again.ID != first.ID || again.Seq != 1 {
+		t.Fatalf("old resend acked %+v, want the stored %+v", again, first)
+	}
+	if next := h.send(group, a, "a1", "next"); next.Seq != actors.RecentLimit+2 {
+		t.Fatalf("next message seq %d, want %d", next.Seq, actors.RecentLimit+2)
 	}
 }
 
