@@ -682,8 +682,8 @@ func (c *conn) pushLocked(p outPush) {
 		if known.has(p.seq) && !p.ack {
 			return // already queued (resume and live delivery overlapped)
 		}
-		if !p.filled && c.holds == 0 && p.seq > known.top()+1 {
-			c.waitGap(p)
+		if top := known.top(); !p.filled && c.holds == 0 && p.seq > top+1 {
+			c.waitGap(p, top)
 			return
 		}
 		c.markSeen(p.gid, p.seq, p.seq)
@@ -714,13 +714,19 @@ type gap struct {
 // waitGap holds the connection's pushes, p first, until the pushes of the
 // gap below p come (those that do go out as they come, see fillsGap) or,
 // after lateWait, while the rest of the gap is read from the store (late
-// pushes that come after that are known and dropped). Called with wmu
-// held.
-func (c *conn) waitGap(p outPush) {
+// pushes that come after that are known and dropped). Below the first
+// message of a chat on the connection (top is 0), the gap may well hold
+// nothing (messages from before the connection opened): it is read at
+// once. Called with wmu held.
+func (c *conn) waitGap(p outPush, top int64) {
 	p.filled = true
 	c.holds++
 	c.held = append([]outPush{p}, c.held...)
 	g := &gap{gid: p.gid, below: p.seq}
+	if top == 0 {
+		go c.readGap(g)
+		return
+	}
 	g.timer = time.AfterFunc(lateWait, func() { c.readGap(g) })
 	c.gap = g
 }
@@ -732,7 +738,7 @@ func (c *conn) fillsGap(p outPush) bool {
 	if g == nil || p.gid != g.gid || p.seq >= g.below {
 		return false
 	}
-	if top := c.seen[g.gid].top(); top != 0 && p.seq != top+1 {
+	if p.seq != c.seen[g.gid].top()+1 {
 		return false // not the next one: it waits, and the store fills the gap
 	}
 	p.filled = true
@@ -749,7 +755,9 @@ func (c *conn) fillsGap(p outPush) bool {
 // meanwhile follow.
 func (c *conn) readGap(g *gap) {
 	c.wmu.Lock()
-	c.gap = nil
+	if c.gap == g {
+		c.gap = nil
+	}
 	top, closed := c.seen[g.gid].top(), c.closed
 	c.wmu.Unlock()
 	after := top

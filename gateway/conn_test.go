@@ -670,6 +670,28 @@ func TestLatePushIsWaitedFor(t *testing.T) {
 	}
 }
 
+// TestFirstMessageOfAnOldChatIsNotHeld: below the first message of a chat
+// on a connection, what the client may miss is read at once, not waited
+// for: the messages below it are usually older than the connection.
+func TestFirstMessageOfAnOldChatIsNotHeld(t *testing.T) {
+	h := newHarness(t, Config{})
+	h.history.msgs = storedMessages(1, 5)
+	for i := range h.history.msgs {
+		h.history.msgs[i].CreatedAt = bunnybook.At(time.Now().Add(-time.Hour))
+	}
+	c := h.dial()
+	id := h.connID(0)
+	read(t, c) // hello
+	start := time.Now()
+	h.push(messagePush(6, "ann"), id)
+	if got := readSeqs(t, c, 1); got[0] != 6 {
+		t.Fatalf("got seq %d, want 6", got[0])
+	}
+	if d := time.Since(start); d >= lateWait {
+		t.Fatalf("the first message came after %v, held as long as a late push is waited for", d)
+	}
+}
+
 // TestFirstMessageBringsWhatCameSinceOpening: the first message of a chat
 // a connection gets comes after those of the chat created since the
 // connection opened that it has not had (the client has the older ones from
