@@ -17,6 +17,7 @@ type ChatGroup struct {
 	Active  bool
 	Members []string // profile ids
 	LastSeq int64    // seq of the newest message, 0 when empty
+	LastAt  Time     // when the newest message was created, zero when empty
 }
 
 // ChatMessage is one message of a conversation. Seq numbers a group's

@@ -55,16 +55,18 @@ type batchDone struct {
 type conversationGrain struct {
 	cfg      *Config
 	id       string
-	group    *bunnybook.ChatGroup // nil until loaded, after a change or a failed commit
-	loadedAt time.Time            // when group was read
-	queue    []*pending           // accepted, waiting for the next commit
-	writing  [][]*pending         // batches with the committer, oldest first
-	marking  int                  // read marks handed to the committer and not answered yet
+	group    *bunnybook.ChatGroup    // nil until loaded, after a change or a failed commit
+	loadedAt time.Time               // when group was read
+	queue    []*pending              // accepted, waiting for the next commit
+	writing  [][]*pending            // batches with the committer, oldest first
+	marking  int                     // read marks handed to the committer and not answered yet
 	recent   []bunnybook.ChatMessage // acknowledged messages, a ring of up to recentLimit
 	next     int                     // where the ring's next message goes
-	typing   map[string]time.Time // member → when their typing was last relayed
-	stopping bool                 // a PoisonPill is queued: commit at once (see stop)
-	fanout   *actor.PID           // the child that delivers pushes (see fanout)
+	lastSeq  int64                   // the newest message this activation delivered or read of the group,
+	lastAt   bunnybook.Time          // and when it was created (see prevAt)
+	typing   map[string]time.Time    // member → when their typing was last relayed
+	stopping bool                    // a PoisonPill is queued: commit at once (see stop)
+	fanout   *actor.PID              // the child that delivers pushes (see fanout)
 }
 
 func newConversationGrain(cfg *Config) *conversationGrain {
@@ -164,7 +166,26 @@ func (g *conversationGrain) load() error {
 		return err
 	}
 	g.group, g.loadedAt = grp, time.Now()
+	g.saw(grp.LastSeq, grp.LastAt)
 	return nil
+}
+
+// saw records the group's newest message known so far.
+func (g *conversationGrain) saw(seq int64, at bunnybook.Time) {
+	if seq > g.lastSeq {
+		g.lastSeq, g.lastAt = seq, at
+	}
+}
+
+// prevAt is when the message before seq was created, in Unix ms, or 0
+// when the grain does not know. Pushes and acks carry it: the gateway
+// need not read the store to learn that a connection's first message of a
+// chat has nothing below it newer than the connection.
+func (g *conversationGrain) prevAt(seq int64) int64 {
+	if seq != g.lastSeq+1 || g.lastAt.IsZero() {
+		return 0
+	}
+	return g.lastAt.UnixMilli()
 }
 
 // member checks that profileID is a member of the group and, with open,
@@ -186,7 +207,6 @@ func (g *conversationGrain) member(profileID string, open bool) error {
 	}
 	return nil
 }
-
 
 // send accepts a message for the next commit, or answers a resend.
 func (g *conversationGrain) send(ctx actor.Context, m *SendMessage) {
@@ -378,20 +398,21 @@ func (g *conversationGrain) retryOneByOne(ctx actor.Context, batch []*pending) {
 
 // deliver acknowledges stored messages and pushes them to online members.
 func (g *conversationGrain) deliver(ctx actor.Context, batch []*pending) {
-	for _, p := range batch {
+	job := fanoutJob{msgs: make([]any, len(batch))}
+	for i, p := range batch {
+		prev := g.prevAt(p.msg.Seq)
+		g.saw(p.msg.Seq, p.msg.CreatedAt)
 		g.remember(&p.msg)
-		g.reply(ctx, p, &MessageAck{Message: chatMessageToWire(p.msg)})
+		wire := chatMessageToWire(p.msg)
+		g.reply(ctx, p, &MessageAck{Message: wire, PrevAtMs: prev})
+		job.msgs[i] = &Deliver{Push: &Push{Event: &Push_Message{Message: wire}, OriginConns: p.origins, PrevAtMs: prev}}
 	}
 	g.cfg.Metrics.MessagesAcked.Add(float64(len(batch)))
 	if err := g.load(); err != nil {
 		g.cfg.Logger.Warn("fan out chat messages", "chat_group_id", g.id, "error", err)
 		return
 	}
-	job := fanoutJob{ids: g.group.Members}
-	for _, p := range batch {
-		push := &Push{Event: &Push_Message{Message: chatMessageToWire(p.msg)}, OriginConns: p.origins}
-		job.msgs = append(job.msgs, &Deliver{Push: push})
-	}
+	job.ids = g.group.Members
 	ctx.Send(g.fanout, job)
 }
 

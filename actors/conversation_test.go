@@ -162,6 +162,44 @@ func TestOldResendIsAckedFromTheStore(t *testing.T) {
 	}
 }
 
+// TestMessagesSayWhenTheOneBeforeWasCreated: a message's ack and pushes
+// carry when the message before it was created, also once the
+// conversation passivated (it is read with the group), so that a gateway
+// need not read the store to know a connection's first message of a chat
+// has nothing newer than the connection below it.
+func TestMessagesSayWhenTheOneBeforeWasCreated(t *testing.T) {
+	h := newHarness(t, actors.Config{IdleTimeout: 200 * time.Millisecond})
+	a, b, group := h.friends()
+	h.connect(a, "a1")
+	h.connect(b, "b1")
+	send := func(from, conn, clientID string) (*bunnybook.ChatMessage, int64) {
+		t.Helper()
+		m, prev, err := h.hub.Send(group, &actors.SendMessage{FromProfileId: from, ClientId: clientID, Content: "hi", OriginConn: conn})
+		must(t, err)
+		return m, prev
+	}
+	first, prev := send(a, "a1", "1")
+	if prev != 0 {
+		t.Fatalf("the first message says the one before was created at %d, want 0 (none)", prev)
+	}
+	second, prev := send(b, "b1", "2")
+	if want := first.CreatedAt.UnixMilli(); prev != want {
+		t.Fatalf("ack of the second message: previous created at %d, want %d", prev, want)
+	}
+	for pushed := 0; pushed < 2; { // to a and to b
+		if p := h.nextPush("chat.message"); p.GetMessage().GetSeq() == 2 {
+			if p.GetPrevAtMs() != first.CreatedAt.UnixMilli() {
+				t.Fatalf("push of the second message: previous created at %d, want %d", p.GetPrevAtMs(), first.CreatedAt.UnixMilli())
+			}
+			pushed++
+		}
+	}
+	testwait.For(t, wait, "the idle grain stops", func() bool { return gauge(t, h.metrics.ConversationGrains) == 0 })
+	if _, prev := send(a, "a1", "3"); prev != second.CreatedAt.UnixMilli() {
+		t.Fatalf("after passivation: previous created at %d, want %d", prev, second.CreatedAt.UnixMilli())
+	}
+}
+
 // TestFriendshipChangesReachTheConversation: after unfriending, typing and
 // read marks are refused by the grain's current state and nothing reaches
 // the former friend; sends are refused by the store; befriending again
@@ -177,7 +215,7 @@ func TestFriendshipChangesReachTheConversation(t *testing.T) {
 	h.hub.FriendRemoved(t.Context(), a, b, group)
 	wantForbidden(t, "typing", h.hub.Typing(group, b, "bob"))
 	wantForbidden(t, "read", h.hub.MarkRead(group, b, 1))
-	_, err := h.hub.Send(group, &actors.SendMessage{FromProfileId: a, ClientId: "2", Content: "x", OriginConn: "a1"})
+	_, _, err := h.hub.Send(group, &actors.SendMessage{FromProfileId: a, ClientId: "2", Content: "x", OriginConn: "a1"})
 	wantForbidden(t, "send", err)
 	h.noPush("chat.typing", 300*time.Millisecond)
 

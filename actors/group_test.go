@@ -65,7 +65,7 @@ func TestGroupConversation(t *testing.T) {
 	h.hub.GroupChanged(t.Context(), bunnybook.GroupChange{Group: *after, Removed: []string{ids[2]}})
 	wantForbidden(t, "typing", h.hub.Typing(g.ID, ids[2], "g2"))
 	wantForbidden(t, "read", h.hub.MarkRead(g.ID, ids[2], 1))
-	_, err = h.hub.Send(g.ID, &actors.SendMessage{FromProfileId: ids[2], ClientId: "x", Content: "x", OriginConn: "c2"})
+	_, _, err = h.hub.Send(g.ID, &actors.SendMessage{FromProfileId: ids[2], ClientId: "x", Content: "x", OriginConn: "c2"})
 	wantForbidden(t, "send", err)
 	removed, updated := 0, 0
 	for removed+updated < 3 {

@@ -84,7 +84,7 @@ func (h *harness) connect(profile, conn string) *actors.Hello {
 // send sends a chat message as profile from conn and waits for its ack.
 func (h *harness) send(group, profile, conn, clientID string) *bunnybook.ChatMessage {
 	h.t.Helper()
-	m, err := h.hub.Send(group, &actors.SendMessage{FromProfileId: profile, ClientId: clientID, Content: "hi " + clientID, OriginConn: conn})
+	m, _, err := h.hub.Send(group, &actors.SendMessage{FromProfileId: profile, ClientId: clientID, Content: "hi " + clientID, OriginConn: conn})
 	if err != nil {
 		h.t.Fatalf("send %s: %v", clientID, err)
 	}

@@ -164,17 +164,19 @@ func (h *Hub) Connect(c *Connect, profileID string) (*Hello, error) {
 	return hello, err
 }
 
-// Send asks a conversation to accept a message; it answers after the commit.
-func (h *Hub) Send(groupID string, m *SendMessage) (*bunnybook.ChatMessage, error) {
+// Send asks a conversation to accept a message; it answers after the
+// commit, with the stored message and when the one before it was created
+// (Unix ms, 0 when the conversation does not know; see Push.PrevAtMs).
+func (h *Hub) Send(groupID string, m *SendMessage) (*bunnybook.ChatMessage, int64, error) {
 	ack, err := request[*MessageAck](h, groupID, ConversationKind, m)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if ack.GetErrorKind() != "" {
-		return nil, &bunnybook.Error{Kind: ack.GetErrorKind(), Message: ack.GetErrorMessage()}
+		return nil, 0, &bunnybook.Error{Kind: ack.GetErrorKind(), Message: ack.GetErrorMessage()}
 	}
 	msg := ack.GetMessage().ToDomain()
-	return &msg, nil
+	return &msg, ack.GetPrevAtMs(), nil
 }
 
 // Typing relays that a member is typing.

@@ -415,6 +415,7 @@ type Push struct {
 	Event         isPush_Event `protobuf_oneof:"event"`
 	OriginConns   []string     `protobuf:"bytes,4,rep,name=origin_conns,json=originConns,proto3" json:"origin_conns,omitempty"` // for a message: the connections that sent it (a resend may come from another), which get an ack instead
 	ConnIds       []string     `protobuf:"bytes,5,rep,name=conn_ids,json=connIds,proto3" json:"conn_ids,omitempty"`             // the connections (on the receiving gateway) to write it to
+	PrevAtMs      int64        `protobuf:"varint,50,opt,name=prev_at_ms,json=prevAtMs,proto3" json:"prev_at_ms,omitempty"`      // for a message: when the one before it (seq - 1) was created, Unix ms; 0 when unknown
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -549,6 +550,13 @@ func (x *Push) GetConnIds() []string {
 		return x.ConnIds
 	}
 	return nil
+}
+
+func (x *Push) GetPrevAtMs() int64 {
+	if x != nil {
+		return x.PrevAtMs
+	}
+	return 0
 }
 
 type isPush_Event interface {
@@ -1170,6 +1178,7 @@ type MessageAck struct {
 	Message       *ChatMessage           `protobuf:"bytes,1,opt,name=message,proto3" json:"message,omitempty"`
 	ErrorKind     string                 `protobuf:"bytes,2,opt,name=error_kind,json=errorKind,proto3" json:"error_kind,omitempty"` // a bunnybook.E* kind when refused
 	ErrorMessage  string                 `protobuf:"bytes,3,opt,name=error_message,json=errorMessage,proto3" json:"error_message,omitempty"`
+	PrevAtMs      int64                  `protobuf:"varint,4,opt,name=prev_at_ms,json=prevAtMs,proto3" json:"prev_at_ms,omitempty"` // as Push's
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1223,6 +1232,13 @@ func (x *MessageAck) GetErrorMessage() string {
 		return x.ErrorMessage
 	}
 	return ""
+}
+
+func (x *MessageAck) GetPrevAtMs() int64 {
+	if x != nil {
+		return x.PrevAtMs
+	}
+	return 0
 }
 
 type ChatMessage struct {
@@ -1880,7 +1896,7 @@ const file_messages_proto_rawDesc = "" +
 	"\rchat_group_id\x18\x01 \x01(\tR\vchatGroupId\x12\x1d\n" +
 	"\n" +
 	"profile_id\x18\x02 \x01(\tR\tprofileId\x12\x1a\n" +
-	"\busername\x18\x03 \x01(\tR\busername\"\xa8\x04\n" +
+	"\busername\x18\x03 \x01(\tR\busername\"\xc6\x04\n" +
 	"\x04Push\x12/\n" +
 	"\amessage\x18\x01 \x01(\v2\x13.actors.ChatMessageH\x00R\amessage\x12-\n" +
 	"\x06typing\x18\x06 \x01(\v2\x13.actors.TypingEventH\x00R\x06typing\x125\n" +
@@ -1893,7 +1909,9 @@ const file_messages_proto_rawDesc = "" +
 	"\breaction\x18( \x01(\v2\x15.actors.ReactionEventH\x00R\breaction\x12'\n" +
 	"\x04seen\x18) \x01(\v2\x11.actors.SeenEventH\x00R\x04seen\x12!\n" +
 	"\forigin_conns\x18\x04 \x03(\tR\voriginConns\x12\x19\n" +
-	"\bconn_ids\x18\x05 \x03(\tR\aconnIdsB\a\n" +
+	"\bconn_ids\x18\x05 \x03(\tR\aconnIds\x12\x1c\n" +
+	"\n" +
+	"prev_at_ms\x182 \x01(\x03R\bprevAtMsB\a\n" +
 	"\x05event\"l\n" +
 	"\vTypingEvent\x12\"\n" +
 	"\rchat_group_id\x18\x01 \x01(\tR\vchatGroupId\x12\x1d\n" +
@@ -1929,13 +1947,15 @@ const file_messages_proto_rawDesc = "" +
 	"\tclient_id\x18\x02 \x01(\tR\bclientId\x12\x18\n" +
 	"\acontent\x18\x03 \x01(\tR\acontent\x12\x1f\n" +
 	"\vorigin_conn\x18\x04 \x01(\tR\n" +
-	"originConn\"\x7f\n" +
+	"originConn\"\x9d\x01\n" +
 	"\n" +
 	"MessageAck\x12-\n" +
 	"\amessage\x18\x01 \x01(\v2\x13.actors.ChatMessageR\amessage\x12\x1d\n" +
 	"\n" +
 	"error_kind\x18\x02 \x01(\tR\terrorKind\x12#\n" +
-	"\rerror_message\x18\x03 \x01(\tR\ferrorMessage\"\xb9\x01\n" +
+	"\rerror_message\x18\x03 \x01(\tR\ferrorMessage\x12\x1c\n" +
+	"\n" +
+	"prev_at_ms\x18\x04 \x01(\x03R\bprevAtMs\"\xb9\x01\n" +
 	"\vChatMessage\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x03R\x03seq\x12\"\n" +

@@ -302,7 +302,7 @@ func (g *profileGrain) pushAll(ctx actor.Context, p *Push) {
 			continue
 		}
 		done = append(done, gw)
-		q := &Push{Event: p.Event, OriginConns: p.OriginConns}
+		q := &Push{Event: p.Event, OriginConns: p.OriginConns, PrevAtMs: p.PrevAtMs}
 		for _, o := range g.sessions {
 			if o.gateway.Equal(gw) {
 				q.ConnIds = append(q.ConnIds, o.connID)

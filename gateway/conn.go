@@ -457,14 +457,14 @@ func (c *conn) handle(payload []byte) (code int, reason string) {
 		c.write(pongFrame)
 	case typeSend:
 		defer prometheus.NewTimer(m.SendLatency).ObserveDuration()
-		msg, err := c.s.grains.Send(f.ChatGroupID, &actors.SendMessage{
+		msg, prevAt, err := c.s.grains.Send(f.ChatGroupID, &actors.SendMessage{
 			FromProfileId: c.profile.ID, ClientId: f.clientID, Content: f.Content, OriginConn: c.id,
 		})
 		if err != nil {
 			c.writeErr(f.clientID, err)
 			return 0, ""
 		}
-		c.answer(outPush{frame: ackFrameOf(f.clientID, *msg), gid: msg.ChatGroupID, seq: msg.Seq, ack: true})
+		c.answer(outPush{frame: ackFrameOf(f.clientID, *msg), gid: msg.ChatGroupID, seq: msg.Seq, prevAtMs: prevAt, ack: true})
 	case typeTyping:
 		if err := c.s.grains.Typing(f.ChatGroupID, c.profile.ID, c.profile.Username); err != nil {
 			c.writeErr(f.clientID, err)
@@ -682,7 +682,7 @@ func (c *conn) pushLocked(p outPush) {
 		if known.has(p.seq) && !p.ack {
 			return // already queued (resume and live delivery overlapped)
 		}
-		if top := known.top(); !p.filled && c.holds == 0 && p.seq > top+1 {
+		if top := known.top(); !p.filled && c.holds == 0 && p.seq > top+1 && !c.predates(p, top) {
 			c.waitGap(p, top)
 			return
 		}
@@ -782,6 +782,13 @@ func (c *conn) readGap(g *gap) {
 		}
 	}
 	c.releaseLocked(nil)
+}
+
+// predates reports whether everything below p is older than the
+// connection, for the first message of a chat on it (top is 0): the client
+// had those messages before, so there is no gap to fill.
+func (c *conn) predates(p outPush, top int64) bool {
+	return top == 0 && p.prevAtMs > 0 && time.UnixMilli(p.prevAtMs).Before(c.opened)
 }
 
 // markSeen records that the client has (or will have) seqs lo..hi of a chat.

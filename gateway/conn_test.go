@@ -70,8 +70,9 @@ func (g *testGrains) connected() []*actors.Connect {
 	return append([]*actors.Connect(nil), g.connects...)
 }
 
-func (g *testGrains) Send(_ string, m *actors.SendMessage) (*bunnybook.ChatMessage, error) {
-	return g.send(m)
+func (g *testGrains) Send(_ string, m *actors.SendMessage) (*bunnybook.ChatMessage, int64, error) {
+	msg, err := g.send(m)
+	return msg, 0, err
 }
 func (g *testGrains) Typing(string, string, string) error        { return nil }
 func (g *testGrains) MarkRead(string, string, int64) error       { return nil }
@@ -689,6 +690,23 @@ func TestFirstMessageOfAnOldChatIsNotHeld(t *testing.T) {
 	}
 	if d := time.Since(start); d >= lateWait {
 		t.Fatalf("the first message came after %v, held as long as a late push is waited for", d)
+	}
+}
+
+// TestFirstMessageAboveOlderOnesIsNotRead: the first message of a chat on
+// a connection goes out at once, without reading the store, when its push
+// says the message before it is older than the connection.
+func TestFirstMessageAboveOlderOnesIsNotRead(t *testing.T) {
+	h := newHarness(t, Config{})
+	h.history.after = func() { t.Error("the store was read") }
+	c := h.dial()
+	id := h.connID(0)
+	read(t, c) // hello
+	p := messagePush(6, "ann")
+	p.PrevAtMs = time.Now().Add(-time.Hour).UnixMilli()
+	h.push(p, id)
+	if got := readSeqs(t, c, 1); got[0] != 6 {
+		t.Fatalf("got seq %d, want 6", got[0])
 	}
 }
 

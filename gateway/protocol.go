@@ -227,8 +227,11 @@ type outPush struct {
 	gid     string
 	seq     int64
 	origins []string
-	ack     bool // a chat.ack: written even when its seq is known (a resend's)
-	filled  bool // the gap below it was filled already (or could not be)
+	// prevAtMs (a message, Unix ms): when the one before it was created,
+	// 0 when unknown (see pushLocked).
+	prevAtMs int64
+	ack      bool // a chat.ack: written even when its seq is known (a resend's)
+	filled   bool // the gap below it was filled already (or could not be)
 
 	forget string // a chat the profile left (group.removed): not to catch up on
 }
@@ -239,7 +242,7 @@ func encodePush(p *actors.Push) (outPush, bool) {
 	switch e := p.GetEvent().(type) {
 	case *actors.Push_Message:
 		m := e.Message.ToDomain()
-		return outPush{frame: chatMessage(m), gid: m.ChatGroupID, seq: m.Seq, origins: p.GetOriginConns()}, true
+		return outPush{frame: chatMessage(m), gid: m.ChatGroupID, seq: m.Seq, origins: p.GetOriginConns(), prevAtMs: p.GetPrevAtMs()}, true
 	case *actors.Push_Typing:
 		t := e.Typing
 		return outPush{frame: mustJSON(typingFrame{"chat.typing", t.GetChatGroupId(), t.GetProfileId(), t.GetUsername()})}, true

@@ -40,8 +40,9 @@ type Grains interface {
 	// profile holds the most connections allowed.
 	Connect(c *actors.Connect, profileID string) (*actors.Hello, error)
 	// Send has a conversation store a message; it returns the stored
-	// message (the earlier one for a resent client id).
-	Send(groupID string, m *actors.SendMessage) (*bunnybook.ChatMessage, error)
+	// message (the earlier one for a resent client id) and when the one
+	// before it was created (Unix ms, 0 when unknown).
+	Send(groupID string, m *actors.SendMessage) (msg *bunnybook.ChatMessage, prevAtMs int64, err error)
 	// Typing relays that a member types.
 	Typing(groupID, profileID, username string) error
 	// MarkRead moves a member's read pointer.

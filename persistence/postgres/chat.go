@@ -13,12 +13,17 @@ import (
 // ChatGroup returns a group with its members (by id), or ENotFound.
 func (db *DB) ChatGroup(ctx context.Context, id string) (*bunnybook.ChatGroup, error) {
 	var g bunnybook.ChatGroup
+	var lastAt *bunnybook.Time
 	err := db.pool.QueryRow(ctx, `
 		SELECT g.id, g.private, g.active, g.last_seq,
-		       array(SELECT m.profile_id::text FROM chat_member m WHERE m.chat_group_id = g.id ORDER BY m.profile_id)
-		FROM chat_group g WHERE g.id = $1`, id).Scan(&g.ID, &g.Private, &g.Active, &g.LastSeq, &g.Members)
+		       array(SELECT m.profile_id::text FROM chat_member m WHERE m.chat_group_id = g.id ORDER BY m.profile_id),
+		       (SELECT m.created_at FROM chat_message m WHERE m.chat_group_id = g.id AND m.seq = g.last_seq)
+		FROM chat_group g WHERE g.id = $1`, id).Scan(&g.ID, &g.Private, &g.Active, &g.LastSeq, &g.Members, nullTimeDst{&lastAt})
 	if err != nil {
 		return nil, fail("chat group "+id, err)
+	}
+	if lastAt != nil {
+		g.LastAt = *lastAt
 	}
 	return &g, nil
 }

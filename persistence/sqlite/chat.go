@@ -12,10 +12,17 @@ import (
 // ChatGroup returns a group with its members (ordered by id), or ENotFound.
 func (db *DB) ChatGroup(ctx context.Context, id string) (*bunnybook.ChatGroup, error) {
 	g := bunnybook.ChatGroup{ID: id}
-	err := db.queryRow(ctx, `SELECT private, active, last_seq FROM chat_group WHERE id = ?`, id).
-		Scan(&g.Private, &g.Active, &g.LastSeq)
+	var lastAt int64
+	err := db.queryRow(ctx, `
+		SELECT g.private, g.active, g.last_seq,
+		       coalesce((SELECT m.created_at FROM chat_message m WHERE m.chat_group_id = g.id AND m.seq = g.last_seq), 0)
+		FROM chat_group g WHERE g.id = ?`, id).
+		Scan(&g.Private, &g.Active, &g.LastSeq, &lastAt)
 	if err != nil {
 		return nil, fmt.Errorf("chat group %s: %w", id, translate(err))
+	}
+	if lastAt != 0 {
+		g.LastAt = bunnybook.UnixMilli(lastAt)
 	}
 	rows, err := db.query(ctx, `SELECT profile_id FROM chat_member WHERE chat_group_id = ? ORDER BY profile_id`, id)
 	if err != nil {

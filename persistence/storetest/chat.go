@@ -16,6 +16,7 @@ var chatTests = []test{
 	{"Append", testAppend},
 	{"AppendDuplicateSeq", testAppendDuplicateSeq},
 	{"AppendSeqGap", testAppendSeqGap},
+	{"ChatGroupLastAt", testChatGroupLastAt},
 	{"AppendDuplicateClientID", testAppendDuplicateClientID},
 	{"AppendToClosedGroup", testAppendToClosedGroup},
 	{"ReadPointers", testReadPointers},
@@ -243,6 +244,20 @@ func testAppendDuplicateSeq(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) 
 	// ben's read pointer did not move to his seq 3 of the failed batch.
 	wantUnread(t, s, ben.ID, group)
 	wantUnread(t, s, daisy.ID)
+}
+
+// testChatGroupLastAt: a group tells when its newest message was created
+// (zero while it has none).
+func testChatGroupLastAt(t *testing.T, s bunnybook.Store, _ bunnybook.Graph) {
+	ben, daisy, group := pair(t, s)
+	if cg := mustChatGroup(t, s, group); !cg.LastAt.IsZero() {
+		t.Fatalf("LastAt of an empty group: %v, want zero", cg.LastAt)
+	}
+	m2 := NewMessage(group, daisy.ID, 2, at(2))
+	MustAppend(t, s, NewMessage(group, ben.ID, 1, at(1)), m2)
+	if cg := mustChatGroup(t, s, group); cg.LastSeq != 2 || !cg.LastAt.Equal(m2.CreatedAt.Time) {
+		t.Fatalf("LastSeq %d, LastAt %v: want 2, %v", cg.LastSeq, cg.LastAt, m2.CreatedAt)
+	}
 }
 
 // testAppendSeqGap: a group's seqs stay gap-free. A conversation hands
