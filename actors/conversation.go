@@ -44,9 +44,8 @@ type pending struct {
 
 // batchDone reports a commit back to the grain (local message).
 type batchDone struct {
-	batch   []*pending
-	lastSeq int64 // the group's last seq after the commit
-	err     error
+	batch []*pending
+	err   error
 }
 
 // conversationGrain is one active chat group. All fields are owned by the
@@ -62,8 +61,6 @@ type conversationGrain struct {
 	marking  int                     // read marks handed to the committer and not answered yet
 	recent   []bunnybook.ChatMessage // acknowledged messages, a ring of up to recentLimit
 	next     int                     // where the ring's next message goes
-	lastSeq  int64                   // the newest message this activation delivered or read of the group,
-	lastAt   bunnybook.Time          // and when it was created (see prevAt)
 	typing   map[string]time.Time    // member → when their typing was last relayed
 	stopping bool                    // a PoisonPill is queued: commit at once (see stop)
 	fanout   *actor.PID              // the child that delivers pushes (see fanout)
@@ -166,26 +163,7 @@ func (g *conversationGrain) load() error {
 		return err
 	}
 	g.group, g.loadedAt = grp, time.Now()
-	g.saw(grp.LastSeq, grp.LastAt)
 	return nil
-}
-
-// saw records the group's newest message known so far.
-func (g *conversationGrain) saw(seq int64, at bunnybook.Time) {
-	if seq > g.lastSeq {
-		g.lastSeq, g.lastAt = seq, at
-	}
-}
-
-// prevAt is when the message before seq was created, in Unix ms, or 0
-// when the grain does not know. Pushes and acks carry it: the gateway
-// need not read the store to learn that a connection's first message of a
-// chat has nothing below it newer than the connection.
-func (g *conversationGrain) prevAt(seq int64) int64 {
-	if seq != g.lastSeq+1 || g.lastAt.IsZero() {
-		return 0
-	}
-	return g.lastAt.UnixMilli()
 }
 
 // member checks that profileID is a member of the group and, with open,
@@ -285,8 +263,7 @@ func (g *conversationGrain) startCommit(ctx actor.Context) {
 	g.queue = g.queue[n:]
 	g.writing = append(g.writing, batch)
 	if g.stopping {
-		last, err := g.commitNow(batch)
-		g.committed(ctx, batchDone{batch: batch, lastSeq: last, err: err})
+		g.committed(ctx, batchDone{batch: batch, err: g.commitNow(batch)})
 		return
 	}
 	if len(g.writing) == 1 {
@@ -299,39 +276,33 @@ func (g *conversationGrain) startCommit(ctx actor.Context) {
 		// batch is settled one message at a time from the store's state).
 		after = g.group.LastSeq
 	}
-	msgs, last := number(batch, after)
 	self, root := ctx.Self(), ctx.ActorSystem().Root
-	g.cfg.committer.commit(msgs, func(err error) {
-		root.Send(self, batchDone{batch: batch, lastSeq: last, err: err})
+	g.cfg.committer.commit(number(batch, after), func(err error) {
+		root.Send(self, batchDone{batch: batch, err: err})
 	})
 }
 
-// commitNow numbers and stores a batch alone, at once, and returns the
-// group's last seq: the group's current seq is read from the store, which
-// also refuses a closed group in the appending transaction.
-func (g *conversationGrain) commitNow(batch []*pending) (int64, error) {
+// commitNow numbers and stores a batch alone, at once: the group's current
+// seq is read from the store, which also refuses a closed group in the
+// appending transaction.
+func (g *conversationGrain) commitNow(batch []*pending) error {
 	c, cancel := g.ctx()
 	defer cancel()
 	grp, err := g.cfg.Store.ChatGroup(c, g.id)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	msgs, last := number(batch, grp.LastSeq)
-	if err := g.cfg.committer.append(msgs); err != nil {
-		return 0, err
-	}
-	return last, nil
+	return g.cfg.committer.append(number(batch, grp.LastSeq))
 }
 
-// number gives a batch the seqs after lastSeq and returns its messages and
-// the group's last seq once they are stored.
-func number(batch []*pending, lastSeq int64) ([]bunnybook.ChatMessage, int64) {
+// number gives a batch the seqs after lastSeq and returns its messages.
+func number(batch []*pending, lastSeq int64) []bunnybook.ChatMessage {
 	msgs := make([]bunnybook.ChatMessage, len(batch))
 	for i, p := range batch {
 		p.msg.Seq = lastSeq + int64(i) + 1
 		msgs[i] = p.msg
 	}
-	return msgs, lastSeq + int64(len(batch))
+	return msgs
 }
 
 // committed answers the waiters of the oldest batch in flight, which
@@ -340,7 +311,6 @@ func (g *conversationGrain) committed(ctx actor.Context, done batchDone) {
 	g.writing = g.writing[1:]
 	switch {
 	case done.err == nil:
-		g.advance(done.lastSeq)
 		g.deliver(ctx, done.batch)
 	case bunnybook.ErrorKind(done.err) == bunnybook.EConflict,
 		bunnybook.ErrorKind(done.err) == bunnybook.EForbidden && len(done.batch) > 1:
@@ -363,11 +333,22 @@ func (g *conversationGrain) committed(ctx actor.Context, done batchDone) {
 	g.startCommit(ctx)
 }
 
-// advance moves the held group's last seq forward after a commit.
-func (g *conversationGrain) advance(lastSeq int64) {
-	if g.group != nil {
-		g.group.LastSeq = max(g.group.LastSeq, lastSeq)
+// advance moves the held group's newest message forward to m, stored.
+func (g *conversationGrain) advance(m *bunnybook.ChatMessage) {
+	if g.group != nil && m.Seq > g.group.LastSeq {
+		g.group.LastSeq, g.group.LastAt = m.Seq, m.CreatedAt
 	}
+}
+
+// prevAt is when the message before seq was created, in Unix ms, or 0
+// when the grain does not know. Pushes and acks carry it: the gateway
+// need not read the store to learn that a connection's first message of a
+// chat has nothing below it newer than the connection.
+func (g *conversationGrain) prevAt(seq int64) int64 {
+	if g.group == nil || seq != g.group.LastSeq+1 || g.group.LastAt.IsZero() {
+		return 0
+	}
+	return g.group.LastAt.UnixMilli()
 }
 
 // retryOneByOne commits each message alone; a message already stored is
@@ -385,12 +366,10 @@ func (g *conversationGrain) retryOneByOne(ctx actor.Context, batch []*pending) {
 		case bunnybook.ErrorKind(err) != bunnybook.ENotFound:
 			g.reply(ctx, p, ackError(err))
 		default:
-			last, err := g.commitNow([]*pending{p})
-			if err != nil {
+			if err := g.commitNow([]*pending{p}); err != nil {
 				g.reply(ctx, p, ackError(err))
 				continue
 			}
-			g.advance(last)
 			g.deliver(ctx, []*pending{p})
 		}
 	}
@@ -401,7 +380,7 @@ func (g *conversationGrain) deliver(ctx actor.Context, batch []*pending) {
 	job := fanoutJob{msgs: make([]any, len(batch))}
 	for i, p := range batch {
 		prev := g.prevAt(p.msg.Seq)
-		g.saw(p.msg.Seq, p.msg.CreatedAt)
+		g.advance(&p.msg)
 		g.remember(&p.msg)
 		wire := chatMessageToWire(p.msg)
 		g.reply(ctx, p, &MessageAck{Message: wire, PrevAtMs: prev})

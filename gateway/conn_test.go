@@ -613,11 +613,11 @@ func TestGapIsFilledFromTheStore(t *testing.T) {
 	}
 }
 
-// TestAckComesAfterMissedMessages: the ack of a message the client sent
-// comes after the messages below it that it has not had yet.
-func TestAckComesAfterMissedMessages(t *testing.T) {
-	h := newHarness(t, Config{})
-	h.history.msgs = storedMessages(1, 3)
+// sendAboveAGap opens a connection, pushes it seq 1 of the chat and sends
+// a message that the grain stores as seq 3: its ack comes above a gap. It
+// returns the connection and its id.
+func sendAboveAGap(t *testing.T, h *harness) (net.Conn, string) {
+	t.Helper()
 	h.grains.send = func(m *actors.SendMessage) (*bunnybook.ChatMessage, error) {
 		return &bunnybook.ChatMessage{ID: "m3", Seq: 3, ChatGroupID: group, Content: m.GetContent()}, nil
 	}
@@ -629,6 +629,12 @@ func TestAckComesAfterMissedMessages(t *testing.T) {
 		t.Fatalf("got seq %d, want 1", got[0])
 	}
 	send(t, c, map[string]any{"type": "chat.send", "id": "x", "chatGroupId": group, "content": "hi"})
+	return c, id
+}
+
+// wantGapThenAck reads seq 2's chat.message, then the chat.ack.
+func wantGapThenAck(t *testing.T, c net.Conn) {
+	t.Helper()
 	f := read(t, c)
 	if !strings.Contains(string(f.body), `"seq":2`) || f.typ() != "chat.message" {
 		t.Fatalf("got %s, want chat.message seq 2 first", f.body)
@@ -636,6 +642,15 @@ func TestAckComesAfterMissedMessages(t *testing.T) {
 	if f := read(t, c); f.typ() != "chat.ack" {
 		t.Fatalf("got %s, want the chat.ack", f.body)
 	}
+}
+
+// TestAckComesAfterMissedMessages: the ack of a message the client sent
+// comes after the messages below it that it has not had yet.
+func TestAckComesAfterMissedMessages(t *testing.T) {
+	h := newHarness(t, Config{})
+	h.history.msgs = storedMessages(1, 3)
+	c, id := sendAboveAGap(t, h)
+	wantGapThenAck(t, c)
 	h.push(messagePush(2, "ann"), id) // late: dropped
 	send(t, c, map[string]string{"type": "ping"})
 	if f := read(t, c); f.typ() != "pong" {
@@ -648,27 +663,11 @@ func TestAckComesAfterMissedMessages(t *testing.T) {
 // first, without reading the store.
 func TestLatePushIsWaitedFor(t *testing.T) {
 	h := newHarness(t, Config{})
-	h.grains.send = func(m *actors.SendMessage) (*bunnybook.ChatMessage, error) {
-		return &bunnybook.ChatMessage{ID: "m3", Seq: 3, ChatGroupID: group, Content: m.GetContent()}, nil
-	}
 	h.history.after = func() { t.Error("the store was read") }
-	c := h.dial()
-	id := h.connID(0)
-	read(t, c) // hello
-	h.push(messagePush(1, "ann"), id)
-	if got := readSeqs(t, c, 1); got[0] != 1 {
-		t.Fatalf("got seq %d, want 1", got[0])
-	}
-	send(t, c, map[string]any{"type": "chat.send", "id": "x", "chatGroupId": group, "content": "hi"})
+	c, id := sendAboveAGap(t, h)
 	time.Sleep(20 * time.Millisecond) // the ack is there first
 	h.push(messagePush(2, "ann"), id)
-	f := read(t, c)
-	if !strings.Contains(string(f.body), `"seq":2`) || f.typ() != "chat.message" {
-		t.Fatalf("got %s, want chat.message seq 2 first", f.body)
-	}
-	if f := read(t, c); f.typ() != "chat.ack" {
-		t.Fatalf("got %s, want the chat.ack", f.body)
-	}
+	wantGapThenAck(t, c)
 }
 
 // TestFirstMessageOfAnOldChatIsNotHeld: below the first message of a chat

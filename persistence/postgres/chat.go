@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -133,10 +134,7 @@ func (db *DB) commitChat(ctx context.Context, msgs []bunnybook.ChatMessage, mark
 	if err != nil {
 		return nil, err
 	}
-	var locked []string
-	for g := range runs {
-		locked = append(locked, g)
-	}
+	locked := slices.Collect(maps.Keys(runs))
 	for _, m := range marks {
 		locked = append(locked, m.ChatGroupID)
 	}
